@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: run test lint typecheck migrations-check test-sqlite test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/slack-coc serve
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy slack_coc
+
+migrations-check: $(STAMP)
+	rm -f .alembic-check.db .alembic-check.db.key
+	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/slack-coc db upgrade >/dev/null
+	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/alembic check
+	rm -f .alembic-check.db .alembic-check.db.key
+
+test-sqlite: $(STAMP)
+	env -u COC_TEST_DATABASE_URL $(VENV)/bin/pytest -q
+
+# Runs only when COC_TEST_DATABASE_URL points at PostgreSQL.
+test-postgres: $(STAMP)
+	@if [ -n "$$COC_TEST_DATABASE_URL" ]; then $(VENV)/bin/pytest -q; \
+	else echo "COC_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test: lint typecheck migrations-check test-sqlite test-postgres
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""Shared CLI plumbing: one-line errors, runtime construction, workspace resolution."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from slack_coc.config import ConfigError, load_settings
+from slack_coc.domain.errors import DomainError
+from slack_coc.domain.models import Workspace
+from slack_coc.runtime import Runtime, build_runtime, check_database
+
+
+@click.group(name="slack-coc", context_settings={"help_option_names": ["-h", "--help"]})
+def app() -> None:
+    """Code of Conduct working group case handling, in Slack."""
+
+
+class CliError(Exception):
+    """A problem to print as one line, exiting 1."""
+
+
+def run_cli(group: click.Group, args: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result = group.main(args=args, prog_name="slack-coc", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        return 1
+    except (ConfigError, DomainError, CliError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (OperationalError, ProgrammingError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        print(
+            f"error: database problem: {reason} (is it up, and upgraded with "
+            "`slack-coc db upgrade`?)",
+            file=sys.stderr,
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def runtime(check_db: bool = True, **overrides: Any) -> Runtime:
+    rt = build_runtime(load_settings(**overrides))
+    if check_db:
+        check_database(rt.engine)
+    return rt
+
+
+def resolve_team(rt: Runtime, team: str | None) -> str:
+    """--team, else COC_TEAM_ID, else the one workspace the database knows, else the bot
+    token's workspace (auth.test)."""
+    if team:
+        return team
+    if rt.settings.COC_TEAM_ID:
+        return rt.settings.COC_TEAM_ID
+    with rt.ctx.read() as session:
+        teams = list(session.scalars(select(Workspace.team_id)))
+    if len(teams) == 1:
+        return teams[0]
+    if len(teams) > 1:
+        raise CliError("several workspaces are installed: pass --team T0123456789")
+    if rt.settings.SLACK_BOT_TOKEN:
+        from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            answer = WebClient(
+                token=rt.settings.SLACK_BOT_TOKEN, base_url=rt.settings.SLACK_API_URL
+            ).auth_test()
+            return str(answer["team_id"])
+        except (SlackApiError, OSError) as exc:
+            raise CliError(f"SLACK_BOT_TOKEN: auth.test failed ({exc})") from None
+    raise CliError(
+        "which workspace? pass --team T0123456789, or set COC_TEAM_ID or SLACK_BOT_TOKEN"
+    )
+
+
+team_option = click.option(
+    "--team", default=None, help="Slack workspace (team) id, e.g. T0123456789"
+)

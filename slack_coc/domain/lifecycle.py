@@ -1,0 +1,179 @@
+"""The case lifecycle: a pytransitions machine built per operation around one case.
+
+The state lives in `Case.state`; the machine is a view on it. Transitions never do I/O:
+their callbacks only append to `CaseFlow.recorded`, which the service turns into
+timeline events in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from transitions import EventData, Machine
+
+from slack_coc.domain.enums import CaseState, Trigger
+from slack_coc.domain.errors import GuardFailed, IllegalStep
+
+S = CaseState
+T = Trigger
+
+# (trigger, sources, destination, guards). "=" as destination is an internal step.
+TRANSITIONS: list[tuple[Trigger, tuple[CaseState, ...], CaseState | None, tuple[str, ...]]] = [
+    (T.ACKNOWLEDGE, (S.RECEIVED,), S.ACKNOWLEDGED, ()),
+    (T.KEEP_ON_FILE, (S.RECEIVED,), S.RESOLVED, ("handled_locally",)),
+    (T.ASSIGN_SHEPHERD, (S.ACKNOWLEDGED,), S.SHEPHERDED, ("has_shepherd",)),
+    (T.CHANGE_SHEPHERD, (S.SHEPHERDED, S.DISCUSSED), S.SHEPHERDED, ("has_shepherd",)),
+    (T.START_DISCUSSION, (S.SHEPHERDED,), S.DISCUSSED, ()),
+    (T.DECIDE, (S.DISCUSSED,), S.DECIDED, ("decision_rule_met",)),
+    (T.ESCALATE_TO_BOARD, (S.DISCUSSED,), S.ESCALATED, ("deadlocked",)),
+    (T.BOARD_DECIDE, (S.ESCALATED,), S.DECIDED, ()),
+    (T.RECORD_FEEDBACK, (S.DECIDED,), None, ()),
+    (T.START_ACTIONS, (S.DECIDED,), S.ACTIONS_ONGOING, ()),
+    (T.RESOLVE, (S.DECIDED, S.ACTIONS_ONGOING), S.RESOLVED, ("has_resolution",)),
+    (T.REQUEST_RECONSIDERATION, (S.RESOLVED,), S.RECONSIDERATION, ()),
+    (T.CONCLUDE_RECONSIDERATION, (S.RECONSIDERATION,), S.RESOLVED, ()),
+    (T.REOPEN, (S.RESOLVED,), S.ACKNOWLEDGED, ()),
+]
+
+GUARD_MESSAGES = {
+    "handled_locally": "only a report already handled by local representatives can be kept on file",
+    "has_shepherd": "a shepherd must be named",
+    "decision_rule_met": "the decision rule is not met yet",
+    "deadlocked": "escalation to the board opens when a proposal has had no decision "
+    "for the policy time",
+    "has_resolution": "resolving needs the outcome (actions taken) and a review date",
+}
+
+
+class CaseLike(Protocol):
+    number: int
+    state: str
+    handled_locally: bool
+    shepherd_id: int | None
+    resolution_notes: str | None
+    review_date: Any
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards need that is not on the case row (computed by the service)."""
+
+    decision_rule_met: bool = False
+    deadlocked: bool = False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    trigger: Trigger
+    from_state: CaseState
+    to_state: CaseState
+
+
+@dataclass
+class CaseFlow:
+    case: CaseLike
+    facts: CaseFacts = field(default_factory=CaseFacts)
+    recorded: list[Recorded] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._machine = Machine(
+            model=self,
+            states=[s.value for s in CaseState],
+            initial=CaseState(self.case.state).value,
+            auto_transitions=False,
+            send_event=True,
+            after_state_change="_record",
+        )
+        for trigger, sources, dest, guards in TRANSITIONS:
+            self._machine.add_transition(
+                trigger.value,
+                [s.value for s in sources],
+                dest.value if dest else None,
+                conditions=[f"_guard_{g}" for g in guards],
+            )
+
+    # The machine reads and writes the state through this property: one column, no copy.
+    @property
+    def state(self) -> str:
+        return self.case.state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.case.state = value
+
+    def _record(self, event: EventData) -> None:
+        transition = event.transition
+        if transition is None or event.event is None:
+            return
+        self.recorded.append(
+            Recorded(
+                Trigger(event.event.name),
+                CaseState(transition.source),
+                CaseState(transition.dest or transition.source),
+            )
+        )
+
+    def _guard_handled_locally(self, _e: EventData) -> bool:
+        return bool(self.case.handled_locally)
+
+    def _guard_has_shepherd(self, _e: EventData) -> bool:
+        return self.case.shepherd_id is not None
+
+    def _guard_decision_rule_met(self, _e: EventData) -> bool:
+        return self.facts.decision_rule_met
+
+    def _guard_deadlocked(self, _e: EventData) -> bool:
+        return self.facts.deadlocked
+
+    def _guard_has_resolution(self, _e: EventData) -> bool:
+        return bool(self.case.resolution_notes) and self.case.review_date is not None
+
+    def steps_from_here(self) -> list[Trigger]:
+        """Triggers defined for the current state, whether or not their guards pass."""
+        names = set(self._machine.get_triggers(self.state))
+        return [t for t in Trigger if t.value in names]
+
+    def may(self, trigger: Trigger) -> bool:
+        checker = getattr(self, f"may_{trigger.value}", None)
+        return bool(checker and checker())
+
+    def allowed(self) -> list[Trigger]:
+        """Exactly the steps the UI may offer now."""
+        return [t for t in self.steps_from_here() if self.may(t)]
+
+    def fire(self, trigger: Trigger) -> Recorded:
+        """Take one step, or raise a domain error that says why not; nothing changes then."""
+        state = CaseState(self.state)
+        if trigger not in self.steps_from_here():
+            raise IllegalStep(
+                self.case.number,
+                state.label.lower(),
+                trigger.value,
+                [t.value for t in self.steps_from_here()],
+            )
+        failing = [
+            g for g in self._guards_of(trigger, state) if not getattr(self, f"_guard_{g}")(None)
+        ]
+        if failing:
+            raise GuardFailed(f"Case #{self.case.number}: {GUARD_MESSAGES[failing[0]]}.")
+        before = len(self.recorded)
+        if not getattr(self, trigger.value)():
+            raise GuardFailed(f"Case #{self.case.number}: the step '{trigger.value}' was refused.")
+        return self.recorded[before]
+
+    @staticmethod
+    def _guards_of(trigger: Trigger, state: CaseState) -> tuple[str, ...]:
+        for t, sources, _dest, guards in TRANSITIONS:
+            if t is trigger and state in sources:
+                return guards
+        return ()
+
+
+def all_pairs() -> list[tuple[CaseState, Trigger, CaseState | None]]:
+    """Every (state, trigger) pair with its destination, or None when illegal."""
+    table: dict[tuple[CaseState, Trigger], CaseState] = {}
+    for trigger, sources, dest, _g in TRANSITIONS:
+        for source in sources:
+            table[(source, trigger)] = dest or source
+    return [(s, t, table.get((s, t))) for s in CaseState for t in Trigger]

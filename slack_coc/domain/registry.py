@@ -1,0 +1,8 @@
+"""Imports every model module so that `Base.metadata` is complete (Alembic, create_all).
+
+A new model module adds one import line here.
+"""
+
+from slack_coc.domain import decision_models, models, outbox_models, rota_models
+
+__all__ = ["decision_models", "models", "outbox_models", "rota_models"]

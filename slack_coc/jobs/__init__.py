@@ -1,0 +1,1 @@
+"""Due work: outbox delivery, reminders and escalations, mailbox poll, retention."""

@@ -1,0 +1,56 @@
+"""Wiring: settings -> engine, keys, service context. Shared by the CLI, `serve` and tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from slack_coc import crypto
+from slack_coc.clock import Clock
+from slack_coc.config import ConfigError, Settings
+from slack_coc.db import make_engine, make_session_factory
+from slack_coc.domain import registry  # noqa: F401  (registers every model)
+from slack_coc.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    ctx: ServiceContext
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    try:
+        crypto.configure_from_settings(settings.COC_ENCRYPTION_KEYS, settings.DATABASE_URL)
+    except crypto.KeyError_ as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        engine = make_engine(settings.DATABASE_URL)
+    except Exception as exc:  # malformed URL, missing driver
+        raise ConfigError(f"DATABASE_URL: {exc}") from None
+    ctx = ServiceContext(
+        sessions=make_session_factory(engine),
+        clock=clock or Clock(),
+        policy=settings.policy,
+        mailbox_address=settings.COC_MAILBOX_ADDRESS,
+        board_address=settings.COC_BOARD_ADDRESS,
+        channel_id=settings.COC_CHANNEL_ID,
+    )
+    return Runtime(settings, engine, ctx)
+
+
+def check_database(engine: Engine) -> None:
+    """Raise ConfigError with one line when the database does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigError(f"DATABASE_URL: the database does not answer ({reason})") from None

@@ -1,0 +1,105 @@
+"""Who may see and act on what. Every service call goes through these checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.errors import NotFound, NotPermitted
+from slack_coc.domain.models import Case, Member, Recusal
+from slack_coc.services.context import Actor
+
+NOT_A_MEMBER = (
+    "Only members of the Code of Conduct working group can do this. "
+    'If you want to report a concern, use the "Report a concern" shortcut.'
+)
+NOT_VISIBLE = "You can't open that case: it doesn't exist or you are recused from it."
+
+
+def find_member(session: Session, team_id: str, user_id: str | None) -> Member | None:
+    if not user_id:
+        return None
+    return session.scalar(
+        select(Member).where(
+            Member.team_id == team_id, Member.user_id == user_id, Member.active.is_(True)
+        )
+    )
+
+
+def require_member(session: Session, actor: Actor) -> Member:
+    member = find_member(session, actor.team_id, actor.user_id)
+    if member is None:
+        raise NotPermitted(NOT_A_MEMBER)
+    return member
+
+
+def require_chair(session: Session, actor: Actor) -> Member:
+    member = require_member(session, actor)
+    if not member.is_chair:
+        raise NotPermitted("Only a chair of the working group can do this.")
+    return member
+
+
+def parse_case_ref(ref: str | int) -> int | str:
+    """`12`, `#12` -> 12; anything else is taken as a code name."""
+    if isinstance(ref, int):
+        return ref
+    text = ref.strip().lstrip("#").strip()
+    if text.isdigit():
+        return int(text)
+    if not text:
+        raise NotFound("Which case? Give its number (12 or #12) or its code name.")
+    return text.lower()
+
+
+def load_case(session: Session, team_id: str, ref: str | int, *, for_update: bool = False) -> Case:
+    key = parse_case_ref(ref)
+    query = select(Case).where(Case.team_id == team_id)
+    if isinstance(key, int):
+        query = query.where(Case.number == key)
+    else:
+        query = query.where(Case.code_name == key)
+    if for_update:
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        raise NotFound(NOT_VISIBLE)
+    return case
+
+
+def active_recusal(session: Session, case_id: int, member_id: int) -> Recusal | None:
+    return session.scalar(
+        select(Recusal).where(
+            Recusal.case_id == case_id,
+            Recusal.member_id == member_id,
+            Recusal.lifted_at.is_(None),
+        )
+    )
+
+
+def recused_member_ids(session: Session, case_id: int) -> set[int]:
+    rows = session.scalars(
+        select(Recusal.member_id).where(Recusal.case_id == case_id, Recusal.lifted_at.is_(None))
+    )
+    return set(rows)
+
+
+def may_see(session: Session, member: Member, case: Case) -> bool:
+    if member.conflicts_declared_at is None:
+        return False
+    return active_recusal(session, case.id, member.id) is None
+
+
+def require_case_access(
+    session: Session, actor: Actor, ref: str | int, *, for_update: bool = False
+) -> tuple[Member, Case]:
+    """The acting member and the case, if they may see it; the same refusal otherwise.
+
+    A recused member is told the same as for a case that does not exist, so that a refusal
+    does not confirm that a case concerning them exists.
+    """
+    member = require_member(session, actor)
+    case = load_case(session, actor.team_id, ref, for_update=for_update)
+    if not may_see(session, member, case):
+        raise NotFound(NOT_VISIBLE)
+    return member, case

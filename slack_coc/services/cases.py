@@ -1,0 +1,237 @@
+"""Lifecycle step services, one per use case (see `steps.take_step` for the shared path)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.enums import ResolutionSource, Trigger
+from slack_coc.domain.errors import InvalidInput, NotPermitted
+from slack_coc.domain.models import Case, Member
+from slack_coc.services.access import active_recusal, find_member, require_case_access
+from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.steps import StepResult, take_step
+from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
+
+ACK_DEADLINES = ("ack", "ack_any")
+
+
+def acknowledge(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
+    def after(session: Session, member: Member, case: Case) -> None:
+        case.acknowledged_at = ctx.clock.now()
+        case.first_responder_id = member.id
+        meet_deadlines(session, case, ACK_DEADLINES, ctx.clock.now())
+
+    return take_step(ctx, actor, ref, Trigger.ACKNOWLEDGE, after=after)
+
+
+def keep_on_file(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
+    """A report already handled by local representatives: acknowledged and resolved at once."""
+
+    def after(session: Session, member: Member, case: Case) -> None:
+        now = ctx.clock.now()
+        case.acknowledged_at = case.acknowledged_at or now
+        case.first_responder_id = case.first_responder_id or member.id
+        case.resolved_at = now
+        case.resolution_source = ResolutionSource.LOCAL.value
+        meet_deadlines(session, case, (*ACK_DEADLINES, "reporter_response", "resolution"), now)
+
+    return take_step(ctx, actor, ref, Trigger.KEEP_ON_FILE, after=after)
+
+
+def assign_shepherd(
+    ctx: ServiceContext,
+    actor: Actor,
+    ref: str | int,
+    shepherd_user_id: str | None = None,
+    *,
+    bias_disclosure: str | None = None,
+    reason: str | None = None,
+) -> StepResult:
+    """Take the case (no user given) or nominate a member. From shepherded or discussed this
+    is a change of shepherd, recorded with its reason; the reporter is offered the
+    "shepherd assigned" message. A disclosed bias is posted to the group (without its text)."""
+    target_user = shepherd_user_id or actor.user_id
+    disclosure = (bias_disclosure or "").strip() or None
+    previous: dict[str, int | None] = {}
+
+    def prepare(session: Session, member: Member, case: Case) -> None:
+        shepherd = find_member(session, actor.team_id, target_user)
+        if shepherd is None:
+            raise InvalidInput(
+                f"<@{target_user}> is not an active member of the working group.", "shepherd"
+            )
+        if active_recusal(session, case.id, shepherd.id) is not None:
+            raise InvalidInput("That member is recused from this case.", "shepherd")
+        if shepherd.id == case.shepherd_id and case.state in ("shepherded", "discussed"):
+            raise InvalidInput(f"<@{target_user}> is already the shepherd.", "shepherd")
+        previous["id"] = case.shepherd_id
+        case.shepherd_id = shepherd.id
+
+    def after(session: Session, member: Member, case: Case) -> None:
+        now = ctx.clock.now()
+        if disclosure:
+            enqueue(
+                session,
+                team_id=case.team_id,
+                kind=Intent.CHANNEL,
+                now=now,
+                case_id=case.id,
+                payload={"template": "bias_disclosed", "shepherd": target_user},
+            )
+        enqueue(
+            session,
+            team_id=case.team_id,
+            kind=Intent.DM,
+            now=now,
+            recipient=target_user,
+            case_id=case.id,
+            payload={"template": "shepherd_assigned"},
+        )
+
+    trigger = Trigger.ASSIGN_SHEPHERD
+    with ctx.read() as session:
+        _m, case = require_case_access(session, actor, ref)
+        if case.shepherd_id is not None and case.state in ("shepherded", "discussed"):
+            trigger = Trigger.CHANGE_SHEPHERD
+    notes = [n for n in (disclosure and f"Bias disclosure: {disclosure}", reason) if n]
+    return take_step(
+        ctx,
+        actor,
+        ref,
+        trigger,
+        prepare=prepare,
+        after=after,
+        note="\n".join(notes) or None,
+        data={"shepherd": target_user, "bias_disclosed": bool(disclosure)},
+    )
+
+
+def start_discussion(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
+    return take_step(ctx, actor, ref, Trigger.START_DISCUSSION)
+
+
+def record_feedback(ctx: ServiceContext, actor: Actor, ref: str | int, feedback: str) -> StepResult:
+    if not feedback.strip():
+        raise InvalidInput("Please write down the feedback.", field="feedback")
+    return take_step(ctx, actor, ref, Trigger.RECORD_FEEDBACK, note=feedback.strip())
+
+
+def start_actions(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
+    return take_step(ctx, actor, ref, Trigger.START_ACTIONS)
+
+
+def resolve(
+    ctx: ServiceContext,
+    actor: Actor,
+    ref: str | int,
+    *,
+    actions_taken: str,
+    review_date: date | None,
+    resolution_source: str = ResolutionSource.WG.value,
+    suspension_ends: date | None = None,
+) -> StepResult:
+    if not actions_taken.strip():
+        raise InvalidInput("Please say what was done and the outcome.", field="actions_taken")
+    if review_date is None:
+        raise InvalidInput("Please pick a review date.", field="review_date")
+    if review_date < ctx.clock.now().date():
+        raise InvalidInput("The review date can't be in the past.", field="review_date")
+    if resolution_source not in {s.value for s in ResolutionSource}:
+        raise InvalidInput("Unknown resolution source.", field="resolution_source")
+
+    def prepare(session: Session, member: Member, case: Case) -> None:
+        case.resolution_notes = actions_taken.strip()
+        case.review_date = review_date
+        case.resolution_source = resolution_source
+
+    def after(session: Session, member: Member, case: Case) -> None:
+        now = ctx.clock.now()
+        case.resolved_at = now
+        meet_deadlines(session, case, ("resolution", "reporter_response", "deadlock"), now)
+        set_deadline(session, case, "review_date", _noon(review_date), now)
+        if suspension_ends is not None:
+            set_deadline(session, case, "suspension_end", _noon(suspension_ends), now)
+
+    return take_step(
+        ctx,
+        actor,
+        ref,
+        Trigger.RESOLVE,
+        prepare=prepare,
+        after=after,
+        data={"review_date": review_date.isoformat(), "source": resolution_source},
+    )
+
+
+def request_reconsideration(
+    ctx: ServiceContext, actor: Actor, ref: str | int, requested_by: str
+) -> StepResult:
+    if not requested_by.strip():
+        raise InvalidInput("Who asked for reconsideration?", field="requested_by")
+    return take_step(
+        ctx,
+        actor,
+        ref,
+        Trigger.REQUEST_RECONSIDERATION,
+        note=f"Requested by: {requested_by.strip()}",
+    )
+
+
+def conclude_reconsideration(
+    ctx: ServiceContext, actor: Actor, ref: str | int, *, upheld: bool, note: str
+) -> StepResult:
+    def after(session: Session, member: Member, case: Case) -> None:
+        case.resolved_at = ctx.clock.now()
+        case.resolution_source = ResolutionSource.BOARD.value
+
+    return take_step(
+        ctx,
+        actor,
+        ref,
+        Trigger.CONCLUDE_RECONSIDERATION,
+        after=after,
+        note=note.strip() or None,
+        data={"result": "upheld" if upheld else "changed"},
+    )
+
+
+def reopen(ctx: ServiceContext, actor: Actor, ref: str | int, new_information: str) -> StepResult:
+    if not new_information.strip():
+        raise InvalidInput("What is the new information?", field="new_information")
+
+    def after(session: Session, member: Member, case: Case) -> None:
+        now = ctx.clock.now()
+        case.resolved_at = None
+        set_deadline(
+            session,
+            case,
+            "resolution",
+            now + timedelta(days=ctx.policy.resolution_target_days),
+            now,
+        )
+
+    return take_step(ctx, actor, ref, Trigger.REOPEN, after=after, note=new_information.strip())
+
+
+def mark_severe(ctx: ServiceContext, actor: Actor, ref: str | int, severe: bool) -> None:
+    """Severe or legal cases are decided by majority (see domain.decisions.effective_rule)."""
+    with ctx.transaction() as session:
+        _member, case = require_case_access(session, actor, ref, for_update=True)
+        if case.state in ("decided", "actions_ongoing", "resolved"):
+            raise NotPermitted(f"Case #{case.number} is already decided.")
+        case.severe = severe
+        record_event(
+            session,
+            case,
+            "marked_severe" if severe else "unmarked_severe",
+            ctx.clock.now(),
+            actor_user_id=actor.user_id,
+        )
+        case_changed(session, case, ctx.clock.now())
+
+
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)

@@ -1,0 +1,62 @@
+"""What every service needs: sessions, the clock, the policy, and after-commit hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from slack_coc.clock import Clock
+from slack_coc.config import Policy
+from slack_coc.domain.errors import DomainError
+
+__all__ = ["Actor", "ServiceContext", "StoreUnavailable"]
+
+
+class StoreUnavailable(DomainError):
+    """The database did not answer; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a Slack user in a workspace, or the system (user_id None)."""
+
+    team_id: str
+    user_id: str | None
+
+
+@dataclass
+class ServiceContext:
+    sessions: sessionmaker[Session]
+    clock: Clock
+    policy: Policy
+    mailbox_address: str = "conduct@example.org"
+    board_address: str | None = None
+    channel_id: str | None = None
+    # Called after every successful commit (e.g. deliver the outbox right away).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreUnavailable(
+                "The case database did not answer; nothing was saved. Please try again in a minute."
+            ) from exc
+        for hook in self.after_commit:
+            hook()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreUnavailable(
+                "The case database did not answer. Please try again in a minute."
+            ) from exc

@@ -1,0 +1,409 @@
+"""Proposals, votes, board escalation and emergency actions (PROCESS.md "Decisions")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.decision_models import (
+    EmergencyAction,
+    Proposal,
+    ProposalStatus,
+    ProposedOutcome,
+    Vote,
+)
+from slack_coc.domain.decisions import RuleResult, effective_rule, evaluate, is_deadlocked
+from slack_coc.domain.enums import CaseState, Outcome, PartyRole, Trigger, VoteValue
+from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
+from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
+from slack_coc.domain.models import Case, Member, Party
+from slack_coc.services.access import recused_member_ids, require_case_access
+from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.steps import StepResult, take_step
+from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
+
+
+@dataclass(frozen=True)
+class OutcomeInput:
+    party_id: int
+    outcome: str
+    ends_on: date | None = None
+    conditions: str | None = None
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    number: int
+    decided: bool
+    explanation: str
+
+
+def open_proposal(session: Session, case_id: int) -> Proposal | None:
+    return session.scalar(
+        select(Proposal)
+        .where(Proposal.case_id == case_id, Proposal.status == ProposalStatus.OPEN)
+        .order_by(Proposal.id.desc())
+        .limit(1)
+    )
+
+
+def eligible_voters(session: Session, case: Case) -> set[int]:
+    members = set(
+        session.scalars(
+            select(Member.id).where(
+                Member.team_id == case.team_id,
+                Member.active.is_(True),
+                Member.conflicts_declared_at.is_not(None),
+            )
+        )
+    )
+    return members - recused_member_ids(session, case.id)
+
+
+def tally(session: Session, case: Case, proposal: Proposal, policy_rule: str) -> RuleResult:
+    votes = {v.member_id: VoteValue(v.value) for v in proposal.votes}
+    rule = effective_rule(policy_rule, case.severe)
+    return evaluate(rule, proposal.proposer_id, votes, eligible_voters(session, case))
+
+
+def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
+    proposal = open_proposal(session, case.id)
+    if proposal is None:
+        return CaseFacts()
+    result = tally(session, case, proposal, ctx.policy.decision_rule)
+    return CaseFacts(
+        decision_rule_met=result.met,
+        deadlocked=is_deadlocked(
+            proposal.created_at, ctx.clock.now(), ctx.policy.deadlock_days, result.met
+        ),
+    )
+
+
+def _validate_outcomes(
+    session: Session, case: Case, outcomes: list[OutcomeInput], today: date
+) -> None:
+    reported = {
+        p.id
+        for p in session.scalars(
+            select(Party).where(Party.case_id == case.id, Party.role == PartyRole.REPORTED.value)
+        )
+    }
+    if not outcomes:
+        raise InvalidInput("Propose an outcome for each reported person.", field="outcome")
+    given = {o.party_id for o in outcomes}
+    if not given <= reported:
+        raise InvalidInput("That person is not a reported person in this case.", field="outcome")
+    if reported - given:
+        raise InvalidInput("Propose an outcome for every reported person.", field="outcome")
+    for o in outcomes:
+        try:
+            outcome = Outcome(o.outcome)
+        except ValueError:
+            raise InvalidInput(f"Unknown outcome {o.outcome!r}.", field="outcome") from None
+        short_ok = o.ends_on is not None and 30 <= (o.ends_on - today).days <= 90
+        if outcome is Outcome.SUSPENSION_SHORT and not short_ok:
+            raise InvalidInput(
+                "A short suspension ends 30 to 90 days from today: pick its end date.",
+                field="ends_on",
+            )
+        if outcome is Outcome.SUSPENSION_EXTENDED:
+            if o.ends_on is None or (o.ends_on - today).days < 90:
+                raise InvalidInput("An extended suspension ends 90+ days from today.", "ends_on")
+            if not (o.conditions or "").strip():
+                raise InvalidInput(
+                    "An extended suspension needs conditions for return.", field="conditions"
+                )
+
+
+def propose(
+    ctx: ServiceContext,
+    actor: Actor,
+    ref: str | int,
+    outcomes: list[OutcomeInput],
+    rationale: str,
+) -> int:
+    """The shepherd (or a chair) proposes an outcome per reported person; the case moves to
+    discussion. Returns the proposal id."""
+    if not rationale.strip():
+        raise InvalidInput("Please give the rationale.", field="rationale")
+    now = ctx.clock.now()
+    with ctx.transaction() as session:
+        member, case = require_case_access(session, actor, ref, for_update=True)
+        if case.shepherd_id != member.id and not member.is_chair:
+            raise NotPermitted("Only the case's shepherd or a chair can propose a decision.")
+        flow = CaseFlow(case)
+        if case.state == CaseState.SHEPHERDED.value:
+            step = flow.fire(Trigger.START_DISCUSSION)
+            record_event(
+                session,
+                case,
+                step.trigger.value,
+                now,
+                actor_user_id=actor.user_id,
+                from_state=step.from_state.value,
+                to_state=step.to_state.value,
+            )
+        elif case.state != CaseState.DISCUSSED.value:
+            raise NotPermitted(
+                f"Case #{case.number} is {CaseState(case.state).label.lower()}: "
+                "decisions are proposed once a shepherd has it."
+            )
+        _validate_outcomes(session, case, outcomes, now.date())
+        previous = open_proposal(session, case.id)
+        if previous is not None:
+            previous.status = ProposalStatus.WITHDRAWN
+            previous.closed_at = now
+        rule = effective_rule(ctx.policy.decision_rule, case.severe)
+        proposal = Proposal(
+            team_id=case.team_id,
+            case_id=case.id,
+            proposer_id=member.id,
+            rule=rule.value,
+            rationale=rationale.strip(),
+            status=ProposalStatus.OPEN,
+            created_at=now,
+            outcomes=[
+                ProposedOutcome(
+                    party_id=o.party_id,
+                    outcome=o.outcome,
+                    ends_on=o.ends_on,
+                    conditions=o.conditions,
+                )
+                for o in outcomes
+            ],
+        )
+        session.add(proposal)
+        session.flush()
+        meet_deadlines(session, case, ("deadlock",), now)
+        set_deadline(session, case, "deadlock", now + timedelta(days=ctx.policy.deadlock_days), now)
+        record_event(
+            session,
+            case,
+            "proposed",
+            now,
+            actor_user_id=actor.user_id,
+            note=rationale.strip(),
+            data={
+                "proposal_id": proposal.id,
+                "rule": rule.value,
+                "outcomes": [o.outcome for o in outcomes],
+            },
+        )
+        enqueue(
+            session,
+            team_id=case.team_id,
+            kind=Intent.CHANNEL,
+            now=now,
+            case_id=case.id,
+            payload={"template": "vote_requested", "proposal_id": proposal.id},
+        )
+        case_changed(session, case, now)
+        return proposal.id
+
+
+def vote(
+    ctx: ServiceContext, actor: Actor, ref: str | int, value: str, proposal_id: int | None = None
+) -> VoteResult:
+    """Record a vote (a repeated vote replaces the earlier one). When the rule is met the
+    case moves to decided in the same transaction, and the card says which rule and who."""
+    try:
+        choice = VoteValue(value)
+    except ValueError:
+        raise InvalidInput("Vote agree, object or abstain.", field="vote") from None
+    now = ctx.clock.now()
+    with ctx.transaction() as session:
+        member, case = require_case_access(session, actor, ref, for_update=True)
+        proposal = open_proposal(session, case.id)
+        if proposal is None or (proposal_id is not None and proposal.id != proposal_id):
+            raise NotFound(
+                f"Case #{case.number} has no open proposal to vote on"
+                + (" (that vote button is out of date)." if proposal_id else ".")
+            )
+        if case.state != CaseState.DISCUSSED.value:
+            raise NotPermitted(f"Case #{case.number} is no longer in discussion.")
+        if member.id not in eligible_voters(session, case):
+            raise NotPermitted("You can't vote on this case.")
+        existing = next((v for v in proposal.votes if v.member_id == member.id), None)
+        if existing is None:
+            proposal.votes.append(Vote(member_id=member.id, value=choice.value, at=now))
+        else:
+            existing.value, existing.at = choice.value, now
+        session.flush()
+        record_event(
+            session,
+            case,
+            "voted",
+            now,
+            actor_user_id=actor.user_id,
+            data={"vote": choice.value, "proposal_id": proposal.id},
+        )
+        result = tally(session, case, proposal, ctx.policy.decision_rule)
+        if result.met:
+            _adopt(session, ctx, case, proposal, result, actor, now)
+        case_changed(session, case, now)
+        return VoteResult(case.number, result.met, result.explanation)
+
+
+def _adopt(
+    session: Session,
+    ctx: ServiceContext,
+    case: Case,
+    proposal: Proposal,
+    result: RuleResult,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    flow = CaseFlow(case, CaseFacts(decision_rule_met=True))
+    step = flow.fire(Trigger.DECIDE)
+    proposal.status, proposal.closed_at = ProposalStatus.ADOPTED, now
+    case.decided_at = now
+    case.decision_rule = result.applied
+    meet_deadlines(session, case, ("deadlock",), now)
+    agreeing = session.scalars(select(Member.user_id).where(Member.id.in_(result.agreeing)))
+    record_event(
+        session,
+        case,
+        Trigger.DECIDE.value,
+        now,
+        actor_user_id=actor.user_id,
+        from_state=step.from_state.value,
+        to_state=step.to_state.value,
+        data={"rule": result.applied, "agreeing": sorted(agreeing), "proposal_id": proposal.id},
+    )
+
+
+def escalate_to_board(
+    ctx: ServiceContext, actor: Actor, ref: str | int, note: str = ""
+) -> StepResult:
+    def after(session: Session, member: Member, case: Case) -> None:
+        proposal = open_proposal(session, case.id)
+        if proposal is not None:
+            proposal.status, proposal.closed_at = ProposalStatus.ESCALATED, ctx.clock.now()
+        meet_deadlines(session, case, ("deadlock",), ctx.clock.now())
+        if ctx.board_address:
+            enqueue(
+                session,
+                team_id=case.team_id,
+                kind=Intent.MAIL,
+                now=ctx.clock.now(),
+                case_id=case.id,
+                recipient=ctx.board_address,
+                payload={
+                    "template": "board_escalation",
+                    "to": [ctx.board_address],
+                    "case_number": case.number,
+                    "code_name": case.code_name,
+                },
+                dedupe_key=f"board-escalation:{case.id}:{ctx.clock.now().isoformat()}",
+            )
+
+    return take_step(
+        ctx,
+        actor,
+        ref,
+        Trigger.ESCALATE_TO_BOARD,
+        after=after,
+        facts=lambda session, case: case_facts(session, case, ctx),
+        note=note.strip() or None,
+    )
+
+
+def board_decide(ctx: ServiceContext, actor: Actor, ref: str | int, decision: str) -> StepResult:
+    if not decision.strip():
+        raise InvalidInput("Record what the board decided.", field="decision")
+
+    def after(session: Session, member: Member, case: Case) -> None:
+        case.decided_at = ctx.clock.now()
+        case.decision_rule = "board"
+
+    return take_step(
+        ctx,
+        actor,
+        ref,
+        Trigger.BOARD_DECIDE,
+        after=after,
+        note=decision.strip(),
+        data={"rule": "board"},
+    )
+
+
+def record_emergency_action(ctx: ServiceContext, actor: Actor, ref: str | int, action: str) -> int:
+    """Any member may act at once on an ongoing incident or a threat to safety; the group
+    is alerted now and reviews the action within the policy time (24 h)."""
+    if not action.strip():
+        raise InvalidInput("Describe the action you took.", field="action")
+    now = ctx.clock.now()
+    with ctx.transaction() as session:
+        member, case = require_case_access(session, actor, ref, for_update=True)
+        due = now + timedelta(hours=ctx.policy.emergency_review_hours)
+        emergency = EmergencyAction(
+            team_id=case.team_id,
+            case_id=case.id,
+            member_id=member.id,
+            action=action.strip(),
+            taken_at=now,
+            review_due_at=due,
+        )
+        session.add(emergency)
+        session.flush()
+        set_deadline(session, case, "emergency_review", due, now)
+        record_event(
+            session,
+            case,
+            "emergency_action",
+            now,
+            actor_user_id=actor.user_id,
+            note=action.strip(),
+            data={"emergency_action_id": emergency.id},
+        )
+        enqueue(
+            session,
+            team_id=case.team_id,
+            kind=Intent.CHANNEL,
+            now=now,
+            case_id=case.id,
+            payload={
+                "template": "emergency_action",
+                "actor": actor.user_id,
+                "review_due": due.isoformat(),
+            },
+            dedupe_key=f"emergency:{emergency.id}",
+        )
+        case_changed(session, case, now)
+        return emergency.id
+
+
+def review_emergency_action(
+    ctx: ServiceContext, actor: Actor, ref: str | int, action_id: int, outcome: str, note: str = ""
+) -> None:
+    if outcome not in ("upheld", "changed", "reversed"):
+        raise InvalidInput("The review is upheld, changed or reversed.", field="review_outcome")
+    now = ctx.clock.now()
+    with ctx.transaction() as session:
+        _member, case = require_case_access(session, actor, ref, for_update=True)
+        emergency = session.get(EmergencyAction, action_id)
+        if emergency is None or emergency.case_id != case.id:
+            raise NotFound("No such emergency action on this case.")
+        if emergency.reviewed_at is not None:
+            raise NotPermitted("That action has been reviewed already.")
+        emergency.review_outcome, emergency.reviewed_at = outcome, now
+        if not session.scalar(
+            select(EmergencyAction.id).where(
+                EmergencyAction.case_id == case.id, EmergencyAction.reviewed_at.is_(None)
+            )
+        ):
+            meet_deadlines(session, case, ("emergency_review",), now)
+        record_event(
+            session,
+            case,
+            "emergency_reviewed",
+            now,
+            actor_user_id=actor.user_id,
+            note=note.strip() or None,
+            data={"result": outcome},
+        )
+        case_changed(session, case, now)

@@ -1,0 +1,307 @@
+"""Logging a report: from a member (`/coc new`), a reporter (shortcuts) or the mailbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.codenames import case_code_name
+from slack_coc.domain.enums import CaseSource, CaseState, PartyRole, RecusalReason
+from slack_coc.domain.errors import InvalidInput
+from slack_coc.domain.models import Case, Member, Party, Recusal, Workspace
+from slack_coc.services.access import find_member
+from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.paging import page_new_case
+from slack_coc.services.people import find_or_create_person
+from slack_coc.services.timeline import case_changed, record_event, set_deadline
+
+ONGOING_VALUES = ("Yes", "No", "Maybe")
+MAX_TEXT = 20_000
+
+
+@dataclass
+class ReportInput:
+    """What a report holds (PROCESS.md, "What a report holds"). Block ids in the forms use
+    these field names, so an `InvalidInput.field` points at the right input."""
+
+    account: str
+    source: str = CaseSource.SLACK.value
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+    reporter_user_id: str | None = None
+    involved_user_ids: list[str] = field(default_factory=list)
+    involved_names: list[str] = field(default_factory=list)
+    witness_user_ids: list[str] = field(default_factory=list)
+    witness_names: list[str] = field(default_factory=list)
+    when_where: str | None = None
+    links: str | None = None
+    context: str | None = None
+    ongoing: str = "No"
+    safety_risk: bool = False
+    handled_locally: bool = False
+    language: str | None = None
+    anything_else: str | None = None
+    reported_message: dict[str, str] | None = None  # permalink, author, ts (message shortcut)
+    raw_mail_id: int | None = None
+
+    def validate(self) -> None:
+        if not self.account or not self.account.strip():
+            raise InvalidInput("Please describe what happened.", field="account")
+        if len(self.account) > MAX_TEXT:
+            raise InvalidInput(f"Please keep the account under {MAX_TEXT} characters.", "account")
+        if self.source not in {s.value for s in CaseSource}:
+            raise InvalidInput(f"Unknown source {self.source!r}.", field="source")
+        if self.ongoing not in ONGOING_VALUES:
+            raise InvalidInput("Ongoing must be Yes, No or Maybe.", field="ongoing")
+        if self.reporter_contact and len(self.reporter_contact) > 500:
+            raise InvalidInput("The contact is too long.", field="reporter_contact")
+        if self.reporter_contact and "@" in self.reporter_contact:
+            local, _, domain = self.reporter_contact.strip().rpartition("@")
+            if not local or "." not in domain or " " in self.reporter_contact.strip():
+                raise InvalidInput(
+                    "That email address doesn't look right (expected name@example.org).",
+                    field="reporter_contact",
+                )
+
+    def details(self) -> dict[str, object]:
+        return {
+            key: value
+            for key, value in {
+                "account": self.account.strip(),
+                "when_where": self.when_where,
+                "links": self.links,
+                "context": self.context,
+                "language": self.language,
+                "anything_else": self.anything_else,
+                "reported_message": self.reported_message,
+            }.items()
+            if value
+        }
+
+
+@dataclass(frozen=True)
+class LoggedCase:
+    case_id: int
+    number: int
+    code_name: str
+    paged_user_ids: tuple[str, ...]
+
+
+def ensure_workspace(session: Session, team_id: str, ctx: ServiceContext) -> Workspace:
+    workspace = session.get(Workspace, team_id, with_for_update=True)
+    if workspace is None:
+        workspace = Workspace(
+            team_id=team_id,
+            name="",
+            installed_at=ctx.clock.now(),
+            settings={},
+            active=True,
+            channel_id=ctx.channel_id,
+        )
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def next_case_number(session: Session, team_id: str) -> int:
+    highest = session.scalar(select(func.max(Case.number)).where(Case.team_id == team_id))
+    return (highest or 0) + 1
+
+
+def log_report(
+    ctx: ServiceContext, actor: Actor, report: ReportInput, *, synthetic: bool = False
+) -> LoggedCase:
+    """Create a case in `received`, recuse the members it names, page on-call, and tell a
+    reporter who used a shortcut that their report arrived. One transaction."""
+    report.validate()
+    now = ctx.clock.now()
+    with ctx.transaction() as session:
+        ensure_workspace(session, actor.team_id, ctx)  # locks numbering for this workspace
+
+        def taken(name: str) -> bool:
+            return (
+                session.scalar(
+                    select(Case.id).where(Case.team_id == actor.team_id, Case.code_name == name)
+                )
+                is not None
+            )
+
+        case = Case(
+            team_id=actor.team_id,
+            number=next_case_number(session, actor.team_id),
+            code_name=case_code_name(taken),
+            state=CaseState.RECEIVED.value,
+            source=report.source,
+            safety_risk=report.safety_risk,
+            ongoing=report.ongoing,
+            handled_locally=report.handled_locally,
+            synthetic=synthetic,
+            received_at=now,
+            updated_at=now,
+            created_by_user_id=actor.user_id,
+            details=report.details(),
+        )
+        session.add(case)
+        session.flush()
+        excluded = _add_parties(session, case, report, now)
+        record_event(
+            session,
+            case,
+            "logged",
+            now,
+            actor_user_id=actor.user_id,
+            to_state=CaseState.RECEIVED.value,
+            data={"source": report.source},
+        )
+        _set_intake_deadlines(session, ctx, case)
+        case_changed(session, case, now)
+        paged = page_new_case(session, case, now, ctx.policy, excluded)
+        if report.reporter_user_id and report.source == CaseSource.SLACK.value:
+            enqueue(
+                session,
+                team_id=case.team_id,
+                kind=Intent.DM,
+                now=now,
+                recipient=report.reporter_user_id,
+                case_id=case.id,
+                payload={
+                    "template": "reporter_receipt",
+                    "respond_by": (now + timedelta(days=ctx.policy.reporter_response_days))
+                    .date()
+                    .isoformat(),
+                },
+                dedupe_key=f"receipt:{case.id}",
+            )
+        _notify_if_all_chairs_concerned(session, ctx, case, excluded)
+        return LoggedCase(case.id, case.number, case.code_name, tuple(paged))
+
+
+def _add_parties(session: Session, case: Case, report: ReportInput, now: datetime) -> set[int]:
+    """Store the people involved; recuse every member among them. Returns the recused ids."""
+    session.add(
+        Party(
+            team_id=case.team_id,
+            case_id=case.id,
+            role=PartyRole.REPORTER.value,
+            slack_user_id=report.reporter_user_id,
+            name=report.reporter_name,
+            contact=report.reporter_contact,
+        )
+    )
+    recused: dict[int, str] = {}
+    reporter_member = find_member(session, case.team_id, report.reporter_user_id)
+    if reporter_member is not None:
+        recused[reporter_member.id] = RecusalReason.INVOLVED.value
+    for user_id in dict.fromkeys(report.involved_user_ids):
+        person = find_or_create_person(session, case.team_id, now, slack_user_id=user_id)
+        session.add(
+            Party(
+                team_id=case.team_id,
+                case_id=case.id,
+                role=PartyRole.REPORTED.value,
+                person_id=person.id,
+                slack_user_id=user_id,
+            )
+        )
+        member = find_member(session, case.team_id, user_id)
+        if member is not None:
+            recused[member.id] = RecusalReason.CONCERNED.value
+    for name in _clean_names(report.involved_names):
+        person = find_or_create_person(session, case.team_id, now, name=name)
+        session.add(
+            Party(
+                team_id=case.team_id,
+                case_id=case.id,
+                role=PartyRole.REPORTED.value,
+                person_id=person.id,
+                name=name,
+            )
+        )
+    for user_id in dict.fromkeys(report.witness_user_ids):
+        session.add(
+            Party(
+                team_id=case.team_id,
+                case_id=case.id,
+                role=PartyRole.WITNESS.value,
+                slack_user_id=user_id,
+            )
+        )
+        member = find_member(session, case.team_id, user_id)
+        if member is not None:
+            recused.setdefault(member.id, RecusalReason.INVOLVED.value)
+    for name in _clean_names(report.witness_names):
+        session.add(
+            Party(team_id=case.team_id, case_id=case.id, role=PartyRole.WITNESS.value, name=name)
+        )
+    for member_id, reason in recused.items():
+        session.add(
+            Recusal(
+                team_id=case.team_id,
+                case_id=case.id,
+                member_id=member_id,
+                reason=reason,
+                declared_at=now,
+            )
+        )
+    session.flush()
+    return set(recused)
+
+
+def _clean_names(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+def _set_intake_deadlines(session: Session, ctx: ServiceContext, case: Case) -> None:
+    """Deadlines from receipt. Safety-risk and ongoing cases escalate at every level at once."""
+    p = ctx.policy
+    urgent = case.safety_risk or case.ongoing == "Yes"
+    start = case.received_at
+    for kind, hours in (
+        ("ack", 0 if urgent else p.initial_response_hours),
+        ("ack_any", 0 if urgent else p.any_member_after_hours),
+        ("reporter_response", p.reporter_response_days * 24),
+        ("resolution", p.resolution_target_days * 24),
+    ):
+        set_deadline(session, case, kind, start + timedelta(hours=hours), start)
+
+
+def _notify_if_all_chairs_concerned(
+    session: Session, ctx: ServiceContext, case: Case, excluded: set[int]
+) -> None:
+    chairs = set(
+        session.scalars(
+            select(Member.id).where(
+                Member.team_id == case.team_id, Member.is_chair.is_(True), Member.active.is_(True)
+            )
+        )
+    )
+    if not chairs or not chairs <= excluded:
+        return
+    record_event(
+        session,
+        case,
+        "board_notified",
+        case.received_at,
+        actor_user_id=None,
+        data={"reason": "report concerns every chair"},
+    )
+    if ctx.board_address:
+        enqueue(
+            session,
+            team_id=case.team_id,
+            kind=Intent.MAIL,
+            now=case.received_at,
+            case_id=case.id,
+            recipient=ctx.board_address,
+            payload={
+                "template": "board_all_chairs",
+                "to": [ctx.board_address],
+                "case_number": case.number,
+                "code_name": case.code_name,
+            },
+            dedupe_key=f"board-all-chairs:{case.id}",
+        )

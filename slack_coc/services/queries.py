@@ -1,0 +1,143 @@
+"""Reading cases for lists, cards, App Home and the detail modal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.decision_models import Proposal
+from slack_coc.domain.enums import CaseState
+from slack_coc.domain.models import AccessLog, Case, CaseEvent, Member, Party, Recusal
+from slack_coc.services.access import require_case_access, require_member
+from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.decisions import case_facts, open_proposal, tally
+from slack_coc.services.views import CaseView, case_views
+
+
+def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ignore[no-untyped-def]
+    """Cases this member may see: same workspace, not recused, real (not synthetic)."""
+    recused = exists().where(
+        and_(
+            Recusal.case_id == Case.id, Recusal.member_id == member.id, Recusal.lifted_at.is_(None)
+        )
+    )
+    query = select(Case).where(Case.team_id == member.team_id, ~recused, Case.synthetic.is_(False))
+    if open_only:
+        query = query.where(Case.state != CaseState.RESOLVED.value)
+    return query
+
+
+def list_cases(
+    ctx: ServiceContext, actor: Actor, *, open_only: bool = True, limit: int = 50
+) -> list[CaseView]:
+    with ctx.read() as session:
+        member = require_member(session, actor)
+        if member.conflicts_declared_at is None:
+            return []
+        cases = list(
+            session.scalars(
+                visible_cases_query(member, open_only=open_only)
+                .order_by(Case.number.desc())
+                .limit(limit)
+            )
+        )
+        return case_views(session, cases)
+
+
+def card_view(ctx: ServiceContext, session: Session, case: Case) -> CaseView:
+    """The case as its card shows it, with exactly the steps the machine allows now."""
+    return case_views(session, [case], {case.id: case_facts(session, case, ctx)})[0]
+
+
+@dataclass(frozen=True)
+class PartyDetail:
+    id: int
+    role: str
+    person_code_name: str | None
+    name: str | None
+    slack_user_id: str | None
+    contact: str | None
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    at: datetime
+    kind: str
+    actor_user_id: str | None
+    from_state: str | None
+    to_state: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything about a case: only for the detail modal of a member allowed to see it."""
+
+    view: CaseView
+    details: dict[str, object]
+    parties: list[PartyDetail]
+    timeline: list[EventDetail]
+    resolution_notes: str | None
+    proposal_summary: str | None = None
+    proposal_id: int | None = None
+    proposal_outcomes: list[tuple[int, str]] = field(default_factory=list)
+
+
+def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) -> CaseDetail:
+    """Open a case's details; the view is recorded in the access log."""
+    with ctx.transaction() as session:
+        _member, case = require_case_access(session, actor, ref)
+        session.add(
+            AccessLog(
+                team_id=case.team_id,
+                case_id=case.id,
+                user_id=actor.user_id or "",
+                what=via,
+                at=ctx.clock.now(),
+            )
+        )
+        view = card_view(ctx, session, case)
+        parties = session.execute(
+            select(Party).where(Party.case_id == case.id).order_by(Party.id)
+        ).scalars()
+        events = session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        )
+        proposal = open_proposal(session, case.id)
+        summary = None
+        if proposal is not None:
+            summary = tally(session, case, proposal, ctx.policy.decision_rule).explanation
+        return CaseDetail(
+            view=view,
+            details=dict(case.details or {}),
+            parties=[
+                PartyDetail(
+                    p.id,
+                    p.role,
+                    p.person.code_name if p.person else None,
+                    p.name,
+                    p.slack_user_id,
+                    p.contact,
+                )
+                for p in parties
+            ],
+            timeline=[
+                EventDetail(e.at, e.kind, e.actor_user_id, e.from_state, e.to_state, e.note)
+                for e in events
+            ],
+            resolution_notes=case.resolution_notes,
+            proposal_summary=summary,
+            proposal_id=proposal.id if proposal else None,
+            proposal_outcomes=[(o.party_id, o.outcome) for o in proposal.outcomes]
+            if proposal
+            else [],
+        )
+
+
+def latest_proposal(session: Session, case_id: int) -> Proposal | None:
+    return session.scalar(
+        select(Proposal).where(Proposal.case_id == case_id).order_by(Proposal.id.desc()).limit(1)
+    )

@@ -1,0 +1,149 @@
+"""Read models handed to renderers: only what may appear in Slack outside a detail modal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.enums import CaseState, Trigger
+from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
+from slack_coc.domain.models import Case, Deadline, Member
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    kind: str
+    due_at: datetime
+
+    @property
+    def label(self) -> str:
+        return DEADLINE_LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+DEADLINE_LABELS = {
+    "ack": "first response",
+    "ack_secondary": "secondary paged",
+    "ack_any": "any member steps in",
+    "reporter_response": "response promised to reporter",
+    "resolution": "resolution target",
+    "emergency_review": "review of emergency action",
+    "review_date": "review",
+    "suspension_end": "suspension ends",
+    "deadlock": "board escalation possible",
+}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as a card, list row or App Home entry may show it: no narrative, no names."""
+
+    id: int
+    team_id: str
+    number: int
+    code_name: str
+    state: CaseState
+    source: str
+    safety_risk: bool
+    ongoing: str
+    handled_locally: bool
+    severe: bool
+    received_at: datetime
+    shepherd_user_id: str | None
+    first_responder_user_id: str | None
+    next_deadline: DeadlineView | None
+    allowed: tuple[Trigger, ...]
+    review_date: date | None = None
+    decision_rule: str | None = None
+    card_channel_id: str | None = None
+    card_ts: str | None = None
+    flags: tuple[str, ...] = field(default=())
+
+    @property
+    def ref(self) -> str:
+        return f"#{self.number}"
+
+
+def flags_of(case: Case) -> tuple[str, ...]:
+    flags = []
+    if case.safety_risk:
+        flags.append("safety risk")
+    if case.ongoing in ("Yes", "Maybe"):
+        flags.append(f"ongoing: {case.ongoing.lower()}")
+    if case.handled_locally:
+        flags.append("handled locally")
+    if case.severe:
+        flags.append("severe / legal")
+    return tuple(flags)
+
+
+def next_deadlines(session: Session, case_ids: list[int]) -> dict[int, DeadlineView]:
+    """The earliest open deadline of each case, in one query."""
+    if not case_ids:
+        return {}
+    first = (
+        select(Deadline.case_id, func.min(Deadline.due_at).label("due"))
+        .where(Deadline.case_id.in_(case_ids), Deadline.met_at.is_(None))
+        .group_by(Deadline.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Deadline.case_id, Deadline.kind, Deadline.due_at)
+        .join(first, (Deadline.case_id == first.c.case_id) & (Deadline.due_at == first.c.due))
+        .where(Deadline.met_at.is_(None))
+    )
+    result: dict[int, DeadlineView] = {}
+    for case_id, kind, due_at in rows:
+        result.setdefault(case_id, DeadlineView(kind, due_at))
+    return result
+
+
+def member_user_ids(session: Session, member_ids: set[int]) -> dict[int, str]:
+    if not member_ids:
+        return {}
+    rows = session.execute(select(Member.id, Member.user_id).where(Member.id.in_(member_ids)))
+    return {mid: uid for mid, uid in rows}
+
+
+def case_views(
+    session: Session, cases: list[Case], facts: dict[int, CaseFacts] | None = None
+) -> list[CaseView]:
+    """Views of many cases with a fixed number of queries."""
+    deadlines = next_deadlines(session, [c.id for c in cases])
+    people = member_user_ids(
+        session,
+        {m for c in cases for m in (c.shepherd_id, c.first_responder_id) if m is not None},
+    )
+    facts = facts or {}
+    views = []
+    for case in cases:
+        flow = CaseFlow(case, facts.get(case.id, CaseFacts()))
+        views.append(
+            CaseView(
+                id=case.id,
+                team_id=case.team_id,
+                number=case.number,
+                code_name=case.code_name,
+                state=CaseState(case.state),
+                source=case.source,
+                safety_risk=case.safety_risk,
+                ongoing=case.ongoing,
+                handled_locally=case.handled_locally,
+                severe=case.severe,
+                received_at=case.received_at,
+                shepherd_user_id=people.get(case.shepherd_id) if case.shepherd_id else None,
+                first_responder_user_id=(
+                    people.get(case.first_responder_id) if case.first_responder_id else None
+                ),
+                next_deadline=deadlines.get(case.id),
+                allowed=tuple(flow.allowed()),
+                review_date=case.review_date,
+                decision_rule=case.decision_rule,
+                card_channel_id=case.card_channel_id,
+                card_ts=case.card_ts,
+                flags=flags_of(case),
+            )
+        )
+    return views
