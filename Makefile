@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint typecheck migrations-check test-sqlite test-postgres bench clean
+.PHONY: run test lint typecheck migration migrations-check test-sqlite test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ migrations-check: $(STAMP)
 	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/slack-coc db upgrade >/dev/null
 	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/alembic check
 	rm -f .alembic-check.db .alembic-check.db.key
+
+# Regenerate the single initial migration from the models (no release has shipped yet).
+migration: $(STAMP)
+	rm -f slack_coc/migrations/versions/0001_initial_schema.py .alembic-gen.db .alembic-gen.db.key
+	DATABASE_URL=sqlite:///.alembic-gen.db $(VENV)/bin/alembic revision --autogenerate -m "initial schema" --rev-id 0001
+	rm -f .alembic-gen.db .alembic-gen.db.key
+	$(VENV)/bin/ruff format slack_coc/migrations/versions
 
 test-sqlite: $(STAMP)
 	env -u COC_TEST_DATABASE_URL $(VENV)/bin/pytest -q

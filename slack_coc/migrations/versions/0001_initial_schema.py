@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:41:01.309593
+Create Date: 2026-11-22 00:43:30.018138
 """
 
 from collections.abc import Sequence
@@ -12,6 +12,7 @@ from alembic import op
 
 import slack_coc.crypto
 import slack_coc.db
+
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -1,0 +1,1 @@
+"""The Slack surface: Bolt app, listeners, pure Block Kit builders, outbound rendering."""

@@ -1,0 +1,1 @@
+"""Pure builders for message and App Home blocks: data in, Block Kit out."""

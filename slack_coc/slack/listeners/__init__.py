@@ -1,0 +1,10 @@
+"""Listener modules. Each exposes `register(app: App, rt: Runtime) -> None`;
+`build_app` registers every module named here (a feature adds one line)."""
+
+MODULES: tuple[str, ...] = (
+    "slack_coc.slack.listeners.commands",
+    "slack_coc.slack.listeners.actions",
+    "slack_coc.slack.listeners.views",
+    "slack_coc.slack.listeners.shortcuts",
+    "slack_coc.slack.listeners.events",
+)

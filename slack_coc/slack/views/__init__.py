@@ -1,0 +1,1 @@
+"""Pure builders for modal views: data in, Block Kit view out."""
