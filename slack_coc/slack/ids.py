@@ -1,0 +1,100 @@
+"""Every action id, callback id and shortcut id of the app, in one place.
+
+Renderers (cards, DMs, App Home, modals) put these ids on their elements and the listeners
+match on them, so a rename happens here once.
+
+Conventions:
+- A case card button for a lifecycle step has action id `step_action(trigger)`
+  ("step:acknowledge", ...) and value = the case number as text ("12").
+- Vote buttons carry value "<case number>:<proposal id>" (`vote_value`).
+- Modals carry `private_metadata` = the case number (and, for votes and reviews, extra ids)
+  as JSON; see `slack_coc/slack/views/`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from slack_coc.domain.enums import Trigger
+
+STEP_PREFIX = "step:"
+
+
+class Action(StrEnum):
+    """Buttons and inputs that are not lifecycle steps."""
+
+    OPEN_CASE = "case:open"  # value: case number; opens the detail modal
+    EMERGENCY_ACTION = "case:emergency"  # value: case number; opens the emergency modal
+    REVIEW_EMERGENCY = "case:review_emergency"  # value: "<number>:<emergency action id>"
+    RECUSE = "case:recuse"  # value: case number; opens the recusal modal
+    PROPOSE = "case:propose"  # value: case number; opens the proposal modal
+    VOTE_AGREE = "vote:agree"  # value: vote_value(number, proposal_id)
+    VOTE_OBJECT = "vote:object"
+    VOTE_ABSTAIN = "vote:abstain"
+    LOG_REPORT = "home:log_report"  # App Home: opens the "log a report" modal
+    DECLARE_CONFLICTS = "home:declare_conflicts"  # App Home: opens the onboarding modal
+    REFRESH_HOME = "home:refresh"
+
+
+VOTE_ACTIONS = {
+    Action.VOTE_AGREE: "agree",
+    Action.VOTE_OBJECT: "object",
+    Action.VOTE_ABSTAIN: "abstain",
+}
+
+
+class Callback(StrEnum):
+    """Modal callback ids (view.callback_id)."""
+
+    LOG_REPORT = "modal:log_report"  # a member logs a report (/coc new, App Home)
+    REPORT_CONCERN = "modal:report_concern"  # anyone reports (shortcuts)
+    CASE_DETAIL = "modal:case_detail"  # read-only: no submission
+    NOTICE = "modal:notice"  # read-only: a refusal shown where no ephemeral is possible
+    ASSIGN_SHEPHERD = "modal:assign_shepherd"
+    RECUSE = "modal:recuse"
+    PROPOSE = "modal:propose"
+    VOTE = "modal:vote"
+    RECORD_FEEDBACK = "modal:record_feedback"
+    RESOLVE = "modal:resolve"
+    REQUEST_RECONSIDERATION = "modal:request_reconsideration"
+    CONCLUDE_RECONSIDERATION = "modal:conclude_reconsideration"
+    REOPEN = "modal:reopen"
+    EMERGENCY_ACTION = "modal:emergency_action"
+    REVIEW_EMERGENCY = "modal:review_emergency"
+    ESCALATE = "modal:escalate"
+    BOARD_DECISION = "modal:board_decision"
+    DECLARE_CONFLICTS = "modal:declare_conflicts"
+
+
+class Shortcut(StrEnum):
+    """Callback ids of the shortcuts declared in manifest.yml."""
+
+    REPORT_CONCERN = "report_concern"  # global
+    REPORT_MESSAGE = "report_message"  # message
+
+
+SLASH_COMMAND = "/coc"
+
+
+def step_action(trigger: Trigger) -> str:
+    """The action id of a case card button that takes `trigger`."""
+    return f"{STEP_PREFIX}{trigger.value}"
+
+
+def trigger_of(action_id: str) -> Trigger | None:
+    if not action_id.startswith(STEP_PREFIX):
+        return None
+    try:
+        return Trigger(action_id[len(STEP_PREFIX) :])
+    except ValueError:
+        return None
+
+
+def vote_value(case_number: int, proposal_id: int) -> str:
+    return f"{case_number}:{proposal_id}"
+
+
+def parse_vote_value(value: str) -> tuple[str, int | None]:
+    """(case ref, proposal id or None) from a vote button value."""
+    number, _, proposal = value.partition(":")
+    return number, int(proposal) if proposal.isdigit() else None
