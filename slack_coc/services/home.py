@@ -1,0 +1,121 @@
+"""What a person's App Home shows: read inside a session so the outbox `home` handler and
+the `app_home_opened` listener share it. Only case numbers, code names, states, deadlines,
+flags and on-call user ids: nothing from a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from slack_coc.config import Policy
+from slack_coc.domain.enums import CaseState
+from slack_coc.domain.models import Case, Member
+from slack_coc.services.access import find_member
+from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.queries import visible_cases_query
+from slack_coc.services.rota import week_at
+from slack_coc.services.views import CaseView, case_views
+
+HOME_CASE_LIMIT = 25  # App Home holds 100 blocks; the rest is one `/coc list` away
+
+
+@dataclass(frozen=True)
+class OncallPair:
+    starts_at: datetime
+    primary_user_id: str
+    secondary_user_id: str
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    is_member: bool
+    onboarded: bool = True
+    to_declare: list[tuple[int, str]] = field(default_factory=list)  # (number, code name)
+    my_cases: list[CaseView] = field(default_factory=list)
+    open_cases: list[CaseView] = field(default_factory=list)
+    open_total: int = 0
+    this_week: OncallPair | None = None
+    next_week: OncallPair | None = None
+
+
+def home_data_in(
+    session: Session, team_id: str, user_id: str, now: datetime, policy: Policy
+) -> HomeData:
+    member = find_member(session, team_id, user_id)
+    if member is None:
+        return HomeData(user_id=user_id, is_member=False)
+    if member.conflicts_declared_at is None:
+        rows = session.execute(
+            select(Case.number, Case.code_name)
+            .where(
+                Case.team_id == team_id,
+                Case.state != CaseState.RESOLVED.value,
+                Case.synthetic.is_(False),
+            )
+            .order_by(Case.number)
+            .limit(HOME_CASE_LIMIT)
+        )
+        return HomeData(
+            user_id=user_id,
+            is_member=True,
+            onboarded=False,
+            to_declare=[(n, c) for n, c in rows],
+            this_week=_pair(session, team_id, now, policy),
+            next_week=_pair(session, team_id, now + timedelta(days=7), policy),
+        )
+    visible = visible_cases_query(member).subquery()
+    open_total = session.scalar(select(func.count()).select_from(visible)) or 0
+    open_cases = list(
+        session.scalars(
+            visible_cases_query(member).order_by(Case.number.desc()).limit(HOME_CASE_LIMIT)
+        )
+    )
+    mine = list(
+        session.scalars(
+            visible_cases_query(member)
+            .where(or_(Case.shepherd_id == member.id, Case.first_responder_id == member.id))
+            .order_by(Case.number.desc())
+            .limit(HOME_CASE_LIMIT)
+        )
+    )
+    views = {
+        v.id: v for v in case_views(session, list({c.id: c for c in open_cases + mine}.values()))
+    }
+    return HomeData(
+        user_id=user_id,
+        is_member=True,
+        my_cases=[views[c.id] for c in mine],
+        open_cases=[views[c.id] for c in open_cases],
+        open_total=open_total,
+        this_week=_pair(session, team_id, now, policy),
+        next_week=_pair(session, team_id, now + timedelta(days=7), policy),
+    )
+
+
+def home_data(ctx: ServiceContext, actor: Actor) -> HomeData:
+    with ctx.read() as session:
+        return home_data_in(
+            session, actor.team_id, actor.user_id or "", ctx.clock.now(), ctx.policy
+        )
+
+
+def home_recipients(session: Session, team_id: str) -> list[str]:
+    """Whose App Home a team-wide `home` intent republishes: every active member."""
+    return list(
+        session.scalars(
+            select(Member.user_id)
+            .where(Member.team_id == team_id, Member.active.is_(True))
+            .order_by(Member.id)
+        )
+    )
+
+
+def _pair(session: Session, team_id: str, at: datetime, policy: Policy) -> OncallPair | None:
+    week = week_at(session, team_id, at, policy)
+    if week is None:
+        return None
+    return OncallPair(week.starts_at, week.primary.user_id, week.secondary.user_id)

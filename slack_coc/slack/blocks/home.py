@@ -1,0 +1,143 @@
+"""The App Home tab, from `services.home.HomeData`: case numbers, code names, states,
+deadlines, flags and the on-call pair. Never anything from a report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from slack_coc.services.home import HomeData, OncallPair
+from slack_coc.services.views import CaseView
+from slack_coc.slack.format import case_line, slack_date
+from slack_coc.slack.ids import Action
+
+
+def build_home(data: HomeData) -> dict[str, Any]:
+    """A `home` view dict for views.publish (validated by slack_sdk's model limits)."""
+    if not data.is_member:
+        blocks = _stranger_blocks()
+    elif not data.onboarded:
+        blocks = _onboarding_blocks(data)
+    else:
+        blocks = _member_blocks(data)
+    view = View(type="home", blocks=blocks)
+    return view.to_dict()
+
+
+def _log_report_button() -> ActionsBlock:
+    return ActionsBlock(
+        block_id="home_actions",
+        elements=[
+            ButtonElement(
+                text="Log a report", action_id=Action.LOG_REPORT.value, style="primary", value="new"
+            ),
+            ButtonElement(text="Refresh", action_id=Action.REFRESH_HOME.value, value="refresh"),
+        ],
+    )
+
+
+def _member_blocks(data: HomeData) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text="Code of Conduct cases"), _log_report_button()]
+    blocks += _oncall_blocks(data)
+    blocks.append(DividerBlock())
+    blocks.append(
+        SectionBlock(text=MarkdownTextObject(text="*My cases* (shepherd or first responder)"))
+    )
+    blocks += _case_rows(data.my_cases, empty="You are not shepherding any open case.")
+    blocks.append(DividerBlock())
+    title = f"*Open cases* ({data.open_total})"
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=title)))
+    blocks += _case_rows(data.open_cases, empty="No open cases.")
+    if data.open_total > len(data.open_cases):
+        more = data.open_total - len(data.open_cases)
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"…and {more} more: `/coc list`")])
+        )
+    return blocks
+
+
+def _case_rows(cases: list[CaseView], *, empty: str) -> list[Block]:
+    if not cases:
+        return [ContextBlock(elements=[MarkdownTextObject(text=empty)])]
+    return [
+        SectionBlock(
+            block_id=f"case_{view.number}",
+            text=MarkdownTextObject(text=case_line(view)),
+            accessory=ButtonElement(
+                text="Open case", action_id=Action.OPEN_CASE.value, value=str(view.number)
+            ),
+        )
+        for view in cases
+    ]
+
+
+def _oncall_blocks(data: HomeData) -> list[Block]:
+    def pair_text(label: str, pair: OncallPair | None) -> str:
+        if pair is None:
+            return f"*{label}:* nobody is scheduled (`slack-coc oncall generate`)."
+        return (
+            f"*{label}* (from {slack_date(pair.starts_at)}): primary <@{pair.primary_user_id}>, "
+            f"secondary <@{pair.secondary_user_id}>"
+        )
+
+    return [
+        SectionBlock(
+            block_id="oncall",
+            text=MarkdownTextObject(
+                text=pair_text("On call this week", data.this_week)
+                + "\n"
+                + pair_text("Next week", data.next_week)
+            ),
+        )
+    ]
+
+
+def _onboarding_blocks(data: HomeData) -> list[Block]:
+    names = ", ".join(f"#{number} {code}" for number, code in data.to_declare) or "none"
+    return [
+        HeaderBlock(text="Welcome to the working group"),
+        SectionBlock(
+            block_id="onboarding",
+            text=MarkdownTextObject(
+                text="Before you see any case, declare your conflicts of interest with the open "
+                f"cases (code names only): {names}. Choose the ones you are conflicted on, or none."
+            ),
+        ),
+        ActionsBlock(
+            block_id="onboarding_actions",
+            elements=[
+                ButtonElement(
+                    text="Declare conflicts",
+                    action_id=Action.DECLARE_CONFLICTS.value,
+                    style="primary",
+                    value="declare",
+                )
+            ],
+        ),
+        *_oncall_blocks(data),
+    ]
+
+
+def _stranger_blocks() -> list[Block]:
+    return [
+        HeaderBlock(text="Report a Code of Conduct concern"),
+        SectionBlock(
+            block_id="how_to_report",
+            text=MarkdownTextObject(
+                text="To report a concern confidentially, use the *Report a concern* shortcut "
+                "(the ⚡ menu or the message's ⋮ menu: *Report this message*). Only the "
+                "working group members handling your report will see it."
+            ),
+        ),
+    ]

@@ -1,0 +1,55 @@
+"""App Home: builder output is valid Block Kit and shows only what the member may see."""
+
+from __future__ import annotations
+
+import json
+
+from slack_coc.services import cases, members
+from slack_coc.services.context import ServiceContext
+from slack_coc.services.home import home_data
+from slack_coc.slack.blocks.home import build_home
+from slack_coc.slack.ids import Action
+from tests.conftest import actor
+from tests.factories import add_roster, new_case
+from tests.slack.conftest import assert_home_valid
+
+MARKER = "ZEBRA-MARKER-7731"
+
+
+def test_member_home_lists_visible_cases_without_report_content(ctx: ServiceContext) -> None:
+    add_roster(ctx)
+    new_case(ctx, account=f"narrative {MARKER}", involved_names=[f"Name {MARKER}"])
+    second = new_case(ctx, involved_user_ids=["U0BEN0002"])  # Ben is recused from #2
+    cases.acknowledge(ctx, actor("U0ANA0001"), 1)
+
+    ana = build_home(home_data(ctx, actor("U0ANA0001")))
+    ben = build_home(home_data(ctx, actor("U0BEN0002")))
+
+    assert_home_valid(ana)
+    assert_home_valid(ben)
+    text = json.dumps(ana)
+    assert MARKER not in text
+    assert "*#1*" in text and f"*#{second.number}*" in text
+    assert Action.LOG_REPORT.value in text
+    # Ana acknowledged #1: it is among her cases (listed twice: mine + open).
+    assert text.count('"case_1"') == 2
+    assert f"*#{second.number}*" not in json.dumps(ben)
+
+
+def test_new_member_sees_onboarding_and_no_case_details(ctx: ServiceContext) -> None:
+    add_roster(ctx)
+    new_case(ctx, account=MARKER)
+    members.add_member(ctx, "T0TEAM0001", "U0NEW0009", "Newcomer")
+    view = build_home(home_data(ctx, actor("U0NEW0009")))
+    assert_home_valid(view)
+    text = json.dumps(view)
+    assert Action.DECLARE_CONFLICTS.value in text
+    assert Action.OPEN_CASE.value not in text
+    assert MARKER not in text
+
+
+def test_stranger_home_explains_how_to_report(ctx: ServiceContext) -> None:
+    view = build_home(home_data(ctx, actor("U0STRANGER")))
+    assert_home_valid(view)
+    assert "Report a concern" in json.dumps(view)
+    assert Action.OPEN_CASE.value not in json.dumps(view)
