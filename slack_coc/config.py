@@ -64,9 +64,13 @@ class Policy:
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str = "COC_POLICY_FILE") -> Policy:
-        known = {f.name: f for f in fields(cls)}
+        return cls().with_overrides(data, source)
+
+    def with_overrides(self, data: dict[str, Any], source: str) -> Policy:
+        """A copy with `data` applied, each value checked against the default's type."""
+        known = {f.name: f for f in fields(self)}
         values: dict[str, Any] = {}
-        base = cls()
+        base = self
         for key, raw in data.items():
             if key not in known:
                 raise ConfigError(f"{source}: unknown policy key {key!r}")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.errors import NotFound, NotPermitted
-from slack_coc.domain.models import Case, Member, Recusal
+from slack_coc.domain.models import Case, Member, Recusal, Workspace
 from slack_coc.services.context import Actor
 
 NOT_A_MEMBER = (
@@ -30,6 +30,9 @@ def require_member(session: Session, actor: Actor) -> Member:
     member = find_member(session, actor.team_id, actor.user_id)
     if member is None:
         raise NotPermitted(NOT_A_MEMBER)
+    workspace = session.get(Workspace, actor.team_id)
+    if workspace is not None and not workspace.active:
+        raise NotPermitted("slack-coc has been uninstalled from this workspace.")
     return member
 
 

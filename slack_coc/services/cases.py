@@ -209,7 +209,7 @@ def reopen(ctx: ServiceContext, actor: Actor, ref: str | int, new_information: s
             session,
             case,
             "resolution",
-            now + timedelta(days=ctx.policy.resolution_target_days),
+            now + timedelta(days=ctx.policy_for(session, case.team_id).resolution_target_days),
             now,
         )
 

@@ -39,6 +39,16 @@ class ServiceContext:
     # Called after every successful commit (e.g. deliver the outbox right away).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
+    def policy_for(self, session: Session, team_id: str) -> Policy:
+        """The workspace's policy: its stored settings over COC_POLICY_FILE over defaults."""
+        from slack_coc.domain.models import Workspace
+
+        workspace = session.get(Workspace, team_id)
+        overrides = (workspace.settings or {}).get("policy") if workspace else None
+        if not overrides:
+            return self.policy
+        return self.policy.with_overrides(overrides, f"workspace {team_id} settings")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         try:

@@ -74,11 +74,12 @@ def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
     proposal = open_proposal(session, case.id)
     if proposal is None:
         return CaseFacts()
-    result = tally(session, case, proposal, ctx.policy.decision_rule)
+    policy = ctx.policy_for(session, case.team_id)
+    result = tally(session, case, proposal, policy.decision_rule)
     return CaseFacts(
         decision_rule_met=result.met,
         deadlocked=is_deadlocked(
-            proposal.created_at, ctx.clock.now(), ctx.policy.deadlock_days, result.met
+            proposal.created_at, ctx.clock.now(), policy.deadlock_days, result.met
         ),
     )
 
@@ -157,7 +158,8 @@ def propose(
         if previous is not None:
             previous.status = ProposalStatus.WITHDRAWN
             previous.closed_at = now
-        rule = effective_rule(ctx.policy.decision_rule, case.severe)
+        policy = ctx.policy_for(session, case.team_id)
+        rule = effective_rule(policy.decision_rule, case.severe)
         proposal = Proposal(
             team_id=case.team_id,
             case_id=case.id,
@@ -179,7 +181,7 @@ def propose(
         session.add(proposal)
         session.flush()
         meet_deadlines(session, case, ("deadlock",), now)
-        set_deadline(session, case, "deadlock", now + timedelta(days=ctx.policy.deadlock_days), now)
+        set_deadline(session, case, "deadlock", now + timedelta(days=policy.deadlock_days), now)
         record_event(
             session,
             case,
@@ -241,7 +243,7 @@ def vote(
             actor_user_id=actor.user_id,
             data={"vote": choice.value, "proposal_id": proposal.id},
         )
-        result = tally(session, case, proposal, ctx.policy.decision_rule)
+        result = tally(session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule)
         if result.met:
             _adopt(session, ctx, case, proposal, result, actor, now)
         case_changed(session, case, now)
@@ -339,7 +341,7 @@ def record_emergency_action(ctx: ServiceContext, actor: Actor, ref: str | int, a
     now = ctx.clock.now()
     with ctx.transaction() as session:
         member, case = require_case_access(session, actor, ref, for_update=True)
-        due = now + timedelta(hours=ctx.policy.emergency_review_hours)
+        due = now + timedelta(hours=ctx.policy_for(session, case.team_id).emergency_review_hours)
         emergency = EmergencyAction(
             team_id=case.team_id,
             case_id=case.id,

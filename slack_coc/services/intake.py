@@ -159,7 +159,8 @@ def log_report(
         )
         _set_intake_deadlines(session, ctx, case)
         case_changed(session, case, now)
-        paged = page_new_case(session, case, now, ctx.policy, excluded)
+        policy = ctx.policy_for(session, case.team_id)
+        paged = page_new_case(session, case, now, policy, excluded)
         if report.reporter_user_id and report.source == CaseSource.SLACK.value:
             enqueue(
                 session,
@@ -170,7 +171,7 @@ def log_report(
                 case_id=case.id,
                 payload={
                     "template": "reporter_receipt",
-                    "respond_by": (now + timedelta(days=ctx.policy.reporter_response_days))
+                    "respond_by": (now + timedelta(days=policy.reporter_response_days))
                     .date()
                     .isoformat(),
                 },
@@ -257,7 +258,7 @@ def _clean_names(names: list[str]) -> list[str]:
 
 def _set_intake_deadlines(session: Session, ctx: ServiceContext, case: Case) -> None:
     """Deadlines from receipt. Safety-risk and ongoing cases escalate at every level at once."""
-    p = ctx.policy
+    p = ctx.policy_for(session, case.team_id)
     urgent = case.safety_risk or case.ongoing == "Yes"
     start = case.received_at
     for kind, hours in (

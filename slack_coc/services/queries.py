@@ -109,7 +109,9 @@ def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) 
         proposal = open_proposal(session, case.id)
         summary = None
         if proposal is not None:
-            summary = tally(session, case, proposal, ctx.policy.decision_rule).explanation
+            summary = tally(
+                session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule
+            ).explanation
         return CaseDetail(
             view=view,
             details=dict(case.details or {}),
