@@ -101,3 +101,6 @@ def ctx(engine: Engine, clock: FrozenClock, policy: Policy) -> ServiceContext:
 
 def actor(user_id: str | None, team: str = TEAM) -> Actor:
     return Actor(team, user_id)
+
+
+pytest_plugins = ["tests.fakeslack.fixtures"]

@@ -1,0 +1,533 @@
+"""A fake Slack Web API on a loopback port, for tests.
+
+It answers the methods the app uses with responses shaped like Slack's, keeps the state those
+methods imply (messages per channel, DMs, modals, App Home per user), records every call, and
+checks every call against Slack's published definitions (`spec.py`). A call that breaks them is
+answered like Slack would (`ok: false`) and recorded in `violations`, which the `fake_slack`
+fixture asserts empty at teardown. Faults (429 with Retry-After, 500, a hang) can be injected for
+the next N calls of a method.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from slack_sdk import WebClient
+
+from tests.fakeslack import spec
+
+TEXT_LIMIT = 40_000
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]  # normalised: form, query and JSON bodies merged; JSON params decoded
+    response: dict[str, Any]
+    status: int = 200
+    fault: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response.get("ok"))
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        if "blocks" in self.params:
+            return list(self.params["blocks"] or [])
+        view = self.params.get("view")
+        return list(view.get("blocks", [])) if isinstance(view, dict) else []
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or "")
+
+    def strings(self) -> list[str]:
+        return list(_strings(self.params))
+
+
+@dataclass
+class Fault:
+    status: int = 500
+    retry_after: int | None = None
+    hang_seconds: float = 0.0
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    thread_ts: str | None = None
+    edits: int = 0
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+class FakeSlack:
+    def __init__(
+        self,
+        token: str = "xoxb-fake-bot-token",
+        team_id: str = "T0TEAM0001",
+        bot_user_id: str = "U0BOTUSER1",
+    ) -> None:
+        self.token, self.team_id, self.bot_user_id = token, team_id, bot_user_id
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._released = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self.reset()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> FakeSlack:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        self._server = server
+        threading.Thread(
+            target=server.serve_forever, args=(0.05,), daemon=True, name="fake-slack"
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        self._released.set()  # wake hung handlers
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget calls, state and faults (users and channel members stay)."""
+        with self._lock:
+            self._calls: list[Call] = []
+            self.violations: list[str] = []
+            self.channels: dict[str, list[Message]] = defaultdict(list)
+            self.ephemerals: list[Call] = []
+            self.views: dict[str, dict[str, Any]] = {}
+            self.homes: dict[str, dict[str, Any]] = {}
+            self.uploads: dict[str, bytes] = {}
+            self._faults: dict[str, list[Fault]] = defaultdict(list)
+            if not hasattr(self, "users"):
+                self.users: dict[str, dict[str, Any]] = {}
+                self.members: dict[str, list[str]] = {}
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "FakeSlack not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def url(self) -> str:
+        """Base URL of the Web API (SLACK_API_URL)."""
+        return self.root_url + "api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.root_url}response/{name}-{next(self._ids)}"
+
+    def client(self, timeout: int = 5) -> WebClient:
+        return WebClient(token=self.token, base_url=self.url, timeout=timeout)
+
+    # ------------------------------------------------------------------ test controls
+    def fail(
+        self, method: str, status: int = 500, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        """The next `times` calls of `method` get HTTP `status` (429 adds Retry-After)."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        with self._lock:
+            self._faults[method].extend(Fault(status, retry_after) for _ in range(times))
+
+    def hang(self, method: str, seconds: float = 10.0, times: int = 1) -> None:
+        """The next `times` calls of `method` get no answer for `seconds` (client timeouts)."""
+        with self._lock:
+            self._faults[method].extend(Fault(0, None, seconds) for _ in range(times))
+
+    def add_user(self, user_id: str, name: str = "someone", **fields: Any) -> None:
+        self.users[user_id] = {"id": user_id, "name": name, **fields}
+
+    def set_members(self, channel: str, user_ids: list[str]) -> None:
+        self.members[channel] = list(user_ids)
+
+    # ------------------------------------------------------------------ assertions
+    def attempts(self, method: str | None = None) -> list[Call]:
+        """Every call received, including faulted and rejected ones."""
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Calls that succeeded (what Slack actually did)."""
+        return [c for c in self.attempts(method) if c.ok]
+
+    def all_text(self) -> str:
+        """Every string the app sent to Slack (any call, any parameter), for marker scans."""
+        parts = [s for c in self.attempts() for s in c.strings()]
+        parts += [b.decode("utf-8", "replace") for b in self.uploads.values()]
+        return "\n".join(parts)
+
+    def messages(self, channel: str) -> list[Message]:
+        with self._lock:
+            return list(self.channels.get(channel, []))
+
+    def dm_channel(self, user_id: str) -> str:
+        return "D" + user_id[1:]
+
+    def dms(self, user_id: str) -> list[Message]:
+        return self.messages(self.dm_channel(user_id))
+
+    def home(self, user_id: str) -> dict[str, Any] | None:
+        return self.homes.get(user_id)
+
+    def assert_clean(self) -> None:
+        if self.violations:
+            raise AssertionError(
+                "Slack API violations:\n" + "\n".join(f"- {v}" for v in self.violations)
+            )
+
+    # ------------------------------------------------------------------ request handling
+    def _next_fault(self, method: str) -> Fault | None:
+        with self._lock:
+            queue = self._faults.get(method)
+            return queue.pop(0) if queue else None
+
+    def _ts(self) -> str:
+        n = next(self._ids)
+        return f"{1_790_000_000 + n}.{n:06d}"
+
+    def handle_api(
+        self, method: str, params: dict[str, Any], auth: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        fault = self._next_fault(method)
+        if fault is not None:
+            if fault.hang_seconds:
+                self._released.wait(fault.hang_seconds)
+                self._record(Call(method, params, {"ok": False}, 0, "hang"))
+                return 0, {}, {}
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            error = "ratelimited" if fault.status == 429 else "internal_error"
+            body = {"ok": False, "error": error}
+            self._record(Call(method, params, body, fault.status, f"http {fault.status}"))
+            return fault.status, body, headers
+
+        token = auth or params.get("token")
+        problems = []
+        if not token:
+            problems.append(f"{method}: no token (Authorization: Bearer or token param)")
+        elif token != self.token:
+            problems.append(f"{method}: wrong token {token[:10]}...")
+        problems += spec.check_params(method, params)
+        params = self._decode_json_params(method, params, problems)
+        if not problems:
+            problems += self._semantic_problems(method, params)
+        if problems:
+            body = {"ok": False, "error": "invalid_arguments", "problems": problems}
+            self._record(Call(method, params, body, 200, None, problems))
+            return 200, body, {}
+        with self._lock:
+            body = self._dispatch(method, params)
+        self._record(Call(method, params, body))
+        return 200, body, {}
+
+    def handle_response_url(self, path: str, payload: dict[str, Any]) -> None:
+        problems = spec.check_blocks(payload["blocks"]) if "blocks" in payload else []
+        if not (payload.get("text") or payload.get("blocks") or payload.get("delete_original")):
+            problems.append("response_url: neither text nor blocks")
+        self._record(
+            Call(
+                "response_url", {**payload, "url": path}, {"ok": not problems}, 200, None, problems
+            )
+        )
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self._calls.append(call)
+            self.violations.extend(call.problems)
+            if call.method == "chat.postEphemeral" and call.ok:
+                self.ephemerals.append(call)
+
+    def _decode_json_params(
+        self, method: str, params: dict[str, Any], problems: list[str]
+    ) -> dict[str, Any]:
+        decoded = dict(params)
+        for name in ("blocks", "view", "attachments", "files"):
+            if name not in decoded:
+                continue
+            try:
+                decoded[name] = spec.decode_json(decoded[name])
+            except ValueError:
+                problems.append(f"{method}: {name} is not valid JSON")
+        if "blocks" in decoded and not any("blocks" in p for p in problems):
+            problems += [f"{method}: {p}" for p in spec.check_blocks(decoded["blocks"])]
+        if "view" in decoded and isinstance(decoded["view"], dict | list):
+            problems += [f"{method}: {p}" for p in spec.check_view(decoded["view"])]
+        return decoded
+
+    def _semantic_problems(self, method: str, params: dict[str, Any]) -> list[str]:
+        problems = []
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            if method != "chat.update" and not (
+                params.get("text") or params.get("blocks") or params.get("attachments")
+            ):
+                problems.append(f"{method}: no_text (needs text, blocks or attachments)")
+            if len(str(params.get("text") or "")) > TEXT_LIMIT:
+                problems.append(f"{method}: msg_too_long")
+        if method == "views.update" and not (params.get("view_id") or params.get("external_id")):
+            problems.append("views.update: needs view_id or external_id")
+        view = params.get("view")
+        view_type = view.get("type") if isinstance(view, dict) else None
+        if method == "views.publish" and view_type != "home":
+            problems.append("views.publish: view type must be home")
+        if method in ("views.open", "views.push") and view_type != "modal":
+            problems.append(f"{method}: view type must be modal")
+        return problems
+
+    # ------------------------------------------------------------------ methods
+    def _dispatch(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        return handler(p) if handler else {"ok": True}
+
+    def _channel_of(self, channel: str) -> str:
+        return self.dm_channel(channel) if channel[:1] in "UW" else channel
+
+    def _message_json(self, m: Message) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "message",
+            "text": m.text,
+            "user": self.bot_user_id,
+            "bot_id": "B0FAKEBOT1",
+            "ts": m.ts,
+            "team": self.team_id,
+            "blocks": m.blocks,
+        }
+        if m.thread_ts:
+            out["thread_ts"] = m.thread_ts
+        return out
+
+    def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://fake-workspace.slack.com/",
+            "team": "Fake workspace",
+            "user": "coc",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": "B0FAKEBOT1",
+            "is_enterprise_install": False,
+        }
+
+    def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_of(str(p["channel"]))
+        thread_ts = str(p["thread_ts"]) if p.get("thread_ts") else None
+        if thread_ts and not any(m.ts == thread_ts for m in self.channels[channel]):
+            return {"ok": False, "error": "thread_not_found"}
+        m = Message(channel, self._ts(), str(p.get("text") or ""), p.get("blocks") or [], thread_ts)
+        self.channels[channel].append(m)
+        return {"ok": True, "channel": channel, "ts": m.ts, "message": self._message_json(m)}
+
+    def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_of(str(p["channel"]))
+        for m in self.channels[channel]:
+            if m.ts == str(p["ts"]):
+                if "text" in p:
+                    m.text = str(p["text"] or "")
+                if "blocks" in p:
+                    m.blocks = p["blocks"] or []
+                m.edits += 1
+                return {
+                    "ok": True,
+                    "channel": channel,
+                    "ts": m.ts,
+                    "text": m.text,
+                    "message": {k: v for k, v in self._message_json(m).items() if k != "ts"},
+                }
+        return {"ok": False, "error": "message_not_found"}
+
+    def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._ts()}
+
+    def _m_chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        ts = str(p["message_ts"]).replace(".", "")
+        return {
+            "ok": True,
+            "channel": p["channel"],
+            "permalink": f"https://fake-workspace.slack.com/archives/{p['channel']}/p{ts}",
+        }
+
+    def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(p.get("users") or "").split(",") if u]
+        if p.get("channel"):
+            channel_id = str(p["channel"])
+        elif len(users) == 1:
+            channel_id = self.dm_channel(users[0])
+        elif users:
+            channel_id = "G" + "".join(u[-3:] for u in sorted(users))
+        else:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel_id}}
+
+    def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        members = self.members.get(str(p.get("channel")), [])
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+    def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(p.get("user") or "")
+        user = self.users.get(user_id, {"id": user_id, "name": user_id.lower()})
+        profile = {"real_name": user.get("real_name", user["name"]), "display_name": user["name"]}
+        return {
+            "ok": True,
+            "user": {
+                "team_id": self.team_id,
+                "deleted": False,
+                "is_bot": False,
+                "tz": "Europe/Amsterdam",
+                "profile": profile,
+                **user,
+            },
+        }
+
+    def _view_json(
+        self, view: dict[str, Any], view_id: str, previous: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "id": view_id,
+            "team_id": self.team_id,
+            "app_id": "A0FAKEAPP1",
+            "bot_id": "B0FAKEBOT1",
+            "state": {"values": {}},
+            "hash": f"hash-{next(self._ids)}",
+            "root_view_id": previous or view_id,
+            "previous_view_id": previous,
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            **view,
+        }
+
+    def _m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        view_id = f"V{next(self._ids):09d}"
+        self.views[view_id] = self._view_json(p["view"], view_id)
+        return {"ok": True, "view": self.views[view_id]}
+
+    def _m_views_push(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._m_views_open(p)
+
+    def _m_views_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        view_id = p.get("view_id")
+        if not view_id:
+            view_id = next(
+                (k for k, v in self.views.items() if v.get("external_id") == p["external_id"]),
+                None,
+            )
+        if view_id not in self.views:
+            return {"ok": False, "error": "not_found"}
+        current = self.views[view_id]
+        if p.get("hash") and p["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        self.views[view_id] = self._view_json(p["view"], view_id, current["previous_view_id"])
+        return {"ok": True, "view": self.views[view_id]}
+
+    def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(p["user_id"])
+        view_id = self.homes.get(user_id, {}).get("id") or f"V{next(self._ids):09d}"
+        self.homes[user_id] = self._view_json(p["view"], view_id)
+        return {"ok": True, "view": self.homes[user_id]}
+
+    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ids):09d}"
+        return {"ok": True, "upload_url": f"{self.root_url}upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = p["files"] if isinstance(p["files"], list) else []
+        missing = [f.get("id") for f in files if f.get("id") not in self.uploads]
+        if missing:
+            return {"ok": False, "error": "file_not_found"}
+        return {
+            "ok": True,
+            "files": [
+                {"id": f["id"], "title": f.get("title", ""), "size": len(self.uploads[f["id"]])}
+                for f in files
+            ],
+        }
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if parts.path.startswith("/upload/"):
+                fake.uploads[parts.path.rsplit("/", 1)[1]] = raw
+                return self._reply(200, f"OK - {len(raw)}".encode(), "text/plain")
+            if parts.path.startswith("/response/"):
+                fake.handle_response_url(parts.path, json.loads(raw or b"{}"))
+                return self._reply(200, b"ok", "text/plain")
+            if not parts.path.startswith("/api/"):
+                return self._reply(404, b"not found", "text/plain")
+            method = parts.path[len("/api/") :]
+            params: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
+            ctype = self.headers.get("Content-Type", "")
+            if raw and ctype.startswith("application/json"):
+                params.update(json.loads(raw))
+            elif raw:
+                params.update(parse_qsl(raw.decode(), keep_blank_values=True))
+            header = self.headers.get("Authorization", "")
+            auth = header[len("Bearer ") :] if header.startswith("Bearer ") else None
+            status, body, headers = fake.handle_api(method, params, auth)
+            if status == 0:  # hang: the client gave up; close without answering
+                self.close_connection = True
+                return None
+            return self._reply(status, json.dumps(body).encode(), "application/json", headers)
+
+        def _reply(
+            self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
+        ) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler
