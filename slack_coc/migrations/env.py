@@ -7,7 +7,7 @@ import os
 from alembic import context
 
 from slack_coc.db import Base, make_engine
-from slack_coc.domain import registry  # noqa: F401  (registers every model)
+from slack_coc import schema  # noqa: F401  (registers every table, OAuth stores included)
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,32 @@
+"""The whole schema: our models plus the tables slack_sdk's OAuth stores use.
+
+Import this (not just `domain.registry`) wherever the complete metadata matters:
+Alembic, `create_all` in tests, the runtime.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from slack_coc.db import Base
+from slack_coc.domain import registry  # noqa: F401  (registers every model)
+
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+
+
+def _register_oauth_tables() -> None:
+    tables = Base.metadata.tables
+    if INSTALLATIONS_TABLE not in tables:
+        SQLAlchemyInstallationStore.build_installations_table(Base.metadata, INSTALLATIONS_TABLE)
+    if BOTS_TABLE not in tables:
+        SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
+    if OAUTH_STATES_TABLE not in tables:
+        SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, OAUTH_STATES_TABLE)
+
+
+_register_oauth_tables()
+
+metadata = Base.metadata
