@@ -1,0 +1,67 @@
+"""Fixtures for end-to-end tests: the app served over HTTP against the fake Slack Web API."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from slack_coc.clock import FrozenClock
+from tests.conftest import TEAM, TEST_KEY
+from tests.e2e.harness import SIGNING_SECRET, AppServer
+from tests.fakeslack import FakeSlack
+
+CHANNEL = "C0COCGROUP"
+
+
+def e2e_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Any:
+    from slack_coc.config import load_settings
+
+    values: dict[str, Any] = {
+        "SLACK_BOT_TOKEN": fake.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "DATABASE_URL": database_url,
+        "COC_CHANNEL_ID": CHANNEL,
+        "COC_ENCRYPTION_KEYS": TEST_KEY,
+        "SLACK_APP_TOKEN": None,
+        "SLACK_CLIENT_ID": None,
+        "SLACK_CLIENT_SECRET": None,
+        "COC_POLICY_FILE": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def build_server(fake: FakeSlack, rt: Any) -> AppServer:
+    """The real app: A1's `build_app` and `make_wsgi_app`, imported lazily."""
+    from slack_coc.slack.app import build_app
+    from slack_coc.slack.http import make_wsgi_app
+
+    params = inspect.signature(build_app).parameters
+    first = next(iter(params))
+    bolt_app = build_app(rt) if first in ("rt", "runtime") else build_app(rt.settings)
+    return AppServer(make_wsgi_app(rt, bolt_app), rt, fake, TEAM)
+
+
+@pytest.fixture
+def e2e_runtime(
+    fake_slack: FakeSlack, database_url: str, engine: Engine, clock: FrozenClock
+) -> Any:
+    """A runtime on the test database (schema made by `engine`) with the frozen clock."""
+    from slack_coc.runtime import build_runtime
+
+    return build_runtime(e2e_settings(fake_slack, database_url), clock=clock)
+
+
+@pytest.fixture
+def app_server(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[AppServer]:
+    server = build_server(fake_slack, e2e_runtime)
+    try:
+        yield server
+    finally:
+        server.close()
+        e2e_runtime.engine.dispose()

@@ -1,0 +1,406 @@
+"""End-to-end harness: Slack's side of the conversation, over real HTTP.
+
+- `sign()` signs a request body exactly as Slack does (v0, HMAC-SHA256 of "v0:{ts}:{body}").
+- `Payloads` builds slash command, block_actions, view_submission, shortcut and event bodies
+  shaped like `slack-reference/sample-payloads/`.
+- `AppServer` serves the app's WSGI app (the real `build_app` + `make_wsgi_app`) with waitress
+  on a loopback port and posts signed requests to it; its Web API client points at FakeSlack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.fakeslack import FakeSlack
+
+SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
+
+
+def sign(secret: str, timestamp: str, body: str | bytes) -> str:
+    raw = body.encode() if isinstance(body, str) else body
+    base = b"v0:" + timestamp.encode() + b":" + raw
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+@dataclass
+class Payloads:
+    """Builders of what Slack posts to the app. Ids are made up but shaped like Slack's."""
+
+    team_id: str
+    fake: FakeSlack
+    api_app_id: str = "A0FAKEAPP1"
+    team_domain: str = "fake-workspace"
+    _seq: Any = field(default_factory=lambda: itertools.count(1))
+
+    def trigger_id(self) -> str:
+        n = next(self._seq)
+        return f"{n}.{n * 7}.{hashlib.md5(str(n).encode()).hexdigest()}"
+
+    def _team(self) -> dict[str, Any]:
+        return {"id": self.team_id, "domain": self.team_domain}
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": self.team_id,
+        }
+
+    def slash_command(
+        self, user_id: str, text: str, channel_id: str = "C0COCGROUP", command: str = "/coc"
+    ) -> dict[str, str]:
+        return {
+            "token": "verification-token-unused",
+            "api_app_id": self.api_app_id,
+            "team_id": self.team_id,
+            "team_domain": self.team_domain,
+            "channel_id": channel_id,
+            "channel_name": "coc-private",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "response_url": self.fake.response_url("command"),
+            "trigger_id": self.trigger_id(),
+            "is_enterprise_install": "false",
+        }
+
+    def block_actions(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str = "",
+        *,
+        block_id: str = "actions",
+        channel_id: str | None = None,
+        message: dict[str, Any] | None = None,
+        view: dict[str, Any] | None = None,
+        action_type: str = "button",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A click. With `message` (a recorded message: ts, text, blocks) it comes from a
+        message in `channel_id`; with `view` from a modal or App Home."""
+        action: dict[str, Any] = {
+            "type": action_type,
+            "action_id": action_id,
+            "block_id": block_id,
+            "action_ts": f"{time.time():.6f}",
+        }
+        if action_type == "button":
+            action["value"] = value
+            action["text"] = {"type": "plain_text", "text": action_id, "emoji": True}
+        action.update(extra or {})
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "api_app_id": self.api_app_id,
+            "token": "verification-token-unused",
+            "trigger_id": self.trigger_id(),
+            "actions": [action],
+            "is_enterprise_install": False,
+        }
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}
+            payload["view"] = view
+        else:
+            channel = channel_id or "C0COCGROUP"
+            msg = message or {"ts": "1790000000.000001", "text": "", "blocks": []}
+            payload["container"] = {
+                "type": "message",
+                "message_ts": msg["ts"],
+                "channel_id": channel,
+                "is_ephemeral": False,
+            }
+            payload["channel"] = {"id": channel, "name": "coc-private"}
+            payload["message"] = {"type": "message", "user": "U0BOTUSER1", **msg}
+            payload["response_url"] = self.fake.response_url("action")
+        return payload
+
+    def view_submission(
+        self,
+        user_id: str,
+        view: dict[str, Any],
+        values: dict[str, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Submit `view` (as opened on the fake: it has id, callback_id, private_metadata) with
+        `values` = {block_id: {action_id: value-object}} (Slack's view.state.values)."""
+        submitted = {
+            "id": view.get("id", "V0SUBMIT01"),
+            "team_id": self.team_id,
+            "type": "modal",
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "hash": view.get("hash", "hash-0"),
+            "title": view.get("title"),
+            "blocks": view.get("blocks", []),
+            "root_view_id": view.get("root_view_id", view.get("id")),
+            "previous_view_id": view.get("previous_view_id"),
+            "app_id": self.api_app_id,
+            "bot_id": "B0FAKEBOT1",
+            "state": {"values": values or {}},
+        }
+        return {
+            "type": "view_submission",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "api_app_id": self.api_app_id,
+            "token": "verification-token-unused",
+            "trigger_id": self.trigger_id(),
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+
+    def view_closed(self, user_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        payload = self.view_submission(user_id, view)
+        payload["type"] = "view_closed"
+        payload["is_cleared"] = False
+        return payload
+
+    def global_shortcut(self, user_id: str, callback_id: str) -> dict[str, Any]:
+        return {
+            "type": "shortcut",
+            "token": "verification-token-unused",
+            "action_ts": f"{time.time():.6f}",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(),
+            "is_enterprise_install": False,
+        }
+
+    def message_shortcut(
+        self, user_id: str, callback_id: str, message: dict[str, Any], channel_id: str
+    ) -> dict[str, Any]:
+        return {
+            "type": "message_action",
+            "token": "verification-token-unused",
+            "action_ts": f"{time.time():.6f}",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "channel": {"id": channel_id, "name": "general"},
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(),
+            "message_ts": message["ts"],
+            "message": {"type": "message", **message},
+            "response_url": self.fake.response_url("shortcut"),
+            "is_enterprise_install": False,
+        }
+
+    def event(self, event: dict[str, Any]) -> dict[str, Any]:
+        n = next(self._seq)
+        return {
+            "token": "verification-token-unused",
+            "team_id": self.team_id,
+            "api_app_id": self.api_app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{n:010d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": self.team_id, "user_id": "U0BOTUSER1", "is_bot": True}],
+            "is_ext_shared_channel": False,
+        }
+
+    def app_home_opened(self, user_id: str) -> dict[str, Any]:
+        return self.event(
+            {
+                "type": "app_home_opened",
+                "user": user_id,
+                "channel": "D" + user_id[1:],
+                "tab": "home",
+                "event_ts": f"{time.time():.6f}",
+            }
+        )
+
+
+def encode_interactive(payload: dict[str, Any]) -> str:
+    """Interactivity bodies are a form with one field, `payload`, holding JSON."""
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def post_signed(
+    url: str,
+    body: str,
+    content_type: str,
+    secret: str,
+    *,
+    timestamp: int | None = None,
+    signature: str | None = None,
+    timeout: float = 10,
+) -> Response:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature if signature is not None else sign(secret, ts, body),
+    }
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return Response(resp.status, resp.read(), dict(resp.headers))
+    except urllib.error.HTTPError as err:
+        return Response(err.code, err.read(), dict(err.headers))
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    """Poll until `predicate()` is truthy (Bolt may finish a listener after the ack)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+class AppServer:
+    """The app's WSGI app served by waitress on a loopback port."""
+
+    def __init__(self, wsgi_app: Any, rt: Any, fake: FakeSlack, team_id: str) -> None:
+        import waitress
+
+        self.rt, self.fake, self.team_id = rt, fake, team_id
+        self.payloads = Payloads(team_id, fake)
+        self.secret = rt.settings.SLACK_SIGNING_SECRET or SIGNING_SECRET
+        self._server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
+        self.port = int(self._server.effective_port)  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="app-server")
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=5)
+
+    # ---------------------------------------------------------------- raw requests
+    def post(
+        self,
+        body: str,
+        content_type: str = "application/x-www-form-urlencoded",
+        *,
+        path: str = "/slack/events",
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> Response:
+        return post_signed(
+            self.url + path,
+            body,
+            content_type,
+            self.secret,
+            timestamp=timestamp,
+            signature=signature,
+        )
+
+    def get(self, path: str) -> Response:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as resp:
+                return Response(resp.status, resp.read(), dict(resp.headers))
+        except urllib.error.HTTPError as err:
+            return Response(err.code, err.read(), dict(err.headers))
+
+    # ---------------------------------------------------------------- what Slack sends
+    def command(self, user_id: str, text: str, **kw: Any) -> Response:
+        return self.post(urlencode(self.payloads.slash_command(user_id, text, **kw)))
+
+    def interactive(self, payload: dict[str, Any]) -> Response:
+        return self.post(encode_interactive(payload))
+
+    def click(self, user_id: str, action_id: str, value: str = "", **kw: Any) -> Response:
+        return self.interactive(self.payloads.block_actions(user_id, action_id, value, **kw))
+
+    def click_button(self, user_id: str, message: Any, action_id: str, channel: str) -> Response:
+        """Click the button `action_id` on a message the app posted (a FakeSlack Message)."""
+        button = find_button(message.blocks, action_id)
+        msg = {"ts": message.ts, "text": message.text, "blocks": message.blocks}
+        return self.click(
+            user_id,
+            action_id,
+            button.get("value", ""),
+            block_id=button.get("_block_id", "actions"),
+            channel_id=channel,
+            message=msg,
+        )
+
+    def submit(
+        self, user_id: str, view: dict[str, Any], values: dict[str, dict[str, Any]] | None = None
+    ) -> Response:
+        return self.interactive(self.payloads.view_submission(user_id, view, values))
+
+    def shortcut(self, user_id: str, callback_id: str) -> Response:
+        return self.interactive(self.payloads.global_shortcut(user_id, callback_id))
+
+    def event(self, event_payload: dict[str, Any]) -> Response:
+        return self.post(json.dumps(event_payload), "application/json")
+
+    def open_home(self, user_id: str) -> Response:
+        return self.event(self.payloads.app_home_opened(user_id))
+
+    # ---------------------------------------------------------------- outbox
+    def deliver(self) -> int:
+        """Deliver every due outbox item now (what the sweep does), with the app's handlers."""
+        from slack_coc.jobs.outbox import OutboxDispatcher
+        from slack_coc.slack.outbound import handlers
+
+        client = self.fake.client()
+        return OutboxDispatcher(self.rt.ctx, handlers(self.rt, client)).deliver_due()
+
+    def last_view(self, user_id: str | None = None) -> dict[str, Any]:
+        """The modal most recently opened (views.open/push/update) on the fake."""
+        calls = [
+            c for c in self.fake.calls() if c.method in ("views.open", "views.push", "views.update")
+        ]
+        assert calls, "no modal was opened"
+        view_id = calls[-1].response["view"]["id"]
+        return dict(self.fake.views[view_id])
+
+
+def find_button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    """The element with `action_id` in `blocks` (actions elements or section accessories);
+    `_block_id` is added for the click payload."""
+    for block in blocks:
+        candidates = list(block.get("elements", []))
+        if "accessory" in block:
+            candidates.append(block["accessory"])
+        for element in candidates:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return {**element, "_block_id": block.get("block_id", "actions")}
+    raise AssertionError(f"no element with action_id {action_id!r} in the message")
+
+
+def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for block in blocks:
+        elements = list(block.get("elements", []))
+        if "accessory" in block:
+            elements.append(block["accessory"])
+        found += [e["action_id"] for e in elements if isinstance(e, dict) and "action_id" in e]
+    return found
