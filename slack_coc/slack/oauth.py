@@ -1,0 +1,140 @@
+"""OAuth distribution to many workspaces (Bolt's flow, slack_sdk's SQLAlchemy stores).
+
+Installations live in our database (tables registered in `slack_coc.schema`, created by our
+migrations); bot and user tokens are encrypted at rest with the same keys as report text.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from slack_coc import crypto
+from slack_coc.runtime import Runtime
+from slack_coc.schema import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from slack_coc.services import workspaces
+
+log = logging.getLogger(__name__)
+
+# Keep in step with manifest.yml's bot scopes.
+BOT_SCOPES = [
+    "chat:write",
+    "commands",
+    "im:write",
+    "users:read",
+    "files:write",
+]
+
+_TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+_PREFIX = "enc:"
+
+
+def _encrypt(value: str | None) -> str | None:
+    if not value or value.startswith(_PREFIX):
+        return value
+    return _PREFIX + crypto.encrypt(value).decode("ascii")
+
+
+def _decrypt(value: str | None) -> str | None:
+    if not value or not value.startswith(_PREFIX):
+        return value
+    return crypto.decrypt(value.removeprefix(_PREFIX).encode("ascii"))
+
+
+def _with_tokens(entity: Any, transform: Any) -> Any:
+    clone = copy.copy(entity)
+    for name in _TOKEN_FIELDS:
+        if hasattr(clone, name):
+            setattr(clone, name, transform(getattr(clone, name)))
+    return clone
+
+
+class EncryptedInstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, with tokens encrypted before they reach the database."""
+
+    def save(self, installation: Installation) -> None:
+        super().save(_with_tokens(installation, _encrypt))
+
+    def save_bot(self, bot: Bot) -> None:
+        super().save_bot(_with_tokens(bot, _encrypt))
+
+    def find_bot(self, **kwargs: Any) -> Bot | None:
+        bot = super().find_bot(**kwargs)
+        return _with_tokens(bot, _decrypt) if bot else None
+
+    def find_installation(self, **kwargs: Any) -> Installation | None:
+        found = super().find_installation(**kwargs)
+        return _with_tokens(found, _decrypt) if found else None
+
+
+def installation_store(rt: Runtime) -> EncryptedInstallationStore:
+    return EncryptedInstallationStore(
+        client_id=rt.settings.SLACK_CLIENT_ID or "",
+        engine=rt.engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    )
+
+
+def oauth_settings(rt: Runtime) -> OAuthSettings:
+    """OAuth settings for `App(oauth_settings=...)`: `/slack/install`, `/slack/oauth_redirect`."""
+
+    def success(args: SuccessArgs) -> BoltResponse:
+        team_id = args.installation.team_id or ""
+        workspaces.install(rt.ctx, team_id, args.installation.team_name or "")
+        log.info("installed in workspace %s", team_id)
+        return args.default.success(args)
+
+    def failure(args: FailureArgs) -> BoltResponse:
+        log.warning("installation failed: %s", args.reason)
+        return args.default.failure(args)
+
+    return OAuthSettings(
+        client_id=rt.settings.SLACK_CLIENT_ID,
+        client_secret=rt.settings.SLACK_CLIENT_SECRET,
+        scopes=BOT_SCOPES,
+        installation_store=installation_store(rt),
+        state_store=SQLAlchemyOAuthStateStore(
+            expiration_seconds=600, engine=rt.engine, table_name=OAUTH_STATES_TABLE
+        ),
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+        callback_options=CallbackOptions(success=success, failure=failure),
+    )
+
+
+def uses_oauth(rt: Runtime) -> bool:
+    s = rt.settings
+    return bool(s.SLACK_CLIENT_ID and s.SLACK_CLIENT_SECRET and not s.SLACK_BOT_TOKEN)
+
+
+class WorkspaceClients:
+    """A Web API client per workspace: the single bot token, or the installed one."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+        self._store = installation_store(rt) if uses_oauth(rt) else None
+        self._single = (
+            WebClient(token=rt.settings.SLACK_BOT_TOKEN, base_url=rt.settings.SLACK_API_URL)
+            if rt.settings.SLACK_BOT_TOKEN
+            else None
+        )
+
+    def for_team(self, team_id: str) -> WebClient:
+        if self._store is None:
+            if self._single is None:
+                raise LookupError("SLACK_BOT_TOKEN is not set")
+            return self._single
+        bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise LookupError(f"no installation for workspace {team_id}")
+        return WebClient(token=bot.bot_token, base_url=self._rt.settings.SLACK_API_URL)
