@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from slack_coc.cli import cases, database, members, placeholders
+from slack_coc.cli import cases, database, jobs, members, oncall, placeholders
 from slack_coc.cli.common import app, run_cli
 
-COMMAND_MODULES = (cases, database, members, placeholders)
+COMMAND_MODULES = (cases, database, jobs, members, oncall, placeholders)
 
 
 def main() -> None:

@@ -3,6 +3,20 @@
 A new model module adds one import line here.
 """
 
-from slack_coc.domain import decision_models, mail_models, models, outbox_models, rota_models
+from slack_coc.domain import (
+    decision_models,
+    mail_models,
+    models,
+    outbox_models,
+    rota_models,
+    sweep_models,
+)
 
-__all__ = ["decision_models", "mail_models", "models", "outbox_models", "rota_models"]
+__all__ = [
+    "decision_models",
+    "mail_models",
+    "models",
+    "outbox_models",
+    "rota_models",
+    "sweep_models",
+]

@@ -1,9 +1,20 @@
 """Delivering the outbox: each due item in its own transaction, at most one worker per item.
 
 Handlers (one per intent kind) do the I/O and may update rows in the same transaction
-(e.g. remember a posted card's ts). A handler raises `RetryLater` for a temporary failure
-(429, 5xx, timeout); any other exception also counts as a failed attempt. Backoff doubles
-from 5 s, capped by the policy (5 minutes); after `outbox_max_attempts` the item is parked.
+(e.g. remember a posted card's ts). A handler raises `RetryLater` for a temporary failure:
+with `retry_after` (a 429's Retry-After) the item waits exactly that long and the attempt
+does not count towards parking, and the rest of the batch waits too (the whole workspace is
+rate limited); without it (5xx, timeout) the wait doubles from 5 s, capped by the policy
+(5 minutes). Any other exception also counts as a failed attempt. After
+`outbox_max_attempts` failed attempts the item is parked; the first time a later delivery
+succeeds (Slack answers again), the channel is told, once per parked item, which cases'
+messages are waiting for an operator (`slack-coc outbox retry`).
+
+Two workers share the work without doubles: on PostgreSQL the item row is claimed with
+`FOR UPDATE SKIP LOCKED`; on SQLite every write transaction is `BEGIN IMMEDIATE`. The row
+stays locked while its handler runs, so a killed worker's item is rolled back and sent by
+the next sweep; only a kill in the instant between Slack accepting a message and the
+commit can repeat that one message (delivery is at least once, never lost).
 """
 
 from __future__ import annotations
@@ -16,12 +27,15 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.domain.models import Case
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.services.context import ServiceContext
+from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, write_notices
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
+PARKED_TEMPLATE = "outbox_parked"
 
 
 class RetryLater(Exception):
@@ -38,10 +52,15 @@ class DropMessage(Exception):
 class OutboxDispatcher:
     ctx: ServiceContext
     handlers: dict[str, Handler] = field(default_factory=dict)
+    rate_limited: bool = False
 
     def deliver_due(self, limit: int = 200) -> int:
         """Deliver due items; returns how many were sent."""
         now = self.ctx.clock.now()
+        self.rate_limited = False
+        kinds = list(self.handlers)
+        if not kinds:
+            return 0
         with self.ctx.read() as session:
             ids = list(
                 session.scalars(
@@ -49,25 +68,36 @@ class OutboxDispatcher:
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
                         OutboxMessage.next_attempt_at <= now,
+                        OutboxMessage.kind.in_(kinds),
                     )
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                 )
             )
-        return sum(1 for item_id in ids if self._deliver_one(item_id))
+        sent = 0
+        for item_id in ids:
+            if self.rate_limited:
+                break  # Slack asked us to wait: the rest waits for the next sweep
+            if self._deliver_one(item_id):
+                sent += 1
+        if sent:
+            self.announce_parked()
+        return sent
 
     def _deliver_one(self, item_id: int) -> bool:
         with self.ctx.sessions() as session, session.begin():
+            now = self.ctx.clock.now()
             query = select(OutboxMessage).where(
-                OutboxMessage.id == item_id, OutboxMessage.status == OutboxStatus.PENDING
+                OutboxMessage.id == item_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
             )
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             item = session.scalar(query)
             if item is None:
                 return False  # another worker has it, or it was sent meanwhile
             handler = self.handlers.get(item.kind)
-            now = self.ctx.clock.now()
             if handler is None:
                 return False  # this process can't deliver it (e.g. mail off); left pending
             try:
@@ -86,19 +116,22 @@ class OutboxDispatcher:
 
     def _failed(self, item: OutboxMessage, exc: Exception, retry_after: float | None) -> None:
         policy = self.ctx.policy
-        item.attempts += 1
         item.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        if retry_after is not None:  # rate limited: not the message's fault
+            self.rate_limited = True
+            item.next_attempt_at = self.ctx.clock.now() + timedelta(seconds=max(retry_after, 1))
+            log.warning(
+                "outbox item %s (%s) rate limited; retry in %ss", item.id, item.kind, retry_after
+            )
+            return
+        item.attempts += 1
         if item.attempts >= policy.outbox_max_attempts:
             item.status = OutboxStatus.PARKED
             log.error(
                 "outbox item %s (%s) parked after %s attempts", item.id, item.kind, item.attempts
             )
             return
-        delay = (
-            retry_after
-            if retry_after is not None
-            else min(5 * 2 ** (item.attempts - 1), policy.outbox_max_backoff_seconds)
-        )
+        delay = min(5 * 2 ** (item.attempts - 1), policy.outbox_max_backoff_seconds)
         item.next_attempt_at = self.ctx.clock.now() + timedelta(seconds=delay)
         log.warning(
             "outbox item %s (%s) attempt %s failed; retry in %ss",
@@ -107,3 +140,64 @@ class OutboxDispatcher:
             item.attempts,
             delay,
         )
+
+    def announce_parked(self) -> int:
+        """Tell each workspace's channel, once per parked item, that messages are waiting.
+        Called after a successful delivery: Slack answers again. Returns items announced."""
+        with self.ctx.transaction() as session:
+            parked = list(
+                session.execute(
+                    select(OutboxMessage.id, OutboxMessage.team_id, OutboxMessage.case_id)
+                    .where(OutboxMessage.status == OutboxStatus.PARKED)
+                    .order_by(OutboxMessage.id)
+                    .limit(500)
+                ).tuples()
+            )
+            if not parked:
+                return 0
+            done = existing_keys(session, [f"parked:{i}" for i, _t, _c in parked])
+            fresh = [(i, t, c) for i, t, c in parked if f"parked:{i}" not in done]
+            if not fresh:
+                return 0
+            case_ids = {c for _i, _t, c in fresh if c is not None}
+            numbers = (
+                dict(
+                    session.execute(
+                        select(Case.id, Case.number).where(Case.id.in_(case_ids))
+                    ).tuples()
+                )
+                if case_ids
+                else {}
+            )
+            notices = []
+            for team_id in sorted({t for _i, t, _c in fresh}):
+                items = [(i, c) for i, t, c in fresh if t == team_id]
+                cases = sorted({numbers[c] for _i, c in items if c in numbers})
+                for position, (item_id, case_id) in enumerate(items):
+                    notice = Notice(f"parked:{item_id}", team_id, "parked", case_id=case_id)
+                    if position == 0:
+                        notice.intents.append(
+                            PlannedIntent(
+                                "channel",
+                                {
+                                    "template": PARKED_TEMPLATE,
+                                    "count": len(items),
+                                    "case_numbers": cases,
+                                },
+                            )
+                        )
+                    notices.append(notice)
+            return write_notices(session, notices, self.ctx.clock.now())
+
+
+def retry_parked(ctx: ServiceContext, team_id: str | None = None) -> int:
+    """Put parked items back in the queue (operator, after an outage)."""
+    with ctx.transaction() as session:
+        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PARKED)
+        if team_id:
+            query = query.where(OutboxMessage.team_id == team_id)
+        items = list(session.scalars(query))
+        for item in items:
+            item.status, item.attempts = OutboxStatus.PENDING, 0
+            item.next_attempt_at = ctx.clock.now()
+        return len(items)

@@ -1,0 +1,58 @@
+"""`slack-coc tick` and `slack-coc worker`: the due-work sweep, once or every minute."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import click
+
+from slack_coc.cli.common import CliError, app, runtime
+from slack_coc.clock import FrozenClock
+
+
+def parse_instant(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(
+            f"--now: {value!r} is not ISO-8601 (expected e.g. 2026-11-23T12:00:00+00:00)"
+        ) from None
+    if at.tzinfo is None:
+        raise CliError(f"--now: {value!r} has no offset (expected e.g. 2026-11-23T12:00:00+00:00)")
+    return at
+
+
+def _require_slack(rt_settings: object) -> None:
+    if not getattr(rt_settings, "SLACK_CLIENT_ID", None):
+        rt_settings.require("SLACK_BOT_TOKEN")  # type: ignore[attr-defined]
+
+
+@app.command("tick")
+@click.option("--now", "now_text", default=None, help="ISO-8601 instant with offset (default: now)")
+def tick(now_text: str | None) -> None:
+    """Run every job due at --now once and exit: reminders, escalations, handover
+    notices, outbox delivery, mailbox poll, retention. Idempotent."""
+    from slack_coc.jobs.sweep import run_sweep
+
+    now = parse_instant(now_text) if now_text else None
+    rt = runtime()
+    _require_slack(rt.settings)
+    if now is not None:
+        rt.ctx.clock = FrozenClock(now)
+    result = run_sweep(rt)
+    click.echo(f"tick at {rt.ctx.clock.now().isoformat()}: {result.summary()}")
+    if not result.ok:
+        raise CliError("some jobs failed (see above); they run again at the next tick")
+
+
+@app.command("worker")
+@click.option("--interval", default=60, show_default=True, help="seconds between sweeps")
+def worker(interval: int) -> None:
+    """Run the scheduler alone (the Procfile `worker` process)."""
+    from slack_coc.jobs.scheduler import run_forever
+
+    logging.getLogger().setLevel(logging.INFO)
+    rt = runtime()
+    _require_slack(rt.settings)
+    run_forever(rt, interval_seconds=interval)

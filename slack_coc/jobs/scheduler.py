@@ -1,0 +1,61 @@
+"""APScheduler wiring: the due-work sweep every minute, in `serve` and `slack-coc worker`."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from slack_coc.jobs.sweep import run_sweep
+
+if TYPE_CHECKING:
+    from slack_coc.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 60
+
+
+def _sweep(rt: Runtime) -> None:
+    result = run_sweep(rt)
+    if result.notices or result.delivered or result.errors:
+        log.info("sweep: %s", result.summary())
+
+
+def start(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> BackgroundScheduler:
+    """Start a background scheduler running the sweep every minute (and once right away).
+    One run at a time per process (`max_instances=1`); a late run is merged, not queued."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        _sweep,
+        "interval",
+        seconds=interval_seconds,
+        args=[rt],
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval_seconds,
+        next_run_time=rt.ctx.clock.now(),
+    )
+    scheduler.start()
+    return scheduler
+
+
+def run_forever(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> None:
+    """`slack-coc worker`: the scheduler alone, until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stop)
+    scheduler = start(rt, interval_seconds=interval_seconds)
+    log.warning("worker running: sweep every %ss", interval_seconds)
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
