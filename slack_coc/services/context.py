@@ -63,8 +63,10 @@ class ServiceContext:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read-only unit of work (on SQLite it does not take the write lock)."""
         try:
             with self.sessions() as session, session.begin():
+                session.connection(execution_options={"sqlite_begin": "DEFERRED"})
                 yield session
         except OperationalError as exc:
             raise StoreUnavailable(
