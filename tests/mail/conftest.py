@@ -1,0 +1,87 @@
+"""Mail test fixtures: one Dovecot per test session (a fresh mailbox per test), aiosmtpd per
+test, and a Runtime wired to them."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from slack_coc.clock import FrozenClock
+from slack_coc.config import Settings
+from slack_coc.db import make_session_factory
+from slack_coc.runtime import Runtime
+from slack_coc.services.context import ServiceContext
+from tests.conftest import TEAM
+from tests.factories import add_roster
+from tests.mail.servers import Dovecot, SmtpServer, _Collector, free_port, run_dovecot
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    # Not under pytest's tmp dir: that is private to root, and Dovecot's own processes
+    # (running as the `dovecot` user) must read the passwd file and the mail directory.
+    root = Path(tempfile.mkdtemp(prefix="coc-dovecot-"))
+    try:
+        with run_dovecot(root) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Mailbox:
+    server: Dovecot
+    name: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url.rsplit("/", 1)[0] + "/" + self.name
+
+    def append(self, raw: bytes) -> None:
+        self.server.append(raw, self.name)
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot) -> Mailbox:
+    name = f"T{uuid.uuid4().hex[:12]}"
+    conn = dovecot.connect()
+    try:
+        typ, data = conn.create(name)
+        assert typ == "OK", data
+    finally:
+        conn.logout()
+    return Mailbox(dovecot, name)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer(free_port(), _Collector())
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_runtime(engine: Engine, clock: FrozenClock, **settings: str | None) -> Runtime:
+    """A runtime as `build_runtime` makes it, on the test database (a fresh one = a restart)."""
+    values = {"DATABASE_URL": str(engine.url), "COC_TEAM_ID": TEAM, **settings}
+    config = Settings(**values)  # type: ignore[arg-type]
+    ctx = ServiceContext(
+        sessions=make_session_factory(engine),
+        clock=clock,
+        policy=config.policy,
+        mailbox_address=config.COC_MAILBOX_ADDRESS,
+        channel_id="C0COCGROUP",
+    )
+    return Runtime(config, engine, ctx)
+
+
+@pytest.fixture
+def roster(ctx: ServiceContext) -> list[str]:
+    return add_roster(ctx)
