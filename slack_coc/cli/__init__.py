@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import sys
 
-from slack_coc.cli import cases, database, jobs, members, oncall, placeholders
+from slack_coc.cli import (
+    cases,
+    database,
+    jobs,
+    keys,
+    members,
+    oncall,
+    placeholders,
+    records,
+    retention,
+    seed,
+    transparency,
+)
 from slack_coc.cli.common import app, run_cli
 
-COMMAND_MODULES = (cases, database, jobs, members, oncall, placeholders)
+COMMAND_MODULES = (
+    cases,
+    database,
+    jobs,
+    keys,
+    members,
+    oncall,
+    placeholders,
+    records,
+    retention,
+    seed,
+    transparency,
+)
 
 
 def main() -> None:

@@ -1,0 +1,189 @@
+"""Anonymised transparency statistics per period (PROCESS.md "Transparency"), by date received.
+
+Every figure is one SQL aggregate over the period's cases; no case is loaded into Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.enums import Outcome, ResolutionSource
+from slack_coc.domain.models import Case
+from slack_coc.reports.outcomes import OUTCOME_COLUMNS, counted, reported_outcomes
+from slack_coc.reports.periods import Period
+from slack_coc.reports.suppression import Group, Shown, suppress
+
+TRANSPARENCY_COLUMNS = (
+    "Reports",
+    "People Named",
+    "Actions (DSF)",
+    "Actions (Local)",
+    *OUTCOME_COLUMNS,
+)
+_UNRESOLVED = "_reports_unresolved"
+_UNDECIDED = "_people_undecided"
+
+
+def type_key(outcome: Outcome) -> str:
+    """The cell of the "types of violations" table; an outcome that is a published column on
+    its own shares that column's cell, so both tables always show the same thing."""
+    for column, outcomes in OUTCOME_COLUMNS.items():
+        if outcomes == (outcome,):
+            return column
+    return f"type:{outcome.value}"
+
+
+def month_key(label: str) -> str:
+    return f"month:{label}"
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Time from receipt to an event, in hours, over the cases that reached it."""
+
+    count: int
+    average_hours: float | None
+    median_hours: float | None
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    period: Period
+    values: dict[str, int]
+    first_response: Durations
+    resolution: Durations
+    shown: dict[str, Shown]
+
+    @property
+    def months(self) -> list[str]:
+        return [label for label, _s, _e in self.period.months()]
+
+
+@dataclass(frozen=True)
+class TransparencyReport:
+    current: PeriodStats
+    previous: PeriodStats
+    threshold: int
+
+
+def transparency_report(
+    session: Session,
+    team_id: str,
+    period: Period,
+    *,
+    threshold: int,
+    include_synthetic: bool = False,
+) -> TransparencyReport:
+    return TransparencyReport(
+        current=period_stats(session, team_id, period, threshold, include_synthetic),
+        previous=period_stats(session, team_id, period.previous(), threshold, include_synthetic),
+        threshold=threshold,
+    )
+
+
+def period_stats(
+    session: Session, team_id: str, period: Period, threshold: int, include_synthetic: bool
+) -> PeriodStats:
+    in_period = and_(
+        Case.team_id == team_id,
+        counted(include_synthetic),
+        Case.received_at >= period.start,
+        Case.received_at < period.end,
+    )
+    values = _case_counts(session, in_period, period)
+    values.update(_people_counts(session, in_period))
+    values[_UNRESOLVED] = values["Reports"] - values["Actions (DSF)"] - values["Actions (Local)"]
+    groups = [
+        Group("Reports", [month_key(m) for m, _s, _e in period.months()]),
+        Group("Reports", ["Actions (DSF)", "Actions (Local)"], [_UNRESOLVED]),
+        Group("People Named", list(OUTCOME_COLUMNS), [_UNDECIDED]),
+        *(
+            Group(column, [type_key(o) for o in outcomes])
+            for column, outcomes in OUTCOME_COLUMNS.items()
+            if len(outcomes) > 1
+        ),
+    ]
+    return PeriodStats(
+        period=period,
+        values=values,
+        first_response=_durations(session, in_period, Case.acknowledged_at),
+        resolution=_durations(session, in_period, Case.resolved_at),
+        shown=suppress(values, groups, threshold),
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _case_counts(
+    session: Session, in_period: ColumnElement[bool], period: Period
+) -> dict[str, int]:
+    resolved = Case.resolved_at.is_not(None)
+    months = period.months()
+    columns = [
+        func.count(Case.id),
+        _count_if(
+            and_(
+                resolved,
+                Case.resolution_source.in_(
+                    (ResolutionSource.WG.value, ResolutionSource.BOARD.value)
+                ),
+            )
+        ),
+        _count_if(and_(resolved, Case.resolution_source == ResolutionSource.LOCAL.value)),
+        *(_count_if(and_(Case.received_at >= s, Case.received_at < e)) for _m, s, e in months),
+    ]
+    row = session.execute(select(*columns).where(in_period)).one()
+    values = {"Reports": int(row[0]), "Actions (DSF)": int(row[1]), "Actions (Local)": int(row[2])}
+    for (label, _s, _e), count in zip(months, row[3:], strict=True):
+        values[month_key(label)] = int(count)
+    return values
+
+
+def _people_counts(session: Session, in_period: ColumnElement[bool]) -> dict[str, int]:
+    rows = reported_outcomes(in_period).subquery()
+    per_outcome: dict[str | None, int] = {
+        outcome: int(count)
+        for outcome, count in session.execute(
+            select(rows.c.outcome, func.count()).group_by(rows.c.outcome)
+        ).tuples()
+    }
+    values: dict[str, int] = {"People Named": sum(per_outcome.values())}
+    for outcome in Outcome:
+        values[type_key(outcome)] = per_outcome.get(outcome.value, 0)
+    for column, outcomes in OUTCOME_COLUMNS.items():
+        values[column] = sum(per_outcome.get(o.value, 0) for o in outcomes)
+    decided = sum(values[column] for column in OUTCOME_COLUMNS)
+    values[_UNDECIDED] = values["People Named"] - decided
+    return values
+
+
+def _seconds_between(session: Session, later: Any, earlier: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return func.extract("epoch", later - earlier)
+
+
+def _durations(session: Session, in_period: ColumnElement[bool], reached: Any) -> Durations:
+    seconds = _seconds_between(session, reached, Case.received_at)
+    where = and_(in_period, reached.is_not(None))
+    count, average = session.execute(select(func.count(), func.avg(seconds)).where(where)).one()
+    count = int(count)
+    if count == 0:
+        return Durations(0, None, None)
+    # Median without loading the column: the middle one or two values by OFFSET.
+    middle = session.execute(
+        select(seconds.label("s"))
+        .where(where)
+        .order_by(seconds)
+        .offset((count - 1) // 2)
+        .limit(1 if count % 2 else 2)
+    ).scalars()
+    middle_values = [float(v) for v in middle]
+    median = sum(middle_values) / len(middle_values)
+    return Durations(count, float(average) / 3600.0, median / 3600.0)
