@@ -151,7 +151,7 @@ class OutboxDispatcher:
                     .where(OutboxMessage.status == OutboxStatus.PARKED)
                     .order_by(OutboxMessage.id)
                     .limit(500)
-                ).tuples()
+                )
             )
             if not parked:
                 return 0
@@ -161,11 +161,7 @@ class OutboxDispatcher:
                 return 0
             case_ids = {c for _i, _t, c in fresh if c is not None}
             numbers = (
-                dict(
-                    session.execute(
-                        select(Case.id, Case.number).where(Case.id.in_(case_ids))
-                    ).tuples()
-                )
+                dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))))
                 if case_ids
                 else {}
             )

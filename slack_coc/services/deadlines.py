@@ -94,7 +94,7 @@ def due_deadlines(session: Session, now: datetime, warn: timedelta) -> list[tupl
         )
         .order_by(Deadline.due_at, Deadline.id)
     )
-    return [(d, c) for d, c in session.execute(query).tuples()]
+    return [(d, c) for d, c in session.execute(query)]
 
 
 def plan_deadline_notices(
@@ -112,7 +112,7 @@ def plan_deadline_notices(
             select(Recusal.case_id, Recusal.member_id).where(
                 Recusal.case_id.in_(case_ids[i : i + CHUNK]), Recusal.lifted_at.is_(None)
             )
-        ).tuples():
+        ):
             recused.setdefault(case_id, set()).add(member_id)
     members = list(
         session.scalars(select(Member).where(Member.team_id.in_(teams)).order_by(Member.id))
@@ -134,7 +134,7 @@ def plan_deadline_notices(
             Absence.starts_on <= now.date(),
             Absence.ends_on >= now.date(),
         )
-    ).tuples():
+    ):
         away.setdefault(team_id, set()).add(member_id)
 
     notices: list[Notice] = []

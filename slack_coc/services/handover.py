@@ -75,13 +75,13 @@ def plan_rota_notices(
                 Case.synthetic.is_(False),
             )
             .order_by(Case.number)
-        ).tuples():
+        ):
             open_cases.setdefault(team_id, []).append((case_id, number))
         for member_id, case_id in session.execute(
             select(Recusal.member_id, Recusal.case_id).where(
                 Recusal.member_id.in_(member_ids), Recusal.lifted_at.is_(None)
             )
-        ).tuples():
+        ):
             recused.setdefault(member_id, set()).add(case_id)
 
     notices: list[Notice] = []
