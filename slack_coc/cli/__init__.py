@@ -15,6 +15,7 @@ from slack_coc.cli import (
     records,
     retention,
     seed,
+    serve,
     transparency,
 )
 from slack_coc.cli.common import app, run_cli
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
     records,
     retention,
     seed,
+    serve,
     transparency,
 )
 

@@ -3,6 +3,7 @@
 
 MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.commands",
+    "slack_coc.slack.listeners.step_commands",
     "slack_coc.slack.listeners.actions",
     "slack_coc.slack.listeners.views",
     "slack_coc.slack.listeners.shortcuts",

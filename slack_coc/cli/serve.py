@@ -1,0 +1,112 @@
+"""`slack-coc serve`: the Slack app over HTTP (waitress) or Socket Mode, with the outbox
+delivered right after each commit and the scheduler in-process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from importlib import import_module
+from typing import Any
+
+import click
+
+from slack_coc.cli.common import app
+from slack_coc.config import ConfigError, Settings, load_settings
+from slack_coc.runtime import Runtime, build_runtime, check_database
+
+log = logging.getLogger("slack_coc.serve")
+
+
+def required_settings(settings: Settings, socket: bool) -> None:
+    """One clear line for the first missing setting."""
+    oauth = bool(settings.SLACK_CLIENT_ID and settings.SLACK_CLIENT_SECRET)
+    names = ["COC_CHANNEL_ID"]
+    if not oauth:
+        names.insert(0, "SLACK_BOT_TOKEN")
+    names.append("SLACK_APP_TOKEN" if socket else "SLACK_SIGNING_SECRET")
+    settings.require(*names)
+
+
+def prepare(settings: Settings) -> Runtime:
+    """Runtime with an up-to-date schema (serve upgrades the database first)."""
+    from slack_coc import migrate
+
+    rt = build_runtime(settings)
+    check_database(rt.engine)
+    try:
+        migrate.upgrade(rt.engine)
+    except Exception as exc:
+        raise ConfigError(f"DATABASE_URL: upgrading the schema failed ({exc})") from None
+    return rt
+
+
+def start_scheduler(rt: Runtime) -> Any:
+    try:
+        scheduler = import_module("slack_coc.jobs.scheduler")
+    except ImportError:
+        log.warning("no scheduler module: deadlines are chased only by `slack-coc tick`")
+        return None
+    return scheduler.start(rt)
+
+
+@app.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind")
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "3000")),
+    show_default="$PORT or 3000",
+    help="HTTP mode: port",
+)
+@click.option("--socket", is_flag=True, help="Socket Mode (SLACK_APP_TOKEN) instead of HTTP")
+@click.option("--no-scheduler", is_flag=True, help="do not run the scheduler in this process")
+@click.option("--threads", type=int, default=8, show_default=True, help="HTTP worker threads")
+def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) -> None:
+    """Run the Slack app: POST /slack/events and GET /healthz (HTTP), or Socket Mode."""
+    logging.getLogger("slack_coc").setLevel(logging.INFO)
+    settings = load_settings()
+    required_settings(settings, socket)
+    rt = prepare(settings)
+
+    from slack_coc.slack.app import build_app
+    from slack_coc.slack.delivery import OutboxPump
+
+    bolt = build_app(rt)
+    pump = OutboxPump(rt, client=bolt.client).start()
+    scheduler = None if no_scheduler else start_scheduler(rt)
+    try:
+        if socket:
+            run_socket_mode(rt, bolt)
+        else:
+            run_http(rt, bolt, host, port, threads)
+    finally:
+        pump.stop()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def run_http(rt: Runtime, bolt: Any, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from slack_coc.slack.http import make_wsgi_app
+
+    click.echo(f"slack-coc: listening on http://{host}:{port}/slack/events", err=True)
+    waitress.serve(make_wsgi_app(rt, bolt), host=host, port=port, threads=threads, ident=None)
+
+
+def run_socket_mode(rt: Runtime, bolt: Any) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk import WebClient
+
+    settings = rt.settings
+    web_client = WebClient(token=settings.SLACK_APP_TOKEN, base_url=settings.SLACK_API_URL)
+    handler = SocketModeHandler(bolt, settings.SLACK_APP_TOKEN, web_client=web_client)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    handler.connect()  # type: ignore[no-untyped-call]
+    click.echo("slack-coc: connected in Socket Mode", err=True)
+    stop.wait()
+    handler.close()  # type: ignore[no-untyped-call]

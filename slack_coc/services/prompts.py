@@ -1,0 +1,72 @@
+"""Reads that come before a step's form opens: may this member take that step on that case
+now? A stale button is refused here, before any modal appears."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from slack_coc.domain.decision_models import EmergencyAction
+from slack_coc.domain.enums import CaseState, Trigger
+from slack_coc.domain.errors import IllegalStep, NotFound
+from slack_coc.domain.lifecycle import CaseFlow
+from slack_coc.services.access import require_case_access, require_member
+from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.queries import card_view
+from slack_coc.services.views import CaseView
+
+
+def step_prompt(ctx: ServiceContext, actor: Actor, ref: str | int, trigger: Trigger) -> CaseView:
+    """The case, if `trigger` is a step from its current state and the member may see it.
+    Guards that the form itself satisfies (a shepherd, a resolution) are not checked here;
+    the step's service checks them on submission."""
+    with ctx.read() as session:
+        _member, case = require_case_access(session, actor, ref)
+        flow = CaseFlow(case)
+        possible = flow.steps_from_here()
+        if trigger not in possible:
+            raise IllegalStep(
+                case.number,
+                CaseState(case.state).label.lower(),
+                trigger.value,
+                [t.value for t in possible],
+            )
+        return card_view(ctx, session, case)
+
+
+def case_for_member(ctx: ServiceContext, actor: Actor, ref: str | int) -> CaseView:
+    """The card view of a case the member may see (number, code name, state: no content)."""
+    with ctx.read() as session:
+        _member, case = require_case_access(session, actor, ref)
+        return card_view(ctx, session, case)
+
+
+@dataclass(frozen=True)
+class PendingEmergency:
+    id: int
+    taken_at: datetime
+    review_due_at: datetime
+
+
+def pending_emergency_actions(
+    ctx: ServiceContext, actor: Actor, ref: str | int
+) -> list[PendingEmergency]:
+    with ctx.read() as session:
+        _member, case = require_case_access(session, actor, ref)
+        rows = session.scalars(
+            select(EmergencyAction)
+            .where(EmergencyAction.case_id == case.id, EmergencyAction.reviewed_at.is_(None))
+            .order_by(EmergencyAction.id)
+        )
+        found = [PendingEmergency(r.id, r.taken_at, r.review_due_at) for r in rows]
+        if not found:
+            raise NotFound(f"Case #{case.number} has no emergency action waiting for review.")
+        return found
+
+
+def require_member_of(ctx: ServiceContext, actor: Actor) -> None:
+    """Refuse anyone who is not an active member of this workspace's roster."""
+    with ctx.read() as session:
+        require_member(session, actor)

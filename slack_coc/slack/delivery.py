@@ -1,0 +1,83 @@
+"""Delivering the outbox right after each commit while `serve` runs.
+
+Every service transaction that commits calls `ctx.after_commit` hooks; the pump's hook only
+sets an event, and one background thread delivers whatever is due (cards, DMs, thread
+notes, App Home, mail). It also wakes up every few seconds on its own, so an item that
+failed is retried on time even when nothing else happens; the scheduler's sweep remains
+the safety net. The dispatcher guarantees at most one delivery per item across processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+
+from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+HandlerFactory = Callable[[Runtime], dict[str, Any]]
+
+
+def default_handlers(rt: Runtime, client: WebClient | None = None) -> dict[str, Any]:
+    """Every outbox handler the sweep knows (mail...), with the Slack ones on `client`."""
+    from slack_coc.jobs.sweep import outbox_handlers
+    from slack_coc.slack import outbound
+
+    found = dict(outbox_handlers(rt))
+    if client is not None:
+        found.update(outbound.handlers(rt, client))
+    return found
+
+
+class OutboxPump:
+    def __init__(
+        self,
+        rt: Runtime,
+        handlers: dict[str, Any] | None = None,
+        *,
+        client: WebClient | None = None,
+        idle_seconds: float = 5.0,
+    ) -> None:
+        self.rt = rt
+        self.dispatcher = OutboxDispatcher(
+            rt.ctx, handlers if handlers is not None else default_handlers(rt, client)
+        )
+        self.idle_seconds = idle_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-pump", daemon=True)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> OutboxPump:
+        if self.wake not in self.rt.ctx.after_commit:
+            self.rt.ctx.after_commit.append(self.wake)
+        self._thread.start()
+        self.wake()  # deliver what an earlier run left behind
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self.wake in self.rt.ctx.after_commit:
+            self.rt.ctx.after_commit.remove(self.wake)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=self.idle_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                while self.dispatcher.deliver_due() > 0 and not self._stop.is_set():
+                    pass  # items written while delivering are due too
+            except Exception as exc:  # the database may be away: try again on the next wake
+                log.warning("outbox delivery failed: %s", type(exc).__name__)

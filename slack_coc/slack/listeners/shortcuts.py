@@ -1,0 +1,45 @@
+"""The reporting shortcuts, open to anyone in the workspace (not only members).
+
+`report_concern` (global) opens the reporter form; `report_message` (on a message) opens it
+with the message's link, author and time attached. The message's author is never told."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from slack_coc.runtime import Runtime
+from slack_coc.slack.ids import Shortcut
+from slack_coc.slack.views.report import report_concern_modal
+
+log = logging.getLogger(__name__)
+
+
+def reported_message_of(body: dict[str, Any], client: WebClient) -> dict[str, str]:
+    """What the form keeps about the reported message (permalink when Slack gives one)."""
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id", "")
+    ts = body.get("message_ts") or message.get("ts", "")
+    found = {"channel": channel, "ts": ts, "author": message.get("user") or ""}
+    try:
+        found["permalink"] = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    except (SlackApiError, KeyError):
+        log.info("no permalink for a reported message")  # the form still has channel and ts
+    return {k: v for k, v in found.items() if v}
+
+
+def register(app: App, rt: Runtime) -> None:
+    @app.shortcut(Shortcut.REPORT_CONCERN.value)
+    def on_report_concern(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=report_concern_modal())
+
+    @app.shortcut(Shortcut.REPORT_MESSAGE.value)
+    def on_report_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        reported = reported_message_of(body, client)
+        client.views_open(trigger_id=body["trigger_id"], view=report_concern_modal(reported))
