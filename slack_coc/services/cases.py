@@ -12,22 +12,31 @@ from slack_coc.domain.models import Case, Member
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue
-from slack_coc.services.steps import StepResult, take_step
+from slack_coc.services.steps import Prepare, StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
 ACK_DEADLINES = ("ack", "ack_any")
 
 
-def acknowledge(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
+def acknowledge(
+    ctx: ServiceContext, actor: Actor, ref: str | int, *, and_then: Prepare | None = None
+) -> StepResult:
+    """`and_then` runs in the same transaction once the step is taken (e.g. the
+    acknowledgement mail, services/mail.py)."""
+
     def after(session: Session, member: Member, case: Case) -> None:
         case.acknowledged_at = ctx.clock.now()
         case.first_responder_id = member.id
         meet_deadlines(session, case, ACK_DEADLINES, ctx.clock.now())
+        if and_then:
+            and_then(session, member, case)
 
     return take_step(ctx, actor, ref, Trigger.ACKNOWLEDGE, after=after)
 
 
-def keep_on_file(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
+def keep_on_file(
+    ctx: ServiceContext, actor: Actor, ref: str | int, *, and_then: Prepare | None = None
+) -> StepResult:
     """A report already handled by local representatives: acknowledged and resolved at once."""
 
     def after(session: Session, member: Member, case: Case) -> None:
@@ -37,6 +46,8 @@ def keep_on_file(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResul
         case.resolved_at = now
         case.resolution_source = ResolutionSource.LOCAL.value
         meet_deadlines(session, case, (*ACK_DEADLINES, "reporter_response", "resolution"), now)
+        if and_then:
+            and_then(session, member, case)
 
     return take_step(ctx, actor, ref, Trigger.KEEP_ON_FILE, after=after)
 
