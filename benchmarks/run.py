@@ -1,0 +1,299 @@
+"""slack-coc benchmark: one command, tables on standard output.
+
+    .venv/bin/python benchmarks/run.py                 # full run, SQLite (+ PostgreSQL if set)
+    .venv/bin/python benchmarks/run.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python benchmarks/run.py --quick         # CI: statement counts must stay flat
+
+Full run, per backend (SQLite; PostgreSQL when --pg or COC_TEST_DATABASE_URL is given) and per
+case count: SQL statements per request; App Home render, sweep and transparency report times;
+then `slack-coc serve` (subprocess, HTTP, waitress) and a bare Bolt app that only acks (same
+server, same threads) are loaded in turn, closed loop, with signed slash commands (`/coc list`),
+button clicks ("Open case") and view submissions ("Log a report") at 1 / 20 / 100 clients;
+ack latency p50/p95/p99 and the ratio to bare Bolt, with PASS/MISS against the targets; peak
+RSS of `serve` (VmHWM). Targets are printed, never asserted in unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import inprocess, procs  # noqa: E402
+from benchmarks.load import Requests, run_load, summarize  # noqa: E402
+from benchmarks.servers import BENCH_SIGNING_SECRET  # noqa: E402
+from benchmarks.tables import markdown  # noqa: E402
+
+P99_TARGET_MS = 100.0
+RATIO_TARGET = 1.5
+RSS_TARGET_MB = 200.0
+KINDS = {"command": "/coc list", "click": "click: open case", "submit": "view submission"}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="only check that statements per request stay flat (CI)"
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("COC_TEST_DATABASE_URL"),
+        help="PostgreSQL admin URL (a throwaway database is made there)",
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--cases", default="1000,10000,100000", help="case counts")
+    parser.add_argument("--clients", default="1,20,100", help="concurrent clients")
+    parser.add_argument("--kinds", default="command,click,submit", help=", ".join(KINDS))
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=300,
+        help="measured requests per run (at least 10 per client)",
+    )
+    return parser.parse_args(argv)
+
+
+def backends(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    chosen: list[tuple[str, str | None]] = [] if args.no_sqlite else [("sqlite", None)]
+    if args.pg:
+        chosen.append(("postgresql", args.pg))
+    return chosen
+
+
+# ---------------------------------------------------------------------------------- quick
+def quick(args: argparse.Namespace) -> int:
+    from tests.fakeslack import FakeSlack
+
+    sizes = (100, 2000)
+    rows, grown = [], []
+    with FakeSlack(token="xoxb-fake-bot-token") as fake:
+        for backend, pg in backends(args):
+            counts = {}
+            for size in sizes:
+                counts[size] = _statements(pg, fake.root_url, size)
+            for kind in counts[sizes[0]]:
+                small, large = counts[sizes[0]][kind], counts[sizes[1]][kind]
+                flat = large <= small
+                rows.append([backend, kind, str(small), str(large), "flat" if flat else "GROWS"])
+                if not flat:
+                    grown.append(f"{backend} {kind}: {small} -> {large}")
+        violations = list(fake.violations)
+    print(f"## SQL statements per request ({sizes[0]} vs {sizes[1]} cases)\n")
+    print(markdown(["backend", "request", f"{sizes[0]} cases", f"{sizes[1]} cases", ""], rows))
+    if violations:
+        print("\nthe app's Slack calls broke Slack's definitions:\n" + "\n".join(violations))
+        return 1
+    if grown:
+        print("\nstatement counts grow with the number of cases: " + "; ".join(grown))
+        return 1
+    return 0
+
+
+def _statements(pg: str | None, fake_url: str, size: int) -> dict[str, int]:
+    with inprocess.throwaway_database(pg) as url:
+        rt = inprocess.runtime_for(url, fake_url)
+        try:
+            inprocess.prepare_database(rt, size)
+            return inprocess.statements_per_request(rt, fake_url, inprocess.new_open_case(rt))
+        finally:
+            rt.engine.dispose()
+
+
+# ---------------------------------------------------------------------------------- full
+def full(args: argparse.Namespace) -> int:
+    sizes = [int(x) for x in args.cases.split(",")]
+    clients = [int(x) for x in args.clients.split(",")]
+    kinds = [k for k in args.kinds.split(",") if k]
+    statements: list[list[str]] = []
+    timings: list[list[str]] = []
+    latency: list[list[str]] = []
+    memory: list[list[str]] = []
+    fake = procs.start_fake()
+    try:
+        for backend, pg in backends(args):
+            for size in sizes:
+                print(f"[{backend} {size} cases] preparing", file=sys.stderr, flush=True)
+                with inprocess.throwaway_database(pg) as url:
+                    measure_size(
+                        args,
+                        backend,
+                        url,
+                        size,
+                        clients,
+                        kinds,
+                        fake,
+                        statements,
+                        timings,
+                        latency,
+                        memory,
+                    )
+    finally:
+        fake.stop()
+    print_report(statements, timings, latency, memory)
+    return 0
+
+
+def measure_size(
+    args: argparse.Namespace,
+    backend: str,
+    url: str,
+    size: int,
+    clients: list[int],
+    kinds: list[str],
+    fake: procs.Proc,
+    statements: list[list[str]],
+    timings: list[list[str]],
+    latency: list[list[str]],
+    memory: list[list[str]],
+) -> None:
+    rt = inprocess.runtime_for(url, fake.url)
+    try:
+        seed_s = inprocess.prepare_database(rt, size)
+        case_number = inprocess.new_open_case(rt)
+        counts = inprocess.statements_per_request(rt, fake.url, case_number)
+        statements.append([backend, f"{size:,}", *(str(v) for v in counts.values())])
+        statements_header[:] = ["backend", "cases", *counts]
+        home = inprocess.home_render_ms(rt)
+        first_sweep, again = inprocess.sweep_ms(rt)
+        report = inprocess.transparency_ms(rt)
+        timings.append(
+            [
+                backend,
+                f"{size:,}",
+                f"{seed_s:.1f} s",
+                f"{home:.1f}",
+                f"{first_sweep:.0f}",
+                f"{again:.0f}",
+                f"{report:.0f}",
+            ]
+        )
+    finally:
+        rt.engine.dispose()
+    serve = procs.start_serve(fake, url, inprocess.KEY)
+    bare = procs.start_bare(fake)
+    try:
+        requests = Requests(fake.url, size)
+        for kind in kinds:
+            for n in clients:
+                total = max(args.requests, 10 * n)
+                print(f"[{backend} {size} cases] {kind} x{n}", file=sys.stderr, flush=True)
+                ours = _load(serve, requests, kind, n, total)
+                base = _load(bare, requests, kind, n, total)
+                latency.append(latency_row(backend, size, kind, n, ours, base))
+        hwm = serve.status("VmHWM") / 1024
+        memory.append(
+            [backend, f"{size:,}", f"{hwm:.0f} MB", "PASS" if hwm < RSS_TARGET_MB else "MISS"]
+        )
+    finally:
+        serve.stop()
+        bare.stop()
+
+
+statements_header: list[str] = []
+
+
+def _load(
+    proc: procs.Proc, requests: Requests, kind: str, clients: int, total: int
+) -> dict[str, Any]:
+    proc.wait_idle()
+    result = run_load(
+        proc.url, requests.kind(kind), BENCH_SIGNING_SECRET, clients=clients, requests=total
+    )
+    return summarize(result)
+
+
+def latency_row(
+    backend: str, size: int, kind: str, clients: int, ours: dict[str, Any], base: dict[str, Any]
+) -> list[str]:
+    ratio50 = ours["p50"] / base["p50"] if base["p50"] else float("nan")
+    ratio99 = ours["p99"] / base["p99"] if base["p99"] else float("nan")
+    verdict = "PASS" if ours["p99"] < P99_TARGET_MS and ratio50 <= RATIO_TARGET else "MISS"
+    return [
+        backend,
+        f"{size:,}",
+        KINDS[kind],
+        str(clients),
+        f"{ours['p50']:.1f}",
+        f"{ours['p95']:.1f}",
+        f"{ours['p99']:.1f}",
+        f"{base['p50']:.1f}",
+        f"{base['p99']:.1f}",
+        f"{ratio50:.2f}",
+        f"{ratio99:.2f}",
+        f"{ours['rps']:.0f}",
+        str(ours["bad"] + base["bad"]),
+        verdict,
+    ]
+
+
+def print_report(
+    statements: list[list[str]],
+    timings: list[list[str]],
+    latency: list[list[str]],
+    memory: list[list[str]],
+) -> None:
+    print(
+        f"# slack-coc benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{os.cpu_count()} CPUs)\n"
+    )
+    print("## Ack latency, ms (serve vs bare Bolt, same server, same run)\n")
+    print(
+        f"Target: p99 < {P99_TARGET_MS:.0f} ms and p50 within {RATIO_TARGET}x of bare Bolt "
+        "(the issue's bar is 20 clients with 10,000 cases).\n"
+    )
+    print(
+        markdown(
+            [
+                "backend",
+                "cases",
+                "request",
+                "clients",
+                "p50",
+                "p95",
+                "p99",
+                "bare p50",
+                "bare p99",
+                "p50 ratio",
+                "p99 ratio",
+                "req/s",
+                "non-2xx",
+                "target",
+            ],
+            latency,
+        )
+    )
+    print("\n## SQL statements per request (must not depend on the number of cases)\n")
+    print(markdown(statements_header, statements))
+    print("\n## Jobs and reports, ms (median)\n")
+    print(
+        markdown(
+            [
+                "backend",
+                "cases",
+                "seeding",
+                "App Home render",
+                "sweep (first)",
+                "sweep (again)",
+                "transparency report",
+            ],
+            timings,
+        )
+    )
+    print(f"\n## Peak RSS of `slack-coc serve` (VmHWM, target < {RSS_TARGET_MB:.0f} MB)\n")
+    print(markdown(["backend", "cases", "peak RSS", "target"], memory))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return quick(args) if args.quick else full(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
