@@ -9,6 +9,8 @@ minus the visible parts would give the hidden cell back. So, until nothing chang
 2. A total that is not shown exactly must not be recoverable from another of its breakdowns
    either: a breakdown whose parts are all visible gets one more part hidden ("*"), the
    smallest non-zero one, preferring cells that are not themselves totals.
+3. "<3" tells a reader "at least one": two "<3" parts of a "<3" total would each be exactly
+   one, so such parts are shown as "*" (no lower bound) instead.
 
 Hidden helper values (e.g. people without an outcome yet) take part in the arithmetic but are
 never displayed; a breakdown with a non-zero helper value cannot be added up by a reader.
@@ -72,6 +74,12 @@ def suppress(
                 candidates.sort(key=lambda p: (p in totals, values[p]))
                 status[candidates[0]] = Status.SECONDARY
                 changed = True
+            small_parts = [p for p in group.parts if status[p] is Status.SMALL]
+            if status[total] is Status.SMALL and len(small_parts) > 1:
+                # "<3" means at least one: two of them under a "<3" total would each be 1.
+                for part in small_parts:
+                    status[part] = Status.SECONDARY
+                changed = True
     lower_bounds = _lower_bounds(values, groups, status)
     return {
         key: Shown(
@@ -86,11 +94,12 @@ def suppress(
 def _lower_bounds(
     values: Mapping[str, int], groups: Sequence[Group], status: Mapping[str, Status]
 ) -> dict[str, int]:
-    """For a bounded total: the largest sum of exactly shown parts over its breakdowns,
-    which a reader can compute from the table anyway."""
+    """For a bounded total: the largest sum over its breakdowns of the exactly shown parts
+    plus one for each "<3" part, which a reader can work out from the table anyway."""
     bounds: dict[str, int] = {}
     for group in groups:
         visible = sum(values[p] for p in group.parts if status[p] is Status.EXACT)
+        visible += sum(1 for p in group.parts if status[p] is Status.SMALL)
         bounds[group.total] = max(bounds.get(group.total, 0), visible)
     return bounds
 

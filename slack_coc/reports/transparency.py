@@ -151,7 +151,7 @@ def _people_counts(session: Session, in_period: ColumnElement[bool]) -> dict[str
         outcome: int(count)
         for outcome, count in session.execute(
             select(rows.c.outcome, func.count()).group_by(rows.c.outcome)
-        ).tuples()
+        )
     }
     values: dict[str, int] = {"People Named": sum(per_outcome.values())}
     for outcome in Outcome:
