@@ -226,8 +226,8 @@ class FakeSlack:
         fault = self._next_fault(method)
         if fault is not None:
             if fault.hang_seconds:
-                self._released.wait(fault.hang_seconds)
                 self._record(Call(method, params, {"ok": False}, 0, "hang"))
+                self._released.wait(fault.hang_seconds)
                 return 0, {}, {}
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
             error = "ratelimited" if fault.status == 429 else "internal_error"

@@ -1,0 +1,105 @@
+"""The case card: one root message per case in the group's channel, edited in place.
+
+Shows what a channel may show (DESIGN.md invariants): number, code name, state, shepherd,
+next deadline and flags. Never the narrative or the names of the people involved. Its
+buttons are the steps the lifecycle offers now (`offered_steps`), plus "Open case".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from slack_coc.domain.enums import CaseState, Trigger
+from slack_coc.services.views import CaseView
+from slack_coc.slack.format import slack_date
+from slack_coc.slack.ids import Action, step_action
+
+CARD_ACTIONS_BLOCK = "case_card_actions"
+
+# Steps whose guard is met by the modal the button opens (the shepherd, the resolution):
+# the machine can't allow them before the input exists, but the card must offer them.
+_INPUT_STEPS = {
+    Trigger.ASSIGN_SHEPHERD: (CaseState.ACKNOWLEDGED,),
+    Trigger.RESOLVE: (CaseState.DECIDED, CaseState.ACTIONS_ONGOING),
+}
+# Taken by the service on its own (a vote meeting the decision rule adopts the proposal).
+_AUTOMATIC_STEPS = {Trigger.DECIDE}
+PROPOSE_STATES = (CaseState.SHEPHERDED, CaseState.DISCUSSED)
+
+
+def offered_steps(view: CaseView) -> list[Trigger]:
+    """The lifecycle steps a card offers as buttons now, in process order."""
+    steps = set(view.allowed) - _AUTOMATIC_STEPS
+    steps |= {t for t, states in _INPUT_STEPS.items() if view.state in states}
+    return [t for t in Trigger if t in steps]
+
+
+def card_text(view: CaseView) -> str:
+    """The notification / screen-reader fallback of the card."""
+    return f"Case {view.ref} {view.code_name}: {view.state.label}"
+
+
+def card_blocks(view: CaseView) -> list[Block]:
+    shepherd = f"<@{view.shepherd_user_id}>" if view.shepherd_user_id else "_none yet_"
+    deadline = (
+        f"{view.next_deadline.label}, {slack_date(view.next_deadline.due_at)}"
+        if view.next_deadline is not None
+        else "_none_"
+    )
+    fields = [
+        MarkdownTextObject(text=f"*State*\n{view.state.label}"),
+        MarkdownTextObject(text=f"*Shepherd*\n{shepherd}"),
+        MarkdownTextObject(text=f"*Next deadline*\n{deadline}"),
+        MarkdownTextObject(text=f"*Flags*\n{', '.join(view.flags) if view.flags else '_none_'}"),
+    ]
+    if view.review_date is not None:
+        fields.append(MarkdownTextObject(text=f"*Review date*\n{view.review_date.isoformat()}"))
+    blocks: list[Block] = [
+        HeaderBlock(block_id="case_card_header", text=f"{view.ref} {view.code_name}"[:150]),
+        SectionBlock(block_id="case_card_fields", fields=fields),
+        ContextBlock(
+            block_id="case_card_context",
+            elements=[
+                MarkdownTextObject(
+                    text=f"Received {slack_date(view.received_at)} · details open in a private "
+                    "modal, only for members who may see this case"
+                )
+            ],
+        ),
+        ActionsBlock(block_id=CARD_ACTIONS_BLOCK, elements=card_buttons(view)),
+    ]
+    return blocks
+
+
+def card_buttons(view: CaseView) -> list[ButtonElement]:
+    number = str(view.number)
+    buttons = [
+        ButtonElement(
+            text=step.verb,
+            action_id=step_action(step),
+            value=number,
+            style="primary" if step is Trigger.ACKNOWLEDGE else None,
+        )
+        for step in offered_steps(view)
+    ]
+    if view.state in PROPOSE_STATES:
+        buttons.append(
+            ButtonElement(text="Propose decision", action_id=Action.PROPOSE.value, value=number)
+        )
+    buttons.append(ButtonElement(text="Open case", action_id=Action.OPEN_CASE.value, value=number))
+    return buttons[:25]
+
+
+def build_card(view: CaseView) -> dict[str, Any]:
+    """`text` and `blocks` for chat.postMessage / chat.update (limits checked by slack_sdk)."""
+    return {"text": card_text(view), "blocks": [b.to_dict() for b in card_blocks(view)]}

@@ -1,0 +1,234 @@
+"""Delivering outbox intents to Slack: one handler per intent kind for OutboxDispatcher.
+
+Rendering happens here, at send time, from what the database says now: the card shows the
+case's current state, a DM is dropped if its recipient was recused meanwhile, App Home shows
+what each member may see. Slack failures map to the dispatcher's vocabulary: 429 ->
+`RetryLater(retry_after)`, 5xx / timeouts / connection errors -> `RetryLater`, anything else
+raises (a failed attempt; the item is parked after the policy's maximum).
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+import urllib.error
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slack_coc.domain.enums import PartyRole
+from slack_coc.domain.models import Case, CaseEvent, Party, Workspace
+from slack_coc.domain.outbox_models import OutboxMessage
+from slack_coc.jobs.outbox import DropMessage, Handler, RetryLater
+from slack_coc.runtime import Runtime
+from slack_coc.services.access import active_recusal, find_member
+from slack_coc.services.home import home_data_in, home_recipients
+from slack_coc.services.outbox import Intent
+from slack_coc.services.queries import card_view
+from slack_coc.services.views import CaseView
+from slack_coc.slack.blocks.card import build_card
+from slack_coc.slack.blocks.home import build_home
+from slack_coc.slack.blocks.messages import MessageInput, ThreadNote, render, thread_note
+
+log = logging.getLogger(__name__)
+
+# Slack answers these with HTTP 200 and ok=false, but they are Slack's trouble, not ours.
+TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+NETWORK_ERRORS = (
+    TimeoutError,
+    socket.timeout,
+    ConnectionError,
+    urllib.error.URLError,
+    http.client.HTTPException,
+)
+# Templates addressed to a person who is a party of the case (the reporter's own receipt).
+PARTY_TEMPLATES = {"reporter_receipt"}
+
+
+class SlackCallFailed(Exception):
+    """Slack refused the call for a reason retrying won't fix (bad channel, missing scope)."""
+
+
+def slack_call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
+    """Call a WebClient method, translating failures for the outbox dispatcher."""
+    name = getattr(method, "__name__", "slack call")
+    try:
+        return method(**kwargs)
+    except SlackApiError as exc:
+        response = exc.response
+        status = response.status_code
+        error = response.get("error") if isinstance(response.data, dict) else None
+        if status == 429:
+            raise RetryLater(f"{name}: rate limited", _retry_after(response.headers)) from None
+        if status >= 500 or error in TRANSIENT_ERRORS:
+            raise RetryLater(f"{name}: Slack answered {status} {error or ''}".strip()) from None
+        raise SlackCallFailed(f"{name}: {error or status}") from None
+    except NETWORK_ERRORS as exc:
+        raise RetryLater(f"{name}: {type(exc).__name__}: {exc}") from None
+
+
+def _retry_after(headers: Any) -> float:
+    for key, value in dict(headers or {}).items():
+        if key.lower() == "retry-after":
+            try:
+                return max(float(value if not isinstance(value, list) else value[0]), 1.0)
+            except (TypeError, ValueError):
+                break
+    return 30.0
+
+
+def handlers(rt: Runtime, client: WebClient) -> dict[str, Handler]:
+    """The Slack handlers for OutboxDispatcher, keyed by intent kind."""
+    outbound = Outbound(rt, client)
+    return {
+        Intent.CARD: outbound.card,
+        Intent.THREAD: outbound.thread,
+        Intent.DM: outbound.dm,
+        Intent.CHANNEL: outbound.channel,
+        Intent.HOME: outbound.home,
+    }
+
+
+class Outbound:
+    def __init__(self, rt: Runtime, client: WebClient) -> None:
+        self.rt, self.ctx, self.client = rt, rt.ctx, client
+
+    # ------------------------------------------------------------------ helpers
+    def group_channel(self, session: Session, team_id: str) -> str:
+        workspace = session.get(Workspace, team_id)
+        channel = (workspace.channel_id if workspace else None) or self.ctx.channel_id
+        if not channel:
+            raise SlackCallFailed(f"no channel configured for team {team_id} (COC_CHANNEL_ID)")
+        return channel
+
+    def _case(self, session: Session, item: OutboxMessage, *, lock: bool = False) -> Case:
+        if item.case_id is None:
+            raise DropMessage(f"{item.kind} intent without a case")
+        query = select(Case).where(Case.id == item.case_id)
+        if lock and session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()  # two workers must not both post the first card
+        case = session.scalar(query)
+        if case is None:
+            raise DropMessage(f"case {item.case_id} no longer exists")
+        return case
+
+    def _view(self, session: Session, item: OutboxMessage) -> CaseView | None:
+        if item.case_id is None:
+            return None
+        return card_view(self.ctx, session, self._case(session, item))
+
+    # ------------------------------------------------------------------ card
+    def card(self, session: Session, item: OutboxMessage) -> None:
+        self.post_card(session, self._case(session, item, lock=True))
+
+    def post_card(self, session: Session, case: Case) -> None:
+        """Post the case's card, or edit it in place when it exists."""
+        content = build_card(card_view(self.ctx, session, case))
+        if case.card_ts and case.card_channel_id:
+            try:
+                slack_call(
+                    self.client.chat_update,
+                    channel=case.card_channel_id,
+                    ts=case.card_ts,
+                    **content,
+                )
+                return
+            except SlackCallFailed as exc:
+                if "message_not_found" not in str(exc):
+                    raise
+                log.warning("card of case %s was deleted in Slack; posting it again", case.id)
+        channel = self.group_channel(session, case.team_id)
+        response = slack_call(self.client.chat_postMessage, channel=channel, **content)
+        case.card_channel_id = str(response.get("channel") or channel)
+        case.card_ts = str(response["ts"])
+        session.flush()
+
+    # ------------------------------------------------------------------ thread
+    def thread(self, session: Session, item: OutboxMessage) -> None:
+        case = self._case(session, item, lock=True)
+        event = session.get(CaseEvent, item.payload.get("event_id"))
+        if event is None or event.case_id != case.id:
+            raise DropMessage(f"timeline event {item.payload.get('event_id')} not found")
+        if not case.card_ts:
+            # The thread hangs off the card: post it first (its own intent will then edit it).
+            self.post_card(session, case)
+        note = ThreadNote(
+            event.kind, event.actor_user_id, event.from_state, event.to_state, dict(event.data)
+        )
+        rendered = thread_note(note)
+        slack_call(
+            self.client.chat_postMessage,
+            channel=case.card_channel_id,
+            thread_ts=case.card_ts,
+            text=rendered.text,
+            blocks=rendered.blocks,
+        )
+
+    # ------------------------------------------------------------------ DMs and notices
+    def dm(self, session: Session, item: OutboxMessage) -> None:
+        if not item.recipient:
+            raise DropMessage("dm intent without a recipient")
+        template = str(item.payload.get("template", ""))
+        if item.case_id is not None:
+            self._check_recipient(session, item, template)
+        rendered = render(self._input(session, item, template))
+        opened = slack_call(self.client.conversations_open, users=item.recipient)
+        slack_call(
+            self.client.chat_postMessage,
+            channel=opened["channel"]["id"],
+            text=rendered.text,
+            blocks=rendered.blocks,
+        )
+
+    def _check_recipient(self, session: Session, item: OutboxMessage, template: str) -> None:
+        """At send time: nobody recused from the case, and nobody it concerns, hears of it
+        (except the reporter, about their own report)."""
+        assert item.case_id is not None and item.recipient is not None
+        parties = session.execute(
+            select(Party.role, Party.slack_user_id).where(Party.case_id == item.case_id)
+        ).all()
+        roles = {role for role, user_id in parties if user_id == item.recipient}
+        if template in PARTY_TEMPLATES:
+            if PartyRole.REPORTER.value not in roles:
+                raise DropMessage(f"{template}: recipient is not this case's reporter")
+            return
+        if roles:
+            raise DropMessage(f"{template}: recipient is concerned by case {item.case_id}")
+        member = find_member(session, item.team_id, item.recipient)
+        if member is not None and active_recusal(session, item.case_id, member.id) is not None:
+            raise DropMessage(f"{template}: recipient is recused from case {item.case_id}")
+
+    def _input(self, session: Session, item: OutboxMessage, template: str) -> MessageInput:
+        return MessageInput(
+            template=template,
+            payload=dict(item.payload),
+            case=self._view(session, item),
+            recipient=item.recipient,
+            mailbox_address=self.ctx.mailbox_address,
+        )
+
+    def channel(self, session: Session, item: OutboxMessage) -> None:
+        template = str(item.payload.get("template", ""))
+        rendered = render(self._input(session, item, template))
+        slack_call(
+            self.client.chat_postMessage,
+            channel=self.group_channel(session, item.team_id),
+            text=rendered.text,
+            blocks=rendered.blocks,
+        )
+
+    # ------------------------------------------------------------------ App Home
+    def home(self, session: Session, item: OutboxMessage) -> None:
+        """Republish App Home for `recipient`, or for every active member of the team."""
+        recipients = [item.recipient] if item.recipient else home_recipients(session, item.team_id)
+        now = self.ctx.clock.now()
+        policy = self.ctx.policy_for(session, item.team_id)
+        for user_id in recipients:
+            view = build_home(home_data_in(session, item.team_id, user_id, now, policy))
+            slack_call(self.client.views_publish, user_id=user_id, view=view)
