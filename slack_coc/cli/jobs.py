@@ -56,3 +56,36 @@ def worker(interval: int) -> None:
     rt = runtime()
     _require_slack(rt.settings)
     run_forever(rt, interval_seconds=interval)
+
+
+@app.group("outbox")
+def outbox_group() -> None:
+    """Messages waiting to be delivered (operators)."""
+
+
+@outbox_group.command("list")
+def outbox_list() -> None:
+    """Count the outbox by status; list parked items (kind, case, last error)."""
+    from sqlalchemy import func, select
+
+    from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+
+    rt = runtime()
+    with rt.ctx.read() as session:
+        for status, count in session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ):
+            click.echo(f"{status}\t{count}")
+        for item in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PARKED).limit(50)
+        ):
+            click.echo(f"parked\t{item.id}\t{item.kind}\tcase {item.case_id}\t{item.last_error}")
+
+
+@outbox_group.command("retry")
+def outbox_retry() -> None:
+    """Queue parked messages again (after an outage); the next sweep delivers them."""
+    from slack_coc.jobs.outbox import retry_parked
+
+    rt = runtime()
+    click.echo(f"{retry_parked(rt.ctx)} parked message(s) queued again")

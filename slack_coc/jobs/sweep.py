@@ -74,6 +74,19 @@ def outbox_handlers(rt: Runtime) -> dict[str, Handler]:
     return handlers
 
 
+def default_handlers(rt: Runtime) -> dict[str, Handler]:
+    """The Slack handlers (on the bot token's client) plus every provider's (mail...)."""
+    try:
+        from slack_coc.slack.delivery import default_handlers as slack_and_others
+    except ImportError:  # the Slack delivery layer is not installed: providers only
+        return outbox_handlers(rt)
+    from slack_sdk import WebClient
+
+    token = rt.settings.SLACK_BOT_TOKEN
+    client = WebClient(token=token, base_url=rt.settings.SLACK_API_URL) if token else None
+    return dict(slack_and_others(rt, client))
+
+
 def run_sweep(
     rt: Runtime,
     now: datetime | None = None,
@@ -104,7 +117,7 @@ def run_sweep(
         if report.failures:
             result.errors.append(f"deadlines: {report.failures} notice(s) could not be planned")
     if deliver:
-        chosen = handlers if handlers is not None else outbox_handlers(rt)
+        chosen = handlers if handlers is not None else default_handlers(rt)
         dispatcher = OutboxDispatcher(ctx, chosen)
         delivered = 0
         for _round in range(50):  # drain, but never loop forever on a flood
