@@ -7,6 +7,7 @@ service with a message naming the current state, shown only to the person who cl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -16,6 +17,7 @@ from slack_coc.runtime import Runtime
 from slack_coc.services import conflicts, prompts, queries
 from slack_coc.services.home import home_data
 from slack_coc.slack.blocks.home import build_home
+from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import STEP_PREFIX, VOTE_ACTIONS, Action, parse_vote_value, trigger_of
 from slack_coc.slack.listeners.support import (
     DIRECT_STEPS,
@@ -45,84 +47,86 @@ def tell_done(body: dict[str, Any], respond: Respond, client: WebClient, text: s
         show_modal(client, body, notice_modal("Done", text))
 
 
+Work = Callable[[dict[str, Any], Respond, WebClient], None]
+
+
 def register(app: App, rt: Runtime) -> None:
     ctx = rt.ctx
 
-    @app.action(re.compile("^" + re.escape(STEP_PREFIX)))
-    def on_step(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        action = _action(body)
-        trigger = trigger_of(action.get("action_id", ""))
-        ref = action.get("value", "")
-        actor = actor_of(body)
+    def clicked(action: str | re.Pattern[str], work: Work) -> None:
+        """Ack at once, then do the work; refusals go to the clicker only."""
+
+        @app.action(action)
+        def listener(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+            ack()
+            with reported(body, client, respond):
+                work(body, respond, client)
+
+    def value(body: dict[str, Any]) -> str:
+        return str(_action(body).get("value", ""))
+
+    def step(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        trigger = trigger_of(_action(body).get("action_id", ""))
         if trigger is None:
             return
+        actor = actor_of(body)
         direct = DIRECT_STEPS.get(trigger)
         if direct is not None:
-            tell_done(body, respond, client, step_summary(direct(ctx, actor, ref)))
+            tell_done(body, respond, client, step_summary(direct(ctx, actor, value(body))))
             return
-        show_modal(client, body, step_modal(rt, actor, trigger, ref))
+        show_modal(client, body, step_modal(rt, actor, trigger, value(body)))
 
-    @app.action(Action.OPEN_CASE.value)
-    def on_open_case(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        detail = queries.case_detail(
-            ctx, actor_of(body), _action(body).get("value", ""), via="button"
-        )
+    def open_case(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
+        detail = queries.case_detail(ctx, actor_of(body), value(body), via="button")
         show_modal(client, body, case_detail_modal(detail))
 
-    @app.action(Action.PROPOSE.value)
-    def on_propose(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        show_modal(client, body, propose_modal(rt, actor_of(body), _action(body).get("value", "")))
+    def propose(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
+        show_modal(client, body, propose_modal(rt, actor_of(body), value(body)))
 
-    @app.action(Action.RECUSE.value)
-    def on_recuse(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        view = prompts.case_for_member(ctx, actor_of(body), _action(body).get("value", ""))
+    def recuse(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
+        view = prompts.case_for_member(ctx, actor_of(body), value(body))
         show_modal(client, body, step_views.recuse_modal(view))
 
-    @app.action(Action.EMERGENCY_ACTION.value)
-    def on_emergency(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        view = prompts.case_for_member(ctx, actor_of(body), _action(body).get("value", ""))
+    def emergency(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
+        view = prompts.case_for_member(ctx, actor_of(body), value(body))
         show_modal(client, body, step_views.emergency_modal(view))
 
-    @app.action(Action.REVIEW_EMERGENCY.value)
-    def on_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        ref = _action(body).get("value", "").partition(":")[0]
+    def review(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
+        ref = value(body).partition(":")[0]
         actor = actor_of(body)
         pending = prompts.pending_emergency_actions(ctx, actor, ref)
         view = prompts.case_for_member(ctx, actor, ref)
         show_modal(client, body, step_views.review_emergency_modal(view, pending))
 
-    @app.action(re.compile("^vote:"))
-    def on_vote(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        action = _action(body)
-        value = {a.value: v for a, v in VOTE_ACTIONS.items()}.get(action.get("action_id", ""))
-        if value is None:
-            return
-        ref, proposal_id = parse_vote_value(action.get("value", ""))
-        tell_done(
-            body, respond, client, vote_and_explain(rt, actor_of(body), ref, value, proposal_id)
+    def vote(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        choice = {a.value: v for a, v in VOTE_ACTIONS.items()}.get(
+            _action(body).get("action_id", "")
         )
+        if choice is None:
+            return
+        ref, proposal_id = parse_vote_value(value(body))
+        text = vote_and_explain(rt, actor_of(body), ref, choice, proposal_id)
+        tell_done(body, respond, client, text)
 
-    @app.action(Action.LOG_REPORT.value)
-    def on_log_report(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def log_report(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
         prompts.require_member_of(ctx, actor_of(body))
         show_modal(client, body, log_report_modal())
 
-    @app.action(Action.DECLARE_CONFLICTS.value)
-    def on_declare(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def declare(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
         open_cases = conflicts.cases_to_declare(ctx, actor_of(body))
         show_modal(client, body, step_views.declare_conflicts_modal(open_cases))
 
-    @app.action(Action.REFRESH_HOME.value)
-    def on_refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def refresh(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
         actor = actor_of(body)
         client.views_publish(user_id=actor.user_id or "", view=build_home(home_data(ctx, actor)))
+
+    clicked(re.compile("^" + re.escape(STEP_PREFIX)), step)
+    clicked(Action.OPEN_CASE.value, open_case)
+    clicked(Action.PROPOSE.value, propose)
+    clicked(Action.RECUSE.value, recuse)
+    clicked(Action.EMERGENCY_ACTION.value, emergency)
+    clicked(Action.REVIEW_EMERGENCY.value, review)
+    clicked(re.compile("^vote:"), vote)
+    clicked(Action.LOG_REPORT.value, log_report)
+    clicked(Action.DECLARE_CONFLICTS.value, declare)
+    clicked(Action.REFRESH_HOME.value, refresh)

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_coc.runtime import Runtime
 from slack_coc.services import members, prompts, queries
 from slack_coc.services.home import home_data
+from slack_coc.slack.errors import reported
 from slack_coc.slack.format import case_line
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import actor_of, show_modal
@@ -32,17 +33,17 @@ def register(app: App, rt: Runtime) -> None:
         if sub is None:
             respond(text=help_text(unknown=name), response_type="ephemeral")
             return
-        sub.handler(
-            CommandRequest(
-                rt=rt,
-                actor=actor_of(body),
-                args=rest.strip(),
-                trigger_id=body.get("trigger_id", ""),
-                channel_id=body.get("channel_id", ""),
-                client=client,
-                respond=respond,
-            )
+        request = CommandRequest(
+            rt=rt,
+            actor=actor_of(body),
+            args=rest.strip(),
+            trigger_id=body.get("trigger_id", ""),
+            channel_id=body.get("channel_id", ""),
+            client=client,
+            respond=respond,
         )
+        with reported(body, client, respond):
+            sub.handler(request)
 
 
 def help_text(unknown: str = "") -> str:

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slack_coc.runtime import Runtime
+from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import Shortcut
 from slack_coc.slack.views.report import report_concern_modal
 
@@ -36,10 +37,12 @@ def register(app: App, rt: Runtime) -> None:
     @app.shortcut(Shortcut.REPORT_CONCERN.value)
     def on_report_concern(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=report_concern_modal())
+        with reported(body, client, None):
+            client.views_open(trigger_id=body["trigger_id"], view=report_concern_modal())
 
     @app.shortcut(Shortcut.REPORT_MESSAGE.value)
     def on_report_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        reported = reported_message_of(body, client)
-        client.views_open(trigger_id=body["trigger_id"], view=report_concern_modal(reported))
+        with reported(body, client, None):
+            message = reported_message_of(body, client)
+            client.views_open(trigger_id=body["trigger_id"], view=report_concern_modal(message))
