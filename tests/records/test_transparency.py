@@ -138,7 +138,8 @@ def reader_can_recover(values: dict[str, int], groups: list[Group], threshold: i
     unknown = sorted(k for k in displayed if not shown[k].exact) + sorted(hidden_helpers)
     small = {k for k in displayed if shown[k].status is Status.SMALL}
     ranges = {
-        k: range(1, threshold + 1) if k in small else range(0, values["T"] + threshold + 1) for k in unknown
+        k: range(1, threshold + 1) if k in small else range(0, values["T"] + threshold + 1)
+        for k in unknown
     }
     completions = []
     for combo in product(*(ranges[k] for k in unknown)):
