@@ -26,7 +26,7 @@ TEMPLATES: dict[str, str] = {
     "free_form": "Free-form message",
 }
 # Sent by the app itself, not offered in the modal.
-SYSTEM_TEMPLATES = ("board_all_chairs",)
+SYSTEM_TEMPLATES = ("board_all_chairs", "board_escalation")
 
 DEFAULTS: dict[str, Any] = {
     "reporter_name": None,

@@ -2,10 +2,12 @@
 `build_app` registers every module named here (a feature adds one line)."""
 
 MODULES: tuple[str, ...] = (
+    "slack_coc.slack.listeners.replay",  # first: replays and event retries stop here
     "slack_coc.slack.listeners.commands",
     "slack_coc.slack.listeners.step_commands",
     "slack_coc.slack.listeners.actions",
     "slack_coc.slack.listeners.views",
     "slack_coc.slack.listeners.shortcuts",
     "slack_coc.slack.listeners.events",
+    "slack_coc.slack.listeners.mail",
 )
