@@ -84,7 +84,12 @@ def _retry_after(headers: Any) -> float:
     return 30.0
 
 
-def handlers(rt: Runtime, client: WebClient) -> dict[str, Handler]:
+# One client for every workspace, or a per-workspace source (OAuth: `oauth.WorkspaceClients`
+# or any callable team_id -> WebClient).
+ClientSource = WebClient | Callable[[str], WebClient] | Any
+
+
+def handlers(rt: Runtime, client: ClientSource) -> dict[str, Handler]:
     """The Slack handlers for OutboxDispatcher, keyed by intent kind."""
     outbound = Outbound(rt, client)
     return {
@@ -97,8 +102,19 @@ def handlers(rt: Runtime, client: WebClient) -> dict[str, Handler]:
 
 
 class Outbound:
-    def __init__(self, rt: Runtime, client: WebClient) -> None:
-        self.rt, self.ctx, self.client = rt, rt.ctx, client
+    def __init__(self, rt: Runtime, client: ClientSource) -> None:
+        self.rt, self.ctx, self._clients = rt, rt.ctx, client
+
+    def client(self, team_id: str) -> WebClient:
+        source = self._clients
+        if isinstance(source, WebClient):
+            return source
+        try:
+            if hasattr(source, "for_team"):
+                return source.for_team(team_id)  # type: ignore[no-any-return]
+            return source(team_id)
+        except LookupError as exc:  # workspace not installed (any more)
+            raise SlackCallFailed(str(exc)) from None
 
     # ------------------------------------------------------------------ helpers
     def group_channel(self, session: Session, team_id: str) -> str:
@@ -131,10 +147,11 @@ class Outbound:
     def post_card(self, session: Session, case: Case) -> None:
         """Post the case's card, or edit it in place when it exists."""
         content = build_card(card_view(self.ctx, session, case))
+        client = self.client(case.team_id)
         if case.card_ts and case.card_channel_id:
             try:
                 slack_call(
-                    self.client.chat_update,
+                    client.chat_update,
                     channel=case.card_channel_id,
                     ts=case.card_ts,
                     **content,
@@ -145,7 +162,7 @@ class Outbound:
                     raise
                 log.warning("card of case %s was deleted in Slack; posting it again", case.id)
         channel = self.group_channel(session, case.team_id)
-        response = slack_call(self.client.chat_postMessage, channel=channel, **content)
+        response = slack_call(client.chat_postMessage, channel=channel, **content)
         case.card_channel_id = str(response.get("channel") or channel)
         case.card_ts = str(response["ts"])
         session.flush()
@@ -153,7 +170,8 @@ class Outbound:
     # ------------------------------------------------------------------ thread
     def thread(self, session: Session, item: OutboxMessage) -> None:
         case = self._case(session, item, lock=True)
-        event = session.get(CaseEvent, item.payload.get("event_id"))
+        event_id = item.payload.get("event_id")
+        event = session.get(CaseEvent, event_id) if isinstance(event_id, int) else None
         if event is None or event.case_id != case.id:
             raise DropMessage(f"timeline event {item.payload.get('event_id')} not found")
         if not case.card_ts:
@@ -164,7 +182,7 @@ class Outbound:
         )
         rendered = thread_note(note)
         slack_call(
-            self.client.chat_postMessage,
+            self.client(case.team_id).chat_postMessage,
             channel=case.card_channel_id,
             thread_ts=case.card_ts,
             text=rendered.text,
@@ -179,9 +197,10 @@ class Outbound:
         if item.case_id is not None:
             self._check_recipient(session, item, template)
         rendered = render(self._input(session, item, template))
-        opened = slack_call(self.client.conversations_open, users=item.recipient)
+        client = self.client(item.team_id)
+        opened = slack_call(client.conversations_open, users=item.recipient)
         slack_call(
-            self.client.chat_postMessage,
+            client.chat_postMessage,
             channel=opened["channel"]["id"],
             text=rendered.text,
             blocks=rendered.blocks,
@@ -218,7 +237,7 @@ class Outbound:
         template = str(item.payload.get("template", ""))
         rendered = render(self._input(session, item, template))
         slack_call(
-            self.client.chat_postMessage,
+            self.client(item.team_id).chat_postMessage,
             channel=self.group_channel(session, item.team_id),
             text=rendered.text,
             blocks=rendered.blocks,
@@ -230,6 +249,7 @@ class Outbound:
         recipients = [item.recipient] if item.recipient else home_recipients(session, item.team_id)
         now = self.ctx.clock.now()
         policy = self.ctx.policy_for(session, item.team_id)
+        client = self.client(item.team_id)
         for user_id in recipients:
             view = build_home(home_data_in(session, item.team_id, user_id, now, policy))
-            slack_call(self.client.views_publish, user_id=user_id, view=view)
+            slack_call(client.views_publish, user_id=user_id, view=view)

@@ -270,3 +270,33 @@ def _shepherded(ctx: ServiceContext, **kw: object) -> tuple[int, list[int]]:
             )
         )
     return logged.number, parties
+
+
+def test_per_workspace_client_source_is_asked_for_the_items_team(
+    ctx: ServiceContext, engine: Engine, fake_slack: FakeSlack
+) -> None:
+    asked: list[str] = []
+
+    def client_for(team_id: str) -> Any:
+        asked.append(team_id)
+        if team_id != "T0TEAM0001":
+            raise LookupError(f"no installation for workspace {team_id}")
+        return fake_slack.client()
+
+    add_roster(ctx)
+    new_case(ctx)
+    rt = Runtime(Settings(COC_CHANNEL_ID=CHANNEL), engine, ctx)
+    OutboxDispatcher(ctx, handlers(rt, client_for)).deliver_due()
+    assert set(asked) == {"T0TEAM0001"} and len(roots(fake_slack)) == 1
+    with ctx.transaction() as s:
+        enqueue(
+            s,
+            team_id="T0GONE0009",
+            kind=Intent.CHANNEL,
+            now=ctx.clock.now(),
+            payload={"template": "outbox_parked", "count": 1},
+        )
+    OutboxDispatcher(ctx, handlers(rt, client_for)).deliver_due()
+    with ctx.read() as s:
+        item = s.scalar(select(OutboxMessage).where(OutboxMessage.team_id == "T0GONE0009"))
+        assert item is not None and "no installation" in (item.last_error or "")
