@@ -1,0 +1,76 @@
+"""Once only: a request Slack signed is acted on once, and an event once.
+
+- A replay of the exact same signed request (same signature, so same timestamp and body)
+  inside Slack's five-minute window is answered `200` and not acted on: without this, a
+  captured "Log a report" submission sent again would log a second case.
+- Slack retries an event it thinks we missed (`X-Slack-Retry-Num`, same `event_id`, new
+  signature); a retry of an event already taken is answered `200` and not processed again.
+
+The memory is per process and bounded (one `serve` process is the deployment model); it runs
+after Bolt has checked the signature, so a forged request can never poison it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
+
+from slack_coc.runtime import Runtime
+
+SIGNATURE_TTL = 6 * 60  # Bolt refuses timestamps older than five minutes
+EVENT_TTL = 60 * 60  # Slack retries an event three times within the hour
+MAX_ENTRIES = 50_000
+
+
+class SeenOnce:
+    """Keys remembered for a while; `first(key)` is True only the first time."""
+
+    def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES) -> None:
+        self.ttl, self.max_entries = ttl, max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            while self._seen:
+                oldest, at = next(iter(self._seen.items()))
+                if now - at < self.ttl and len(self._seen) < self.max_entries:
+                    break
+                del self._seen[oldest]
+            if key in self._seen:
+                return False
+            self._seen[key] = now
+            return True
+
+
+def _header(req: BoltRequest, name: str) -> str:
+    values = req.headers.get(name) or []
+    return str(values[0]) if values else ""
+
+
+def once_only() -> Callable[..., BoltResponse | None]:
+    signatures = SeenOnce(SIGNATURE_TTL)
+    events = SeenOnce(EVENT_TTL)
+
+    def middleware(req: BoltRequest, body: dict[str, Any], next: Callable[[], None]) -> Any:
+        signature = _header(req, "x-slack-signature")
+        if signature and not signatures.first(signature):
+            return BoltResponse(status=200, body="")
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not events.first(f"{body.get('team_id', '')}:{event_id}"):
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return middleware
+
+
+def register(app: App, rt: Runtime) -> None:
+    app.use(once_only())
