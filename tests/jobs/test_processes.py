@@ -21,6 +21,7 @@ from slack_coc.services import rota
 from slack_coc.services.context import ServiceContext
 from tests.conftest import TEST_KEY
 from tests.factories import TEAM, new_case
+from tests.fakeslack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = str(Path(sys.executable).with_name("slack-coc"))
@@ -66,9 +67,10 @@ def busy_db(ctx: ServiceContext, engine: Engine, with_rota: list[rota.WeekView])
 
 
 def test_tick_cli_is_idempotent_and_needs_an_offset(
-    busy_db: Engine, database_url: str, tmp_path: Path
+    busy_db: Engine, database_url: str, tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     env = child_env(database_url, tmp_path)
+    env.update(SLACK_BOT_TOKEN=fake_slack.token, SLACK_API_URL=fake_slack.url)
     bad = tick(env, tmp_path, "--now", "2026-11-24T12:00:00")
     assert bad.returncode == 1 and "offset" in bad.stderr and "Traceback" not in bad.stderr
     first = tick(env, tmp_path, "--now", "2026-11-24T12:00:00+00:00")
