@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,10 +40,7 @@ def build_server(fake: FakeSlack, rt: Any) -> AppServer:
     from slack_coc.slack.app import build_app
     from slack_coc.slack.http import make_wsgi_app
 
-    params = inspect.signature(build_app).parameters
-    first = next(iter(params))
-    bolt_app = build_app(rt) if first in ("rt", "runtime") else build_app(rt.settings)
-    return AppServer(make_wsgi_app(rt, bolt_app), rt, fake, TEAM)
+    return AppServer(make_wsgi_app(rt, build_app(rt)), rt, fake, TEAM)
 
 
 @pytest.fixture

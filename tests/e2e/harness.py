@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from tests.fakeslack import FakeSlack
 
@@ -311,7 +311,7 @@ class AppServer:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> Response:
-        return post_signed(
+        response = post_signed(
             self.url + path,
             body,
             content_type,
@@ -319,6 +319,9 @@ class AppServer:
             timestamp=timestamp,
             signature=signature,
         )
+        if response.status == 200:  # what the app answered reaches a user: check it too
+            self.fake.record_ack(_payload_type(body, content_type), response.body)
+        return response
 
     def get(self, path: str) -> Response:
         try:
@@ -381,6 +384,18 @@ class AppServer:
         assert calls, "no modal was opened"
         view_id = calls[-1].response["view"]["id"]
         return dict(self.fake.views[view_id])
+
+
+def _payload_type(body: str, content_type: str) -> str:
+    if content_type.startswith("application/json"):
+        return "event"
+    fields = parse_qs(body)
+    if "payload" in fields:
+        try:
+            return str(json.loads(fields["payload"][0]).get("type", "interactive"))
+        except ValueError:
+            return "interactive"
+    return "command" if "command" in fields else "form"
 
 
 def find_button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:

@@ -264,6 +264,40 @@ class FakeSlack:
             )
         )
 
+    def record_ack(self, payload_type: str, body: bytes) -> None:
+        """What the app answered Slack over HTTP (ack bodies: command replies, modal errors,
+        `response_action` views) reaches users too: check and record it as method "ack"."""
+        if not body:
+            return
+        try:
+            data: Any = json.loads(body)
+        except ValueError:
+            data = {"text": body.decode("utf-8", "replace")}
+        if not isinstance(data, dict):
+            data = {"text": str(data)}
+        problems = []
+        if "blocks" in data:
+            problems += [f"ack: {p}" for p in spec.check_blocks(data["blocks"])]
+        if isinstance(data.get("view"), dict):
+            problems += [f"ack: {p}" for p in spec.check_view(data["view"])]
+        action = data.get("response_action")
+        if action is not None:
+            if payload_type != "view_submission":
+                problems.append(f"ack: response_action in a {payload_type} answer")
+            elif action not in ("errors", "update", "push", "clear"):
+                problems.append(f"ack: unknown response_action {action!r}")
+            elif action == "errors" and not (
+                isinstance(data.get("errors"), dict)
+                and data["errors"]
+                and all(isinstance(v, str) and v for v in data["errors"].values())
+            ):
+                problems.append("ack: response_action errors needs {block_id: message}")
+            elif action in ("update", "push") and not isinstance(data.get("view"), dict):
+                problems.append(f"ack: response_action {action} needs a view")
+        self._record(
+            Call("ack", {**data, "payload_type": payload_type}, {"ok": True}, 200, None, problems)
+        )
+
     def _record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)

@@ -239,3 +239,14 @@ def _assert_subset_shape(answer: dict[str, Any], sample: dict[str, Any], where: 
     for key, value in answer.items():
         if isinstance(value, dict) and isinstance(sample[key], dict) and sample[key]:
             _assert_subset_shape(value, sample[key], f"{where}.{key}")
+
+
+def test_ack_bodies_are_checked_and_recorded(fake: FakeSlack) -> None:
+    fake.record_ack("command", b'{"text": "only #1", "response_type": "ephemeral"}')
+    fake.record_ack("view_submission", b'{"response_action": "errors", "errors": {"account": "x"}}')
+    assert fake.violations == []
+    fake.record_ack("view_submission", b'{"response_action": "errors", "errors": {}}')
+    fake.record_ack("block_actions", b'{"response_action": "clear"}')
+    fake.record_ack("command", b'{"blocks": [{"type": "nope"}]}')
+    assert len(fake.violations) == 3, fake.violations
+    assert "only #1" in fake.all_text()
