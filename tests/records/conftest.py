@@ -76,3 +76,7 @@ def decided_case(
 
 def review_day(clock: FrozenClock) -> date:
     return clock.now().date() + timedelta(days=30)
+
+
+# The end-to-end fixtures (the app over HTTP against the fake Slack) for the Slack tests.
+from tests.e2e.conftest import app_server, e2e_runtime  # noqa: E402, F401

@@ -61,7 +61,12 @@ def test_manifest_declares_the_command_shortcuts_events_and_only_used_scopes() -
     assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert settings["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"chat:write", "commands", "im:write"}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "chat:write",
+        "commands",
+        "files:write",  # /coc records and /coc stats upload files (v2 flow)
+        "im:write",
+    }
     for url in (
         settings["event_subscriptions"]["request_url"],
         settings["interactivity"]["request_url"],

@@ -10,4 +10,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.shortcuts",
     "slack_coc.slack.listeners.events",
     "slack_coc.slack.listeners.mail",
+    "slack_coc.slack.listeners.records",
 )
