@@ -82,6 +82,8 @@ def default_handlers(rt: Runtime) -> dict[str, Handler]:
         return outbox_handlers(rt)
     from slack_sdk import WebClient
 
+    from slack_coc.slack.blocks import rota_messages  # noqa: F401  (registers cover templates)
+
     token = rt.settings.SLACK_BOT_TOKEN
     client = WebClient(token=token, base_url=rt.settings.SLACK_API_URL) if token else None
     return dict(slack_and_others(rt, client))

@@ -1,0 +1,84 @@
+"""`/coc cover [YYYY-MM-DD]`, the "Take this week" button, and `/coc delay CASE DATE reason`.
+
+`/coc oncall` (this week's and next week's pair) lives in `commands.py`; asking for cover
+is its own subcommand so each handler stays one service call.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from slack_coc.runtime import Runtime
+from slack_coc.services.deadlines import delay_resolution
+from slack_coc.services.rota_cover import accept_cover, request_cover
+from slack_coc.slack.blocks.rota_messages import COVER_ACCEPT
+from slack_coc.slack.errors import reported
+from slack_coc.slack.format import slack_date
+from slack_coc.slack.ids import SLASH_COMMAND
+from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.subcommands import CommandRequest, subcommand
+
+DELAY_USAGE = "delay CASE YYYY-MM-DD reason"
+
+
+def _say(req: CommandRequest, text: str) -> None:
+    req.respond(text=text, response_type="ephemeral")
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@subcommand("cover", "cover [YYYY-MM-DD]", "ask the others to take your on-call slot for a week")
+def _cover(req: CommandRequest) -> None:
+    day = None
+    if req.args:
+        day = _date(req.args.split()[0])
+        if day is None:
+            _say(req, f"Usage: `{SLASH_COMMAND} cover [YYYY-MM-DD]` (the Monday of the week)")
+            return
+    view = request_cover(req.rt.ctx, req.actor, day)
+    _say(
+        req,
+        f"Asked {len(view.asked_user_ids)} member(s) to cover your *{view.slot}* slot for the "
+        f"week from {slack_date(view.week_starts_at)}. The first to accept takes it; "
+        "you'll both be told.",
+    )
+
+
+@subcommand("delay", DELAY_USAGE, "as shepherd, move a case's resolution target (with a reason)")
+def _delay(req: CommandRequest) -> None:
+    ref, _, rest = req.args.partition(" ")
+    day_text, _, reason = rest.strip().partition(" ")
+    day = _date(day_text)
+    if not ref or day is None or not reason.strip():
+        _say(req, f"Usage: `{SLASH_COMMAND} {DELAY_USAGE}`")
+        return
+    due = delay_resolution(req.rt.ctx, req.actor, ref, day, reason)
+    _say(
+        req,
+        f"The resolution target of {ref if ref.startswith('#') else '#' + ref} is now "
+        f"{slack_date(due)}. The group has been told (without your reason).",
+    )
+
+
+def register(app: App, rt: Runtime) -> None:
+    @app.action(COVER_ACCEPT)
+    def take_cover(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with reported(body, client, respond):
+            actions = body.get("actions") or [{}]
+            request_id = int(str(actions[0].get("value") or "0") or 0)
+            taken = accept_cover(rt.ctx, actor_of(body), request_id)
+            respond(
+                text=f"Thank you: you now cover the *{taken.slot}* slot for the week from "
+                f"{slack_date(taken.week_starts_at)}.",
+                replace_original=True,
+            )

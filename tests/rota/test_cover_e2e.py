@@ -1,0 +1,72 @@
+"""Cover requests and the delay note over real HTTP against the fake Slack."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_coc.services import cases, rota
+from slack_coc.services.context import Actor
+from slack_coc.slack.blocks.rota_messages import COVER_ACCEPT
+from tests.e2e.conftest import CHANNEL, app_server, e2e_runtime  # noqa: F401
+from tests.e2e.harness import AppServer
+from tests.e2e.test_case_flow_e2e import ANA, BEN, CAT, DAN, reply_after
+from tests.factories import TEAM, add_roster, new_case
+
+
+def test_cover_request_first_click_takes_the_slot_second_is_refused(
+    app_server: AppServer,  # noqa: F811
+) -> None:
+    server = app_server
+    ctx = server.rt.ctx
+    add_roster(ctx)
+    rota.set_week(ctx, TEAM, date(2026, 11, 23), ANA, BEN)
+    before = len(server.fake.attempts())
+    assert server.command(ANA, "cover 2026-11-23").status == 200
+    assert "first to accept" in reply_after(server, before)
+    server.deliver()
+    asks = {u: server.fake.dms(u) for u in (CAT, DAN)}
+    assert all(len(m) == 1 for m in asks.values())
+    assert server.fake.dms(BEN) == []  # the partner isn't asked
+    before = len(server.fake.attempts())
+    assert (
+        server.click_button(DAN, asks[DAN][0], COVER_ACCEPT, server.fake.dm_channel(DAN)).status
+        == 200
+    )
+    assert "you now cover" in reply_after(server, before)
+    before = len(server.fake.attempts())
+    assert (
+        server.click_button(CAT, asks[CAT][0], COVER_ACCEPT, server.fake.dm_channel(CAT)).status
+        == 200
+    )
+    assert "already taken" in reply_after(server, before)
+    server.deliver()
+    assert any("covers" in m.text for m in server.fake.dms(ANA))
+    assert any("covers" in m.text for m in server.fake.dms(DAN))
+    week = rota.show(ctx, TEAM)[0]
+    assert (week.primary_user_id, week.secondary_user_id) == (DAN, BEN)
+
+
+def test_delay_command_moves_the_target_and_tells_the_channel(
+    app_server: AppServer,  # noqa: F811
+) -> None:
+    server = app_server
+    ctx = server.rt.ctx
+    add_roster(ctx)
+    logged = new_case(ctx, by=CAT)
+    cases.acknowledge(ctx, Actor(TEAM, BEN), logged.number)
+    cases.assign_shepherd(ctx, Actor(TEAM, BEN), logged.number)
+    server.deliver()
+    before = len(server.fake.attempts())
+    server.command(CAT, f"delay {logged.number} 2026-12-10 Waiting-Marker-3321")
+    assert "Only the shepherd" in reply_after(server, before)
+    before = len(server.fake.attempts())
+    server.command(BEN, f"delay {logged.number} 2026-12-10 Waiting-Marker-3321")
+    assert "is now" in reply_after(server, before)
+    server.deliver()
+    notices = [
+        m
+        for m in server.fake.messages(CHANNEL)
+        if "resolution target" in m.text and m.thread_ts is None
+    ]
+    assert len(notices) == 1  # (the card's thread has its timeline note too)
+    assert "Waiting-Marker-3321" not in server.fake.all_text()
