@@ -38,7 +38,15 @@ def make_wsgi_app(
                 return _json(
                     start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"}
                 )
-            return slack(environ, start_response)
+            try:
+                return slack(environ, start_response)
+            except (ValueError, TypeError, AttributeError, KeyError):
+                # Bolt parses the body before checking the signature: a `payload` that is not
+                # JSON, or JSON of the wrong shape (a list...), raised here and became a 500,
+                # signed or not (found by tests/robustness fuzzing).
+                return _json(
+                    start_response, "400 Bad Request", {"ok": False, "error": "malformed body"}
+                )
         if path in OAUTH_PATHS and bolt_app.oauth_flow is not None and method == "GET":
             return slack(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
