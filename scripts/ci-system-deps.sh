@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs beyond Python: Dovecot's IMAP server for the mailbox
-# tests (tests/mail/ start a throwaway instance on loopback with their own config; nothing
-# system-wide is configured or started here). Idempotent and quiet.
+# tests (tests/mail/ start a throwaway instance on loopback with their own config dir and
+# passwd-file user; nothing system-wide is configured or started here). Idempotent and quiet:
+# prints one line when it installs something, the apt output only when that fails.
 set -euo pipefail
 
 missing=()
@@ -14,12 +15,21 @@ fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-# policy-rc.d keeps the package from starting a system-wide Dovecot during installation.
-if [ -d /usr/sbin ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+log="$(mktemp)"
+cleanup() { rm -f "$log"; }
+trap cleanup EXIT
+
+# policy-rc.d keeps the package from starting a system-wide Dovecot while it installs.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
   $SUDO chmod +x /usr/sbin/policy-rc.d
-  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d; cleanup' EXIT
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+if ! { $SUDO apt-get update -qq && \
+       $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "ci-system-deps: could not install ${missing[*]}" >&2
+  exit 1
+fi
 echo "ci-system-deps: installed ${missing[*]}"

@@ -139,6 +139,8 @@ def _mail_owner() -> tuple[int, int]:
 
 @contextlib.contextmanager
 def run_dovecot(root: Path) -> Iterator[Dovecot]:
+    if not Path(DOVECOT).exists():
+        raise RuntimeError("Dovecot is not installed: run scripts/ci-system-deps.sh (as root)")
     port = free_port()
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir(parents=True, exist_ok=True)

@@ -173,3 +173,20 @@ def test_review_by_a_second_member_from_the_dm(server: AppServer) -> None:
         record = s.scalar(select(MailMessage))
     assert record is not None and record.status == MailStatus.SENT_BY_HAND
     assert record.reviewer_user_id == CAT and record.reviewed_at is not None
+
+
+def test_compose_button_refuses_a_recused_member_visibly(server: AppServer) -> None:
+    from slack_coc.slack.views.mail import COMPOSE_ACTION
+
+    conflicts.recuse(server.rt.ctx, actor(DAN), 1, "personal_relationship")
+    before = len(server.fake.attempts())
+    assert server.click(DAN, COMPOSE_ACTION, "1").status == 200
+
+    def refusal() -> str | None:
+        for c in server.fake.attempts()[before:]:
+            if c.method == "response_url" or (c.method == "views.open" and c.ok):
+                return json.dumps(c.params)
+        return None
+
+    shown = str(wait_for(refusal, what="the refusal"))
+    assert "can't open that case" in shown and MARKER not in shown and REPORTER not in shown

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from slack_coc.mail.render import TEMPLATES
 from slack_coc.runtime import Runtime
 from slack_coc.services import mail as mail_service
 from slack_coc.services.mail import OutgoingMail
+from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import actor_of, show_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
@@ -60,24 +61,26 @@ def register(app: App, rt: Runtime) -> None:
     ctx = rt.ctx
 
     @app.action(COMPOSE_ACTION)
-    def on_compose(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_compose(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        ref = str((body.get("actions") or [{}])[0].get("value", ""))
-        draft = mail_service.compose(ctx, actor_of(body), ref)
-        show_modal(client, body, compose_modal(draft, smtp_enabled=_smtp(rt)))
+        with reported(body, client, respond):
+            ref = str((body.get("actions") or [{}])[0].get("value", ""))
+            draft = mail_service.compose(ctx, actor_of(body), ref)
+            show_modal(client, body, compose_modal(draft, smtp_enabled=_smtp(rt)))
 
     @app.action(TEMPLATE_ACTION)
-    def on_template(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_template(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        view = body.get("view") or {}
-        chosen = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value")
-        form = ComposeForm(view)
-        draft = mail_service.compose(ctx, actor_of(body), form.case, chosen)
-        client.views_update(
-            view_id=view.get("id"),
-            hash=view.get("hash"),
-            view=compose_modal(draft, smtp_enabled=_smtp(rt), version=form.version + 1),
-        )
+        with reported(body, client, respond):
+            view = body.get("view") or {}
+            chosen = ((body.get("actions") or [{}])[0].get("selected_option") or {}).get("value")
+            form = ComposeForm(view)
+            draft = mail_service.compose(ctx, actor_of(body), form.case, chosen)
+            client.views_update(
+                view_id=view.get("id"),
+                hash=view.get("hash"),
+                view=compose_modal(draft, smtp_enabled=_smtp(rt), version=form.version + 1),
+            )
 
     @app.view(COMPOSE_CALLBACK)
     def on_compose_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -102,12 +105,14 @@ def register(app: App, rt: Runtime) -> None:
         ack(response_action="update", view=result_modal(sent))
 
     @app.action(REVIEW_ACTION)
-    def on_review(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def on_review(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        value = str((body.get("actions") or [{}])[0].get("value", ""))
-        _case, _, mail_id = value.partition(":")
-        sent = mail_service.mail_for_review(ctx, actor_of(body), int(mail_id or 0))
-        show_modal(client, body, review_modal(sent))
+        with reported(body, client, respond):
+            value = str((body.get("actions") or [{}])[0].get("value", ""))
+            _case, _, mail_id = value.partition(":")
+            mail_id_number = int(mail_id) if mail_id.isdigit() else 0
+            sent = mail_service.mail_for_review(ctx, actor_of(body), mail_id_number)
+            show_modal(client, body, review_modal(sent))
 
     @app.view(REVIEW_CALLBACK)
     def on_review_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
