@@ -230,3 +230,36 @@ def test_healthz(app_server: AppServer) -> None:
     response = app_server.get("/healthz")
     assert response.status == 200 and response.json() == {"ok": True}
     assert app_server.get("/nowhere").status == 404
+
+
+def test_a_new_member_declares_conflicts_from_app_home_before_seeing_cases(
+    app_server: AppServer,
+) -> None:
+    from slack_coc.services import members
+
+    server = app_server
+    add_roster(server.rt.ctx)
+    log_report(server)
+    newcomer = "U0NEWBIE42"
+    members.add_member(server.rt.ctx, TEAM, newcomer, "Newcomer")
+    before = calls_count(server)
+    server.command(newcomer, "show 1")
+    assert "can't open that case" in reply_after(server, before)
+
+    server.open_home(newcomer)
+    home = _wait_home(server, newcomer)
+    assert Action.DECLARE_CONFLICTS.value in json.dumps(home)
+    before = calls_count(server)
+    server.click(newcomer, Action.DECLARE_CONFLICTS.value, "declare", view=home)
+    form = modal_after(server, before)
+    assert form["callback_id"] == Callback.DECLARE_CONFLICTS.value
+    assert ACCOUNT_MARKER not in json.dumps(form)
+    done = server.submit(
+        newcomer,
+        form,
+        {"conflicted": {"conflicted": {"type": "multi_static_select", "selected_options": []}}},
+    )
+    assert done.json()["response_action"] == "update"
+    before = calls_count(server)
+    server.command(newcomer, "show 1")
+    assert modal_after(server, before)["callback_id"] == Callback.CASE_DETAIL.value
