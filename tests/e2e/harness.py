@@ -294,11 +294,23 @@ class AppServer:
         self._server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, daemon=True, name="app-server")
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="app-server")
         self._thread.start()
 
+    def _serve(self) -> None:
+        """waitress's own loop, in steps, so the server closes in its own thread (closing
+        the socket from another thread under a running select() raises EBADF)."""
+        from waitress import wasyncore
+
+        server: Any = self._server
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(map=server._map)  # the listener, the trigger, open connections
+
     def close(self) -> None:
-        self._server.close()
+        self._stopping.set()
         self._thread.join(timeout=5)
 
     # ---------------------------------------------------------------- raw requests

@@ -129,6 +129,7 @@ class FakeSlack:
             self.views: dict[str, dict[str, Any]] = {}
             self.homes: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, bytes] = {}
+            self._used_triggers: set[str] = set()
             self._faults: dict[str, list[Fault]] = defaultdict(list)
             if not hasattr(self, "users"):
                 self.users: dict[str, dict[str, Any]] = {}
@@ -331,6 +332,11 @@ class FakeSlack:
                 problems.append(f"{method}: no_text (needs text, blocks or attachments)")
             if len(str(params.get("text") or "")) > TEXT_LIMIT:
                 problems.append(f"{method}: msg_too_long")
+        if method in ("views.open", "views.push"):
+            trigger = str(params.get("trigger_id"))
+            if trigger in self._used_triggers:
+                problems.append(f"{method}: trigger_id {trigger} used twice (Slack: one use)")
+            self._used_triggers.add(trigger)
         if method == "views.update" and not (params.get("view_id") or params.get("external_id")):
             problems.append("views.update: needs view_id or external_id")
         view = params.get("view")

@@ -250,3 +250,15 @@ def test_ack_bodies_are_checked_and_recorded(fake: FakeSlack) -> None:
     fake.record_ack("command", b'{"blocks": [{"type": "nope"}]}')
     assert len(fake.violations) == 3, fake.violations
     assert "only #1" in fake.all_text()
+
+
+def test_a_trigger_id_opens_one_modal_only(fake: FakeSlack, client: WebClient) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Case #1"},
+        "blocks": GOOD_BLOCKS[:1],
+    }
+    client.views_open(trigger_id="9.9.9", view=modal)
+    with pytest.raises(SlackApiError):
+        client.views_open(trigger_id="9.9.9", view=modal)
+    assert any("used twice" in v for v in fake.violations)
