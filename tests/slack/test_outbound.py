@@ -3,6 +3,7 @@ exactly once, and never anything confidential."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -224,9 +225,10 @@ def test_vote_request_has_agree_object_abstain_buttons(
     assert notice.blocks[-1]["elements"][0]["value"] == f"{number}:{pid}"
 
 
-def test_no_marker_from_reports_or_notes_reaches_slack(
-    ctx: ServiceContext, deliver: Any, fake_slack: FakeSlack
+def test_no_marker_from_reports_or_notes_reaches_slack_or_the_logs(
+    ctx: ServiceContext, deliver: Any, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # slack_sdk logs request bodies at DEBUG
     number, parties = _shepherded(
         ctx,
         account=f"It happened: {MARKERS['account']}",
@@ -252,8 +254,10 @@ def test_no_marker_from_reports_or_notes_reaches_slack(
     deliver()
     sent = fake_slack.all_text()
     assert "Resolved" in sent and fake_slack.calls("chat.update")
+    assert "chat.update" in caplog.text  # the debug log did record the requests
     for name, marker in MARKERS.items():
         assert marker not in sent, f"{name} marker reached Slack"
+        assert marker not in caplog.text, f"{name} marker reached a log line"
 
 
 def _shepherded(ctx: ServiceContext, **kw: object) -> tuple[int, list[int]]:
