@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from slack_coc.domain.mail_models import MailboxCursor
@@ -79,16 +80,21 @@ def _start_epoch(ctx: ServiceContext, team_id: str, label: str, uidvalidity: int
     with ctx.transaction() as session:
         cursor = _cursor(session, team_id, label, for_update=True)
         if cursor is None:
-            session.add(
-                MailboxCursor(
-                    team_id=team_id,
-                    mailbox=label,
-                    uidvalidity=uidvalidity,
-                    last_uid=0,
-                    updated_at=ctx.clock.now(),
-                )
-            )
-            return 0
+            try:
+                with session.begin_nested():  # another poller may create it at the same time
+                    session.add(
+                        MailboxCursor(
+                            team_id=team_id,
+                            mailbox=label,
+                            uidvalidity=uidvalidity,
+                            last_uid=0,
+                            updated_at=ctx.clock.now(),
+                        )
+                    )
+                return 0
+            except IntegrityError:
+                cursor = _cursor(session, team_id, label, for_update=True)
+                assert cursor is not None
         if cursor.uidvalidity != uidvalidity:
             log.warning(
                 "mailbox %s was renumbered (UIDVALIDITY %s -> %s); rereading it, messages "

@@ -307,3 +307,52 @@ def test_team_is_required(
     assert poll_once(rt) == 0
     assert "COC_TEAM_ID" in caplog.text
     assert TEAM
+
+
+def test_renumbered_mailbox_is_reread_without_filing_twice(
+    ctx: ServiceContext,
+    engine: Engine,
+    clock: FrozenClock,
+    mailbox: Mailbox,
+    roster: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from slack_coc.domain.mail_models import MailboxCursor
+
+    mailbox.append(plain("one"))
+    mailbox.append(plain("two"))
+    assert _poll(engine, clock, mailbox) == 2
+    with ctx.transaction() as s:  # as if the server had rebuilt its index
+        cursor = s.scalar(select(MailboxCursor))
+        assert cursor is not None and cursor.last_uid == 2
+        cursor.uidvalidity += 1
+    mailbox.append(plain("three"))
+    assert _poll(engine, clock, mailbox) == 1
+    assert "renumbered" in caplog.text
+    assert [c.number for c in _cases(ctx)] == [1, 2, 3]
+
+
+def test_two_pollers_at_once_file_each_message_once(
+    ctx: ServiceContext, engine: Engine, clock: FrozenClock, mailbox: Mailbox, roster: list[str]
+) -> None:
+    import threading
+
+    for n in range(6):
+        mailbox.append(plain(f"report {n}"))
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(_poll(engine, clock, mailbox))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sum(results) == 6
+    assert [c.number for c in _cases(ctx)] == [1, 2, 3, 4, 5, 6]
