@@ -35,7 +35,10 @@ def poll_once(rt: Runtime) -> int:
     target = ImapTarget.from_url(url)
     team_id = _team_id(rt)
     if team_id is None:
-        log.warning("mailbox poll skipped: no workspace yet (set COC_TEAM_ID)")
+        log.warning(
+            "mailbox poll skipped: cannot tell which workspace the mailbox belongs to "
+            "(set COC_TEAM_ID)"
+        )
         return 0
     try:
         mailbox = Mailbox(target)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -174,7 +175,7 @@ def test_recipient_changes_are_noted_on_the_timeline(
         ctx,
         actor("U0BEN0002"),
         1,
-        _draft_to_mail(draft, to=["Other Person <other@example.net>"]),
+        _draft_to_mail(draft, to=["Other Person <other@example.net>"], body="Hello."),
         smtp_enabled=False,
     )
     [event] = _events(ctx, "mail_sent_by_hand")
@@ -197,6 +198,7 @@ def test_second_member_review_before_sending(
         )
     assert refused.value.field == "review"
     draft = mail_service.compose(ctx, actor("U0BEN0002"), 1, "free_form")
+    draft = replace(draft, body="Dear Rae, a question for you.")
     with pytest.raises(InvalidInput):
         mail_service.send_mail(
             ctx,
@@ -271,8 +273,10 @@ def test_inputs_are_validated_with_the_field_named(ctx: ServiceContext, roster: 
     new_case(ctx, reporter_contact=REPORTER)
     draft = mail_service.compose(ctx, actor("U0BEN0002"), 1, "free_form")
     for changes, field in (
+        ({}, "body"),  # the template's "[write your message here]" is still there
         ({"subject": "  "}, "subject"),
         ({"body": "\n"}, "body"),
+        ({"body": "Outcome: [describe the outcome here]"}, "body"),
         ({"to": ["not an address"]}, "to"),
         ({"to": []}, "to"),
         ({"template": "nope"}, "template"),
