@@ -83,6 +83,7 @@ def due_deadlines(session: Session, now: datetime, warn: timedelta) -> list[tupl
         .where(
             Deadline.met_at.is_(None),
             Deadline.due_at <= now + warn,
+            Case.synthetic.is_(False),  # demo data (`cases seed`) never pages anyone
             or_(
                 and_(Deadline.due_at <= now, ~noticed("due")),
                 and_(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,34 +52,49 @@ def take_sweep_lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SWEEP_LOCK_ID})
 
 
-def _rows(notice: Notice, now: datetime) -> list[Any]:
-    rows: list[Any] = [
-        SentNotice(
-            team_id=notice.team_id,
-            key=notice.key,
-            deadline_id=notice.deadline_id,
-            stage=notice.stage,
-            case_id=notice.case_id,
-            created_at=now,
-        )
+def _rows(notice: Notice, now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The notice row and its outbox rows, as plain values for batched Core INSERTs."""
+    key_row = {
+        "team_id": notice.team_id,
+        "key": notice.key,
+        "deadline_id": notice.deadline_id,
+        "stage": notice.stage,
+        "case_id": notice.case_id,
+        "created_at": now,
+    }
+    outbox_rows = [
+        {
+            "team_id": notice.team_id,
+            "channel": "mail" if intent.kind == "mail" else "slack",
+            "kind": intent.kind,
+            "dedupe_key": f"{notice.key}:{intent.kind}:{intent.recipient or '-'}"[:200],
+            "case_id": notice.case_id,
+            "recipient": intent.recipient,
+            "payload": intent.payload,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "last_error": None,
+            "sent_at": None,
+        }
+        for intent in notice.intents
     ]
-    for intent in notice.intents:
-        rows.append(
-            OutboxMessage(
-                team_id=notice.team_id,
-                channel="mail" if intent.kind == "mail" else "slack",
-                kind=intent.kind,
-                dedupe_key=f"{notice.key}:{intent.kind}:{intent.recipient or '-'}"[:200],
-                case_id=notice.case_id,
-                recipient=intent.recipient,
-                payload=intent.payload,
-                status=OutboxStatus.PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
-    return rows
+    return key_row, outbox_rows
+
+
+def _insert(session: Session, notices: list[Notice], now: datetime) -> None:
+    keys: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    for notice in notices:
+        key_row, outbox_rows = _rows(notice, now)
+        keys.append(key_row)
+        messages.extend(outbox_rows)
+    # Core INSERTs on the connection: one executemany each, no per-row RETURNING.
+    connection = session.connection()
+    connection.execute(insert(SentNotice), keys)
+    if messages:
+        connection.execute(insert(OutboxMessage), messages)
 
 
 def write_notices(session: Session, notices: list[Notice], now: datetime) -> int:
@@ -89,8 +104,7 @@ def write_notices(session: Session, notices: list[Notice], now: datetime) -> int
     unique = list({n.key: n for n in notices}.values())
     try:
         with session.begin_nested():
-            session.add_all([row for n in unique for row in _rows(n, now)])
-            session.flush()
+            _insert(session, unique, now)
         return len(unique)
     except Exception as exc:  # fall back to one savepoint per notice
         log.warning("batched notice write failed (%s); writing one by one", type(exc).__name__)
@@ -100,8 +114,7 @@ def write_notices(session: Session, notices: list[Notice], now: datetime) -> int
             continue
         try:
             with session.begin_nested():
-                session.add_all(_rows(notice, now))
-                session.flush()
+                _insert(session, [notice], now)
             written += 1
         except IntegrityError:
             continue  # written by another process meanwhile
