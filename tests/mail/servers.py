@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 IMAP_USER = "conduct"
@@ -212,6 +213,9 @@ class SmtpServer:
     port: int
     handler: _Collector
     controller: Controller | None = None
+    # (user, password) to require AUTH (PLAIN/LOGIN, without TLS: loopback only).
+    credentials: tuple[str, str] | None = None
+    logins: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -222,8 +226,25 @@ class SmtpServer:
         return self.handler.received
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        extra: dict[str, object] = {}
+        if self.credentials is not None:
+            extra = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        login = data.login.decode() if isinstance(data, LoginPassword) else ""
+        password = data.password.decode() if isinstance(data, LoginPassword) else ""
+        if self.credentials == (login, password):
+            self.logins.append(login)
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     def stop(self) -> None:
         if self.controller is not None:

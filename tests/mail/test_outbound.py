@@ -313,3 +313,35 @@ def test_board_notice_written_by_intake_is_rendered_and_sent(
     assert got.message["To"] == "board@example.org"
     assert got.message["Subject"].startswith("[CoC #1] ")
     assert MARKER not in got.message.as_string()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_from_the_url(
+    ctx: ServiceContext, clock: FrozenClock, roster: list[str]
+) -> None:
+    from tests.mail.servers import _Collector, free_port
+
+    server = SmtpServer(free_port(), _Collector(), credentials=("conduct", "p@ss word"))
+    server.start()
+    try:
+        new_case(ctx, reporter_contact=REPORTER)
+        draft = mail_service.compose(ctx, actor("U0BEN0002"), 1)
+        mail_service.send_mail(ctx, actor("U0BEN0002"), 1, _draft_to_mail(draft), smtp_enabled=True)
+        wrong = f"smtp://conduct:nope@127.0.0.1:{server.port}"
+        OutboxDispatcher(
+            ctx, {"mail": make_mail_handler(wrong, ctx.mailbox_address, clock)}
+        ).deliver_due()
+        assert server.received == []
+        with ctx.read() as s:
+            item = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "mail"))
+        assert (
+            item is not None and item.status == "pending" and "refused" in (item.last_error or "")
+        )
+        right = f"smtp://conduct:p%40ss%20word@127.0.0.1:{server.port}"
+        clock.advance(minutes=5)
+        OutboxDispatcher(
+            ctx, {"mail": make_mail_handler(right, ctx.mailbox_address, clock)}
+        ).deliver_due()
+        assert server.logins == ["conduct"] and len(server.received) == 1
+    finally:
+        server.stop()
