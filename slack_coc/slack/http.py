@@ -3,6 +3,7 @@
 - `POST /slack/events`: slash commands, interactivity, shortcuts and events, through Bolt
   (which checks the request signature and timestamp: 401 otherwise, with nothing done);
 - `GET /slack/install`, `GET /slack/oauth_redirect`: OAuth distribution, when configured;
+- `GET /oncall.ics?token=...`: the rota as iCalendar, when COC_ICAL_TOKEN is set;
 - `GET /healthz`: `200 {"ok": true}` when the database answers, else `503 {"ok": false}`.
 """
 
@@ -17,6 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from slack_coc.config import ConfigError
 from slack_coc.runtime import Runtime, check_database
+from slack_coc.slack.ical_feed import ICAL_PATH, serve_ical
 
 EVENTS_PATH = "/slack/events"
 OAUTH_PATHS = ("/slack/install", "/slack/oauth_redirect")  # only with OAuth distribution
@@ -49,6 +51,8 @@ def make_wsgi_app(
                 )
         if path in OAUTH_PATHS and bolt_app.oauth_flow is not None and method == "GET":
             return slack(environ, start_response)
+        if path == ICAL_PATH and method == "GET":
+            return serve_ical(rt, environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             try:
                 check_database(rt.engine)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.engine import Engine
+
+from slack_coc.clock import FrozenClock
 from slack_coc.services import cases, rota
 from slack_coc.services.context import Actor
 from slack_coc.slack.blocks.rota_messages import COVER_ACCEPT
-from tests.e2e.conftest import CHANNEL, app_server, e2e_runtime  # noqa: F401
+from tests.e2e.conftest import (  # noqa: F401
+    CHANNEL,
+    app_server,
+    build_server,
+    e2e_runtime,
+    e2e_settings,
+)
 from tests.e2e.harness import AppServer
 from tests.e2e.test_case_flow_e2e import ANA, BEN, CAT, DAN, reply_after
 from tests.factories import TEAM, add_roster, new_case
+from tests.fakeslack import FakeSlack
 
 
 def test_cover_request_first_click_takes_the_slot_second_is_refused(
@@ -70,3 +80,23 @@ def test_delay_command_moves_the_target_and_tells_the_channel(
     ]
     assert len(notices) == 1  # (the card's thread has its timeline note too)
     assert "Waiting-Marker-3321" not in server.fake.all_text()
+
+
+def test_ical_feed_over_http(
+    fake_slack: FakeSlack, database_url: str, engine: Engine, clock: FrozenClock
+) -> None:
+    from slack_coc.runtime import build_runtime
+
+    rt = build_runtime(
+        e2e_settings(fake_slack, database_url, COC_ICAL_TOKEN="feed-token-77"), clock=clock
+    )
+    add_roster(rt.ctx)
+    rota.generate(rt.ctx, TEAM, date(2026, 11, 23), 2)
+    server = build_server(fake_slack, rt)
+    try:
+        assert server.get("/oncall.ics?token=nope").status == 403
+        answer = server.get(f"/oncall.ics?token=feed-token-77&team={TEAM}")
+        assert answer.status == 200 and answer.body.count(b"BEGIN:VEVENT") == 4
+    finally:
+        server.close()
+        rt.engine.dispose()
