@@ -77,7 +77,19 @@ class CaseFlow:
     recorded: list[Recorded] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._machine = Machine(
+        self._built: Machine | None = None
+
+    @property
+    def _machine(self) -> Machine:
+        """Built on the first step taken: lists and cards ask `allowed()` of many cases,
+        which the transition table answers without a machine (building one per case was
+        most of `/coc list`'s time, found by benchmarks/run.py)."""
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def _build(self) -> Machine:
+        machine = Machine(
             model=self,
             states=[s.value for s in CaseState],
             initial=CaseState(self.case.state).value,
@@ -86,12 +98,13 @@ class CaseFlow:
             after_state_change="_record",
         )
         for trigger, sources, dest, guards in TRANSITIONS:
-            self._machine.add_transition(
+            machine.add_transition(
                 trigger.value,
                 [s.value for s in sources],
                 dest.value if dest else None,
                 conditions=[f"_guard_{g}" for g in guards],
             )
+        return machine
 
     # The machine reads and writes the state through this property: one column, no copy.
     @property
@@ -131,12 +144,20 @@ class CaseFlow:
 
     def steps_from_here(self) -> list[Trigger]:
         """Triggers defined for the current state, whether or not their guards pass."""
-        names = set(self._machine.get_triggers(self.state))
-        return [t for t in Trigger if t.value in names]
+        state = CaseState(self.state)
+        names = {t for t, sources, _dest, _guards in TRANSITIONS if state in sources}
+        return [t for t in Trigger if t in names]
 
     def may(self, trigger: Trigger) -> bool:
-        checker = getattr(self, f"may_{trigger.value}", None)
-        return bool(checker and checker())
+        """What the machine's `may_<trigger>()` answers: a transition for `trigger` leaves
+        the current state and all its guards pass (read from the same table)."""
+        state = CaseState(self.state)
+        return any(
+            t is trigger
+            and state in sources
+            and all(getattr(self, f"_guard_{g}")(None) for g in guards)
+            for t, sources, _dest, guards in TRANSITIONS
+        )
 
     def allowed(self) -> list[Trigger]:
         """Exactly the steps the UI may offer now."""
@@ -158,6 +179,7 @@ class CaseFlow:
         if failing:
             raise GuardFailed(f"Case #{self.case.number}: {GUARD_MESSAGES[failing[0]]}.")
         before = len(self.recorded)
+        self._machine  # noqa: B018  (building it adds the trigger methods to this object)
         if not getattr(self, trigger.value)():
             raise GuardFailed(f"Case #{self.case.number}: the step '{trigger.value}' was refused.")
         return self.recorded[before]
