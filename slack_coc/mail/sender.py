@@ -99,22 +99,32 @@ def build_message(payload: dict[str, Any], mailbox_address: str) -> EmailMessage
     return message
 
 
+def _session(target: SmtpTarget) -> smtplib.SMTP:
+    """A connected, greeted (STARTTLS when offered) and logged-in SMTP session."""
+    client: smtplib.SMTP
+    if target.implicit_tls:
+        client = smtplib.SMTP_SSL(
+            target.host, target.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
+    try:
+        client.ehlo()
+        if not target.implicit_tls and client.has_extn("starttls"):
+            client.starttls(context=ssl.create_default_context())
+            client.ehlo()
+        if target.username:
+            client.login(target.username, target.password or "")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
 def send_message(target: SmtpTarget, message: EmailMessage) -> None:
     """Hand one message to the SMTP server; RetryLater on anything worth retrying."""
     try:
-        if target.implicit_tls:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                target.host, target.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
-        with client:
-            client.ehlo()
-            if not target.implicit_tls and client.has_extn("starttls"):
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
-            if target.username:
-                client.login(target.username, target.password or "")
+        with _session(target) as client:
             refused = client.send_message(message)
             if refused:
                 # Some recipients were refused permanently: the others got it; say so.
@@ -130,6 +140,18 @@ def send_message(target: SmtpTarget, message: EmailMessage) -> None:
         raise PermanentMailError("mail server refused every recipient") from None
     except OSError as e:  # refused, reset, timed out, disconnected (smtplib's errors too)
         raise RetryLater(f"mail server unreachable ({type(e).__name__})") from None
+
+
+def check_smtp(target: SmtpTarget) -> str | None:
+    """Connect and log in without sending; None when that worked, else the reason."""
+    try:
+        with _session(target):
+            pass
+    except smtplib.SMTPResponseException as exc:
+        return f"refused ({exc.smtp_code})"
+    except OSError as exc:
+        return f"not reachable ({type(exc).__name__})"
+    return None
 
 
 class PermanentMailError(Exception):
