@@ -18,7 +18,7 @@ from slack_coc import crypto
 from slack_coc.domain.enums import CaseSource
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.mail_models import MailAttachment, MailDirection, MailMessage, MailStatus
-from slack_coc.domain.models import Case, Member
+from slack_coc.domain.models import Case, Member, Party
 from slack_coc.mail.parse import ParsedMail, parse_message
 from slack_coc.mail.render import find_case_tag
 from slack_coc.services.context import Actor, ServiceContext
@@ -55,9 +55,15 @@ def file_message(
         log.info("mailbox message uid %s ignored: its Message-ID was already filed", uid)
         return 0
     mail = _store(session, ctx, team_id, parsed, raw, digest, uidvalidity, uid)
-    case = _thread_case(session, team_id, parsed)
+    case, by_tag = _thread_case(session, team_id, parsed)
     now = ctx.clock.now()
     if case is not None:
+        if by_tag and not _known_sender(session, case, parsed.from_addr):
+            parsed.notes.append(
+                "This message names the case in its subject but comes from an address not "
+                "seen on this case before: check who wrote it before sharing anything."
+            )
+        mail.notes = list(parsed.notes)
         mail.case_id = case.id
         record_event(
             session,
@@ -132,8 +138,9 @@ def _find_inbound(session: Session, team_id: str, digest: str) -> MailMessage | 
     )
 
 
-def _thread_case(session: Session, team_id: str, parsed: ParsedMail) -> Case | None:
-    """The case this message answers: by threading headers, else by the `[CoC #12]` tag."""
+def _thread_case(session: Session, team_id: str, parsed: ParsedMail) -> tuple[Case | None, bool]:
+    """The case this message answers: by threading headers, else by the `[CoC #12]` tag
+    (then True: a tag is easy to copy, so the sender is checked)."""
     digests = [crypto.lookup_digest(i) for i in parsed.thread_ids]
     if digests:
         case_id = session.scalar(
@@ -147,11 +154,28 @@ def _thread_case(session: Session, team_id: str, parsed: ParsedMail) -> Case | N
             .limit(1)
         )
         if case_id is not None:
-            return session.get(Case, case_id)
+            return session.get(Case, case_id), False
     number = find_case_tag(parsed.subject)
     if number is not None:
-        return session.scalar(select(Case).where(Case.team_id == team_id, Case.number == number))
-    return None
+        case = session.scalar(select(Case).where(Case.team_id == team_id, Case.number == number))
+        return case, case is not None
+    return None, False
+
+
+def _known_sender(session: Session, case: Case, address: str | None) -> bool:
+    """Whether `address` is the reporter's or wrote (or received) mail on this case before."""
+    if not address:
+        return False
+    wanted = address.strip().lower()
+    contacts = session.scalars(select(Party.contact).where(Party.case_id == case.id))
+    if any((c or "").strip().lower() == wanted for c in contacts):
+        return True
+    for sender, recipients in session.execute(
+        select(MailMessage.from_addr, MailMessage.to_addrs).where(MailMessage.case_id == case.id)
+    ):
+        if (sender or "").lower() == wanted or wanted in [r.lower() for r in recipients or []]:
+            return True
+    return False
 
 
 def _store(
@@ -213,7 +237,7 @@ def _store(
                 created_at=now,
             )
         )
-    mail.notes = notes
+    mail.notes = list(notes)  # a copy: later notes are assigned anew, so the change is seen
     parsed.notes = notes
     return mail
 

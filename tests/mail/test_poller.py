@@ -356,3 +356,22 @@ def test_two_pollers_at_once_file_each_message_once(
     assert errors == []
     assert sum(results) == 6
     assert [c.number for c in _cases(ctx)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_tag_from_an_unknown_sender_is_flagged(
+    ctx: ServiceContext, engine: Engine, clock: FrozenClock, mailbox: Mailbox, roster: list[str]
+) -> None:
+    mailbox.append(plain("the report"))  # from rae@example.net
+    mailbox.append(plain("me again", subject="Re: [CoC #1] hello"))
+    mailbox.append(
+        plain("let me see", subject="[CoC #1] curious", sender="Nosy <nosy@example.com>")
+    )
+    assert _poll(engine, clock, mailbox) == 3
+    [case] = _cases(ctx)
+    flagged = [
+        e for e in _events(ctx, case.id, "mail_note") if "not seen on this case" in (e.note or "")
+    ]
+    assert len(flagged) == 1
+    with ctx.read() as s:
+        mails = list(s.scalars(select(MailMessage).order_by(MailMessage.id)))
+    assert [any("not seen" in n for n in (m.notes or [])) for m in mails] == [False, False, True]
