@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +25,17 @@ from slack_sdk import WebClient
 from tests.fakeslack import spec
 
 TEXT_LIMIT = 40_000
+SLACK_ID = re.compile(r"[CGDUWT][A-Z0-9]+")
+# Parameters that must hold a Slack id (catches "None", a name or a mention posted as an id).
+ID_PARAMS = {
+    "chat.postMessage": ("channel",),
+    "chat.update": ("channel",),
+    "chat.postEphemeral": ("channel", "user"),
+    "chat.getPermalink": ("channel",),
+    "conversations.members": ("channel",),
+    "users.info": ("user",),
+    "views.publish": ("user_id",),
+}
 
 
 @dataclass
@@ -325,6 +337,10 @@ class FakeSlack:
 
     def _semantic_problems(self, method: str, params: dict[str, Any]) -> list[str]:
         problems = []
+        for name in ID_PARAMS.get(method, ()):
+            value = params.get(name)
+            if value is not None and not SLACK_ID.fullmatch(str(value)):
+                problems.append(f"{method}: {name}={str(value)[:40]!r} is not a Slack id")
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             if method != "chat.update" and not (
                 params.get("text") or params.get("blocks") or params.get("attachments")

@@ -262,3 +262,11 @@ def test_a_trigger_id_opens_one_modal_only(fake: FakeSlack, client: WebClient) -
     with pytest.raises(SlackApiError):
         client.views_open(trigger_id="9.9.9", view=modal)
     assert any("used twice" in v for v in fake.violations)
+
+
+def test_ids_must_look_like_slack_ids(fake: FakeSlack, client: WebClient) -> None:
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="None", text="x")
+    with pytest.raises(SlackApiError):
+        client.chat_postEphemeral(channel="C1X", user="<@U1X>", text="x")
+    assert len(fake.violations) == 2 and "not a Slack id" in fake.violations[0]
