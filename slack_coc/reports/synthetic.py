@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.codenames import _ADJECTIVE_NOUNS as _WORDS
@@ -120,9 +120,27 @@ def _people(
         }
         for i in range(count)
     ]
-    return list(
-        session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows)
-    )
+    return _insert_with_ids(session, Person, rows)
+
+
+def _insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk insert with ids chosen here: RETURNING in parameter order makes SQLite insert
+    row by row. PostgreSQL's id sequence is moved past them afterwards."""
+    start = (session.scalar(select(func.max(model.id))) or 0) + 1
+    ids = list(range(start, start + len(rows)))
+    table = model.__table__
+    keys = {key for row in rows for key in row}
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = row_id
+        for key in keys - row.keys():
+            row[key] = None  # same keys in every row: one executemany, not one per shape
+    session.connection().execute(table.insert(), rows)
+    if session.get_bind().dialect.name == "postgresql" and ids:
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
+            {"t": f'"{table.name}"', "v": ids[-1]},
+        )
+    return ids
 
 
 def _weighted(rng: random.Random, table: list[tuple[Any, int]]) -> Any:
@@ -178,9 +196,7 @@ def _insert_batch(
                 "version": 1,
             }
         )
-    case_ids = list(
-        session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), cases)
-    )
+    case_ids = _insert_with_ids(session, Case, cases)
     parties: list[dict[str, Any]] = []
     reported: list[tuple[int, int]] = []  # (case index, party row index)
     for index, case_id in enumerate(case_ids):
@@ -195,9 +211,7 @@ def _insert_batch(
                     "person_id": person,
                 }
             )
-    party_ids = list(
-        session.scalars(insert(Party).returning(Party.id, sort_by_parameter_order=True), parties)
-    )
+    party_ids = _insert_with_ids(session, Party, parties)
     decided_cases = [i for i, c in enumerate(cases) if c["decided_at"] is not None]
     proposals = [
         {
@@ -214,11 +228,7 @@ def _insert_batch(
     ]
     if not proposals:
         return
-    proposal_ids = list(
-        session.scalars(
-            insert(Proposal).returning(Proposal.id, sort_by_parameter_order=True), proposals
-        )
-    )
+    proposal_ids = _insert_with_ids(session, Proposal, proposals)
     proposal_of = dict(zip(decided_cases, proposal_ids, strict=True))
     outcomes = []
     for case_index, party_index in reported:
@@ -239,4 +249,4 @@ def _insert_batch(
                 "ends_on": ends_on,
             }
         )
-    session.execute(insert(ProposedOutcome), outcomes)
+    _insert_with_ids(session, ProposedOutcome, outcomes)

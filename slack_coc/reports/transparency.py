@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from slack_coc.domain.enums import Outcome, ResolutionSource
-from slack_coc.domain.models import Case
-from slack_coc.reports.outcomes import OUTCOME_COLUMNS, counted, reported_outcomes
+from slack_coc.domain.decision_models import Proposal, ProposedOutcome
+from slack_coc.domain.enums import Outcome, PartyRole, ResolutionSource
+from slack_coc.domain.models import Case, Party
+from slack_coc.reports.outcomes import DECISIVE, OUTCOME_COLUMNS, counted
 from slack_coc.reports.periods import Period
 from slack_coc.reports.suppression import Group, Shown, suppress
 
@@ -94,7 +95,7 @@ def period_stats(
         Case.received_at >= period.start,
         Case.received_at < period.end,
     )
-    values = _case_counts(session, in_period, period)
+    values, first_response, resolution = _case_counts(session, in_period, period)
     values.update(_people_counts(session, in_period))
     values[_UNRESOLVED] = values["Reports"] - values["Actions (DSF)"] - values["Actions (Local)"]
     groups = [
@@ -110,8 +111,8 @@ def period_stats(
     return PeriodStats(
         period=period,
         values=values,
-        first_response=_durations(session, in_period, Case.acknowledged_at),
-        resolution=_durations(session, in_period, Case.resolved_at),
+        first_response=first_response,
+        resolution=resolution,
         shown=suppress(values, groups, threshold),
     )
 
@@ -122,9 +123,13 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
 
 def _case_counts(
     session: Session, in_period: ColumnElement[bool], period: Period
-) -> dict[str, int]:
+) -> tuple[dict[str, int], Durations, Durations]:
+    """Every per-case figure in one scan: counts, months, and the averages and counts of the
+    two response times (their medians need a sort each, below)."""
     resolved = Case.resolved_at.is_not(None)
     months = period.months()
+    to_ack = _seconds_between(session, Case.acknowledged_at, Case.received_at)
+    to_resolve = _seconds_between(session, Case.resolved_at, Case.received_at)
     columns = [
         func.count(Case.id),
         _count_if(
@@ -136,24 +141,45 @@ def _case_counts(
             )
         ),
         _count_if(and_(resolved, Case.resolution_source == ResolutionSource.LOCAL.value)),
+        func.count(Case.acknowledged_at),
+        func.avg(to_ack),
+        func.count(Case.resolved_at),
+        func.avg(to_resolve),
         *(_count_if(and_(Case.received_at >= s, Case.received_at < e)) for _m, s, e in months),
     ]
     row = session.execute(select(*columns).where(in_period)).one()
     values = {"Reports": int(row[0]), "Actions (DSF)": int(row[1]), "Actions (Local)": int(row[2])}
-    for (label, _s, _e), count in zip(months, row[3:], strict=True):
+    for (label, _s, _e), count in zip(months, row[7:], strict=True):
         values[month_key(label)] = int(count)
-    return values
+    first_response = _durations(session, in_period, Case.acknowledged_at, to_ack, row[3], row[4])
+    resolution = _durations(session, in_period, Case.resolved_at, to_resolve, row[5], row[6])
+    return values, first_response, resolution
 
 
 def _people_counts(session: Session, in_period: ColumnElement[bool]) -> dict[str, int]:
-    rows = reported_outcomes(in_period).subquery()
-    per_outcome: dict[str | None, int] = {
+    """Reported people in the period, and the decided outcome of each: the outcomes of each
+    case's latest decisive proposal (the group-by is limited to the period's cases)."""
+    named = session.scalar(
+        select(func.count(Party.id))
+        .join(Case, Case.id == Party.case_id)
+        .where(in_period, Party.role == PartyRole.REPORTED.value)
+    )
+    decisive = (
+        select(func.max(Proposal.id).label("proposal_id"))
+        .join(Case, Case.id == Proposal.case_id)
+        .where(in_period, Case.decided_at.is_not(None), Proposal.status.in_(DECISIVE))
+        .group_by(Proposal.case_id)
+        .subquery()
+    )
+    per_outcome: dict[str, int] = {
         outcome: int(count)
         for outcome, count in session.execute(
-            select(rows.c.outcome, func.count()).group_by(rows.c.outcome)
+            select(ProposedOutcome.outcome, func.count())
+            .join(decisive, decisive.c.proposal_id == ProposedOutcome.proposal_id)
+            .group_by(ProposedOutcome.outcome)
         )
     }
-    values: dict[str, int] = {"People Named": sum(per_outcome.values())}
+    values: dict[str, int] = {"People Named": int(named or 0)}
     for outcome in Outcome:
         values[type_key(outcome)] = per_outcome.get(outcome.value, 0)
     for column, outcomes in OUTCOME_COLUMNS.items():
@@ -169,17 +195,21 @@ def _seconds_between(session: Session, later: Any, earlier: Any) -> Any:
     return func.extract("epoch", later - earlier)
 
 
-def _durations(session: Session, in_period: ColumnElement[bool], reached: Any) -> Durations:
-    seconds = _seconds_between(session, reached, Case.received_at)
-    where = and_(in_period, reached.is_not(None))
-    count, average = session.execute(select(func.count(), func.avg(seconds)).where(where)).one()
-    count = int(count)
+def _durations(
+    session: Session,
+    in_period: ColumnElement[bool],
+    reached: Any,
+    seconds: Any,
+    count: Any,
+    average: Any,
+) -> Durations:
+    count = int(count or 0)
     if count == 0:
         return Durations(0, None, None)
     # Median without loading the column: the middle one or two values by OFFSET.
     middle = session.execute(
         select(seconds.label("s"))
-        .where(where)
+        .where(and_(in_period, reached.is_not(None)))
         .order_by(seconds)
         .offset((count - 1) // 2)
         .limit(1 if count % 2 else 2)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import product
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from slack_coc.clock import FrozenClock
@@ -130,28 +130,44 @@ def test_synthetic_cases_are_never_counted(ctx: ServiceContext, clock: FrozenClo
 
 
 def reader_can_recover(values: dict[str, int], groups: list[Group], threshold: int) -> bool:
-    """Could a reader, from the exactly shown cells, work out a hidden cell exactly? Tries
-    every completion of the hidden cells consistent with what is shown and each group's sum."""
+    """Could a reader work out a hidden cell exactly from what is shown? Enumerates every
+    assignment of the leaf cells consistent with the shown cells and every group's sum. A
+    hidden leaf is tried over a narrow range only (0..4 holds every true value here): fewer
+    alternatives can only make a cell look more recoverable, so the check errs strict."""
     shown = suppress(values, groups, threshold)
-    displayed = {p for g in groups for p in (g.total, *g.parts)}
-    hidden_helpers = {h for g in groups for h in g.hidden}
-    unknown = sorted(k for k in displayed if not shown[k].exact) + sorted(hidden_helpers)
-    small = {k for k in displayed if shown[k].status is Status.SMALL}
-    ranges = {
-        k: range(1, threshold + 1) if k in small else range(0, values["T"] + threshold + 1)
-        for k in unknown
-    }
+    totals = [g.total for g in groups]
+    leaves = sorted({m for g in groups for m in (*g.parts, *g.hidden)} - set(totals))
+    helpers = {h for g in groups for h in g.hidden}
+
+    def allowed(key: str) -> range:
+        if key in helpers:
+            return range(0, 13)
+        if shown[key].exact:
+            return range(values[key], values[key] + 1)
+        if shown[key].status is Status.SMALL:
+            return range(1, threshold + 1)
+        return range(0, 5)
+
+    def fits(key: str, value: int) -> bool:
+        if key in helpers or shown[key].status in (Status.SECONDARY, Status.BOUNDED):
+            return True
+        return value in allowed(key)
+
     completions = []
-    for combo in product(*(ranges[k] for k in unknown)):
-        candidate = {
-            **{k: shown[k].value for k in displayed if shown[k].exact},
-            **dict(zip(unknown, combo, strict=True)),
-        }
-        if all(
-            candidate[g.total] == sum(candidate[p] for p in (*g.parts, *g.hidden)) for g in groups
-        ):
-            completions.append(candidate)
-    return any(len({c[k] for c in completions}) == 1 for k in small)
+    for combo in product(*(allowed(k) for k in leaves)):
+        cells = dict(zip(leaves, combo, strict=True))
+        consistent = True
+        for group in reversed(groups):  # inner totals (a) before outer ones (T)
+            value = sum(cells[m] for m in (*group.parts, *group.hidden))
+            if group.total in cells and cells[group.total] != value:
+                consistent = False
+                break
+            cells[group.total] = value
+            consistent = consistent and fits(group.total, value)
+        if consistent:
+            completions.append(cells)
+    hidden = [k for k in shown if k not in helpers and not shown[k].exact]
+    return any(len({c[k] for c in completions}) == 1 for k in hidden)
 
 
 GROUPS = [
@@ -161,8 +177,11 @@ GROUPS = [
 ]
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 4), min_size=6, max_size=6))
+@settings(max_examples=150, deadline=None, derandomize=True)
+@example([0, 0, 2, 2, 3, 1])  # cases hypothesis found against earlier versions
+@example([0, 0, 1, 1, 0, 0])
+@example([0, 0, 0, 1, 0, 0])
+@given(st.lists(st.integers(0, 3), min_size=6, max_size=6))
 def test_suppressed_cells_cannot_be_recovered_by_subtraction(parts: list[int]) -> None:
     a1, a2, b, c, m1, m2 = parts
     total = a1 + a2 + b + c
