@@ -69,6 +69,15 @@ def fresh_database(url: str | None, tmp: Path) -> str:
     return admin_url.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_database(admin: str | None, url: str) -> None:
+    if not admin:
+        return  # SQLite: the temporary directory goes
+    engine = create_engine(make_url(admin), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 def scenario(url: str, cases: int, due: int) -> dict[str, float]:
     engine = make_engine(url)
     Base.metadata.create_all(engine)
@@ -136,8 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         for cases in (max(args.due, args.cases // 10), args.cases):
             sub = Path(tmp) / str(cases)
             sub.mkdir()
-            result = scenario(fresh_database(args.db, sub), cases, args.due)
-            rows.append((cases, result))
+            url = fresh_database(args.db, sub)
+            try:
+                rows.append((cases, scenario(url, cases, args.due)))
+            finally:
+                drop_database(args.db, url)
     backend = make_url(args.db).get_backend_name() if args.db else "sqlite"
     print(f"sweep benchmark ({backend}), {args.due} due notifications")
     print(
