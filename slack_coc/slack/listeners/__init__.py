@@ -11,4 +11,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.events",
     "slack_coc.slack.listeners.mail",
     "slack_coc.slack.listeners.records",
+    "slack_coc.slack.listeners.rota",
 )
