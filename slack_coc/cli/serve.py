@@ -66,6 +66,7 @@ def start_scheduler(rt: Runtime) -> Any:
 def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) -> None:
     """Run the Slack app: POST /slack/events and GET /healthz (HTTP), or Socket Mode."""
     logging.getLogger("slack_coc").setLevel(logging.INFO)
+    logging.getLogger("slack_coc.bolt").setLevel(logging.WARNING)  # Bolt logs bodies at INFO/DEBUG
     settings = load_settings()
     required_settings(settings, socket)
     rt = prepare(settings)
