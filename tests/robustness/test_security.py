@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from slack_coc.slack.ids import Action, Callback, Shortcut, step_action
 from slack_coc.domain.enums import Trigger
+from slack_coc.slack.ids import Action, Callback, Shortcut, step_action
 from tests.conftest import OTHER_TEAM, TEAM
 from tests.e2e.harness import Payloads, encode_interactive, sign
 from tests.robustness.conftest import (
@@ -197,7 +197,7 @@ def test_refused_changes_nothing_and_leaks_nothing(
     payloads = Payloads(team, server.fake)
     protected = case_snapshot(server.rt.engine, TEAM, number)
     before = snapshot(server.rt.engine)
-    for kind, body in _attempts(server, who, payloads, number):
+    for _kind, body in _attempts(server, who, payloads, number):
         since = len(server.fake.attempts())
         response = server.post(body)
         server.settle()
@@ -246,3 +246,44 @@ def test_unknown_command_text_gets_help_only(server: RobustServer, world: World)
     assert response.status == 200
     replies = [c for c in server.fake.attempts() if c.method == "response_url"]
     assert replies and "help" in (response.text + json.dumps(replies[-1].params)).lower()
+
+
+def test_slack_retries_of_an_event_are_not_processed_twice(
+    server: RobustServer, world: World
+) -> None:
+    """Slack resends an event it thinks we missed, with `X-Slack-Retry-Num` and a fresh
+    signature; the app answers 200 and does the work once."""
+    event = server.payloads.app_home_opened("U0BEN0002")
+    body = json.dumps(event)
+    url = server.url + "/slack/events"
+    assert server.post(body, "application/json").status == 200
+    server.settle()
+    assert len(server.fake.calls("views.publish")) == 1
+    for retry in (1, 2, 3):
+        later = int(time.time()) + retry  # a later, differently signed delivery
+        assert _post_with_retry_header(url, body, server.secret, later, retry) == 200
+    server.settle()
+    assert len(server.fake.calls("views.publish")) == 1
+    # A new event (another event_id) is processed as usual.
+    assert server.open_home("U0BEN0002").status == 200
+    server.settle()
+    assert len(server.fake.calls("views.publish")) == 2
+
+
+def _post_with_retry_header(url: str, body: str, secret: str, ts: int, retry: int) -> int:
+    import urllib.request
+
+    request = urllib.request.Request(
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": sign(secret, str(ts), body),
+            "X-Slack-Retry-Num": str(retry),
+            "X-Slack-Retry-Reason": "http_timeout",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return int(resp.status)
