@@ -55,7 +55,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--requests",
         type=int,
         default=300,
-        help="measured requests per run (at least 10 per client)",
+        help="measured requests per run (at least 5 per client)",
     )
     return parser.parse_args(argv)
 
@@ -182,10 +182,10 @@ def measure_size(
         requests = Requests(fake.url, size)
         for kind in kinds:
             for n in clients:
-                total = max(args.requests, 10 * n)
+                total = max(args.requests, 5 * n)
                 print(f"[{backend} {size} cases] {kind} x{n}", file=sys.stderr, flush=True)
-                ours = _load(serve, requests, kind, n, total)
-                base = _load(bare, requests, kind, n, total)
+                ours = _load(serve, fake, requests, kind, n, total)
+                base = _load(bare, fake, requests, kind, n, total)
                 latency.append(latency_row(backend, size, kind, n, ours, base))
         hwm = serve.status("VmHWM") / 1024
         memory.append(
@@ -200,12 +200,17 @@ statements_header: list[str] = []
 
 
 def _load(
-    proc: procs.Proc, requests: Requests, kind: str, clients: int, total: int
+    proc: procs.Proc, fake: procs.Proc, requests: Requests, kind: str, clients: int, total: int
 ) -> dict[str, Any]:
+    # Work left from the previous run (after its acks) must not slow this one down.
     proc.wait_idle()
+    fake.wait_idle()
     result = run_load(
         proc.url, requests.kind(kind), BENCH_SIGNING_SECRET, clients=clients, requests=total
     )
+    if result.non_2xx or result.errors:
+        print(f"  {proc.name}: statuses {result.statuses}, connection errors {result.errors}",
+              file=sys.stderr, flush=True)  # fmt: skip
     return summarize(result)
 
 

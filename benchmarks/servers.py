@@ -80,6 +80,16 @@ def _trim_forever(fake, keep: int = 2000, every: float = 10.0) -> None:  # type:
                     del fake.views[view_id]
 
 
+def _skip_schema_checks() -> None:
+    """The fake checks every call against Slack's schemas (tests and `--quick` rely on it);
+    under load that check costs more CPU than the app, so the benchmark's fake skips it."""
+    from tests.fakeslack import server
+
+    server.spec.check_params = lambda *_a, **_k: []  # type: ignore[assignment]
+    server.spec.check_blocks = lambda *_a, **_k: []  # type: ignore[assignment]
+    server.spec.check_view = lambda *_a, **_k: []  # type: ignore[assignment]
+
+
 def _announce(port: int) -> None:
     print(json.dumps({"port": port}), flush=True)
 
@@ -92,6 +102,7 @@ def main(role: str) -> None:
     if role == "fake":
         from tests.fakeslack import FakeSlack
 
+        _skip_schema_checks()
         fake = FakeSlack(token=BENCH_TOKEN).start()
         threading.Thread(target=_trim_forever, args=(fake,), daemon=True).start()
         _announce(fake.port)
