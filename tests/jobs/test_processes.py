@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,16 @@ def test_two_ticks_at_once_on_postgres_send_nothing_twice(
         _out, err = child.communicate(timeout=120)
         assert child.returncode == 0, err
     _assert_all_sent_once(busy_db, log)
-    clis = [
+
+
+@needs_pg
+def test_two_tick_commands_at_once_post_nothing_twice(
+    busy_db: Engine, database_url: str, tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    env = child_env(database_url, tmp_path)
+    env.update(SLACK_BOT_TOKEN=fake_slack.token, SLACK_API_URL=fake_slack.url)
+    now = "2026-11-24T12:00:00+00:00"
+    ticks = [
         subprocess.Popen(
             [CLI, "tick", "--now", now],
             env=env,
@@ -136,11 +146,22 @@ def test_two_ticks_at_once_on_postgres_send_nothing_twice(
         )
         for _ in range(2)
     ]
-    before = counts(busy_db)
-    for cli in clis:
-        _out, err = cli.communicate(timeout=120)
-        assert cli.returncode == 0, err
-    assert counts(busy_db) == before
+    for process in ticks:
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    posted = [
+        (c.params.get("channel"), c.params.get("thread_ts"), c.params.get("text"))
+        for c in fake_slack.calls("chat.postMessage")
+    ]
+    assert len(posted) > 5
+    assert len(posted) == len(set(posted)), Counter(posted).most_common(2)
+    with busy_db.connect() as conn:
+        unsent = conn.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status != OutboxStatus.SENT)
+        )
+    assert unsent == 0
 
 
 def test_sigkill_mid_sweep_then_next_tick_completes_without_duplicates(
@@ -163,3 +184,37 @@ def test_sigkill_mid_sweep_then_next_tick_completes_without_duplicates(
     _out, err = finisher.communicate(timeout=120)
     assert finisher.returncode == 0, err
     _assert_all_sent_once(busy_db, log)
+
+
+def test_worker_sweeps_on_its_own_and_stops_on_sigterm(
+    ctx: ServiceContext,
+    engine: Engine,
+    database_url: str,
+    tmp_path: Path,
+    fake_slack: FakeSlack,
+    roster: list[str],
+) -> None:
+    today = datetime.now(UTC).date()  # the worker runs on the wall clock: a rota around it
+    monday = today - timedelta(days=today.weekday() + 7)
+    rota.generate(ctx, TEAM, monday, 4)
+    env = child_env(database_url, tmp_path)
+    env.update(SLACK_BOT_TOKEN=fake_slack.token, SLACK_API_URL=fake_slack.url)
+    worker = subprocess.Popen(
+        [CLI, "worker", "--interval", "1"],
+        env=env,
+        cwd=tmp_path,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not fake_slack.messages("C0COCGROUP"):  # the handover notice
+            assert worker.poll() is None, worker.communicate()
+            assert time.monotonic() < deadline, "the worker never sent the handover notice"
+        assert len(fake_slack.messages("C0COCGROUP")) == 1
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err
