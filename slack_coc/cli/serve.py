@@ -74,7 +74,7 @@ def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) 
     from slack_coc.slack.app import build_app
     from slack_coc.slack.delivery import OutboxPump
 
-    bolt = build_app(rt)
+    bolt = build_app(rt, socket_mode=socket)
     pump = OutboxPump(rt, client=bolt.client).start()
     scheduler = None if no_scheduler else start_scheduler(rt)
     try:

@@ -22,12 +22,15 @@ def build_app(
     *,
     client: WebClient | None = None,
     process_before_response: bool = False,
+    socket_mode: bool = False,
 ) -> App:
     """The app for HTTP (`make_wsgi_app`) and Socket Mode. `client` defaults to a WebClient
     with SLACK_BOT_TOKEN against SLACK_API_URL."""
     from slack_coc.slack.oauth import oauth_settings, uses_oauth
 
     settings = rt.settings
+    if not socket_mode:
+        settings.require("SLACK_SIGNING_SECRET")  # HTTP: no request is taken unsigned
     oauth = uses_oauth(rt)
     client = client or WebClient(
         token=None if oauth else settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL
@@ -39,7 +42,7 @@ def build_app(
         oauth_settings=oauth_settings(rt) if oauth else None,
         process_before_response=process_before_response,
         # Socket Mode has no signatures to check; HTTP always does.
-        request_verification_enabled=bool(settings.SLACK_SIGNING_SECRET),
+        request_verification_enabled=not socket_mode,
         logger=logging.getLogger("slack_coc.bolt"),
     )
     for name in MODULES:
