@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from typing import Any
+
+import pytest
 
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.models import Case
@@ -105,7 +108,10 @@ def log_report(server: AppServer, user: str = ANA) -> None:
     assert "#1" in json.dumps(response.json()["view"])
 
 
-def test_whole_case_from_new_to_resolved(app_server: AppServer) -> None:
+def test_whole_case_from_new_to_resolved(
+    app_server: AppServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     server = app_server
     add_roster(server.rt.ctx)
 
@@ -210,6 +216,9 @@ def test_whole_case_from_new_to_resolved(app_server: AppServer) -> None:
     assert ACCOUNT_MARKER in json.dumps(detail)
 
     assert_markers_only_in_detail_modals(server)
+    for marker in (ACCOUNT_MARKER, NAME_MARKER, CONTACT_MARKER):
+        assert marker not in caplog.text
+    assert caplog.records, "nothing was logged at all: the check above would prove nothing"
 
 
 def assert_markers_only_in_detail_modals(server: AppServer) -> None:
