@@ -22,6 +22,12 @@ from slack_coc.slack.views.detail import case_detail_modal
 from slack_coc.slack.views.report import log_report_modal
 
 LIST_LIMIT = 50
+# Help lists these first, in the order a case moves; other subcommands follow by name.
+HELP_ORDER = (
+    "help", "new", "list", "show", "oncall", "ack", "keep", "shepherd", "discuss", "propose",
+    "vote", "feedback", "actions", "resolve", "reconsider", "conclude", "reopen", "recuse",
+    "emergency", "review", "escalate", "board", "severe", "lift",
+)  # fmt: skip
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -52,7 +58,8 @@ def help_text(unknown: str = "") -> str:
         lines.append(f"I don't know `{SLASH_COMMAND} {unknown[:40]}`. Here is what I know:")
     else:
         lines.append(f"*{SLASH_COMMAND}* commands (cases are `12`, `#12` or a code name):")
-    for name in sorted(SUBCOMMANDS):
+    rank = {name: i for i, name in enumerate(HELP_ORDER)}
+    for name in sorted(SUBCOMMANDS, key=lambda n: (rank.get(n, len(rank)), n)):
         sub = SUBCOMMANDS[name]
         chairs = " _(chairs)_" if sub.chairs_only else ""
         lines.append(f"• `{SLASH_COMMAND} {sub.usage}` — {sub.summary}{chairs}")
