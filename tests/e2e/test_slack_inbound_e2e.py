@@ -263,3 +263,28 @@ def test_a_new_member_declares_conflicts_from_app_home_before_seeing_cases(
     before = calls_count(server)
     server.command(newcomer, "show 1")
     assert modal_after(server, before)["callback_id"] == Callback.CASE_DETAIL.value
+
+
+def test_a_guest_from_another_workspace_reports_to_this_working_group(
+    app_server: AppServer,
+) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    guest = "U0GUEST001"
+    shortcut = server.payloads.global_shortcut(guest, Shortcut.REPORT_CONCERN.value)
+    shortcut["team"] = {"id": OTHER_TEAM, "domain": "elsewhere"}
+    before = calls_count(server)
+    server.interactive(shortcut)
+    form = modal_after(server, before)
+    submission = server.payloads.view_submission(guest, form, values(field("account", txt("x"))))
+    submission["team"] = {"id": OTHER_TEAM, "domain": "elsewhere"}
+    submission["user"]["team_id"] = OTHER_TEAM
+    assert server.interactive(submission).json()["response_action"] == "update"
+    with server.rt.ctx.read() as session:
+        assert session.scalar(select(Case.team_id)) == TEAM
+    # The guest is still a stranger to the roster: no member command works for them.
+    payload = server.payloads.slash_command(guest, "list")
+    payload["team_id"] = OTHER_TEAM
+    before = calls_count(server)
+    server.post(urlencode(payload))
+    assert "Only members" in reply_after(server, before)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.runtime import Runtime
@@ -68,13 +68,18 @@ def register(app: App, rt: Runtime) -> None:
         ack(response_action="update", view=notice_modal("Report logged", text))
 
     @app.view(Callback.REPORT_CONCERN.value)
-    def on_report_concern(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def on_report_concern(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
         actor = actor_of(body)
         report, errors = parse_report(view, member_form=False, user_id=actor.user_id or "")
         if report is None:
             ack(response_action="errors", errors=errors)
             return
-        intake.log_report(ctx, actor, report)
+        # Anyone may report, including a guest from another workspace in a shared channel:
+        # the report belongs to the workspace whose working group received it.
+        installed = context.authorize_result.team_id if context.authorize_result else None
+        intake.log_report(ctx, Actor(installed or actor.team_id, actor.user_id), report)
         ack(response_action="update", view=notice_modal("Report received", RECEIVED_TEXT))
 
     def shepherd(actor: Actor, s: Submitted, _u: str) -> str:
