@@ -29,11 +29,13 @@ OUTCOME_COLUMNS: dict[str, tuple[Outcome, ...]] = {
 }
 
 
-def latest_decisive_proposal() -> Any:
-    """Subquery (case_id, proposal_id) of each case's latest decisive proposal."""
+def latest_decisive_proposal(case_filter: ColumnElement[bool]) -> Any:
+    """Subquery (case_id, proposal_id) of the latest decisive proposal of each decided case
+    that matches `case_filter` (grouping only those cases' proposals)."""
     return (
         select(Proposal.case_id, func.max(Proposal.id).label("proposal_id"))
-        .where(Proposal.status.in_(DECISIVE))
+        .join(Case, Case.id == Proposal.case_id)
+        .where(case_filter, Case.decided_at.is_not(None), Proposal.status.in_(DECISIVE))
         .group_by(Proposal.case_id)
         .subquery("decisive")
     )
@@ -43,7 +45,7 @@ def reported_outcomes(case_filter: ColumnElement[bool], *extra: Any) -> Select[A
     """One row per reported party of the matching cases, with its decided outcome (or None)
     and its person's code name (following a merge to the surviving code name); `extra`
     columns (of Case or Party) are added to each row."""
-    decisive = latest_decisive_proposal()
+    decisive = latest_decisive_proposal(case_filter)
     survivor = aliased(Person)
     return (
         select(
@@ -58,7 +60,7 @@ def reported_outcomes(case_filter: ColumnElement[bool], *extra: Any) -> Select[A
         .join(Case, Case.id == Party.case_id)
         .outerjoin(Person, Person.id == Party.person_id)
         .outerjoin(survivor, survivor.id == Person.merged_into_id)
-        .outerjoin(decisive, and_(decisive.c.case_id == Case.id, Case.decided_at.is_not(None)))
+        .outerjoin(decisive, decisive.c.case_id == Case.id)
         .outerjoin(
             ProposedOutcome,
             and_(

@@ -6,16 +6,18 @@ them all in memory, and only plain columns are read: nothing confidential is dec
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any, TextIO
 
-from sqlalchemy import and_, exists
+from sqlalchemy import String, and_, exists, type_coerce
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import CaseState, Outcome, ResolutionSource
 from slack_coc.domain.models import AccessLog, Case, Member, Party, Recusal
 from slack_coc.reports.outcomes import counted, reported_outcomes
-from slack_coc.reports.render import csv_text, markdown_table
+from slack_coc.reports.render import markdown_table
 from slack_coc.services.access import require_chair
 from slack_coc.services.context import Actor, ServiceContext
 
@@ -56,38 +58,55 @@ def record_rows(
         condition,
         Case.number,
         Case.code_name,
-        Case.received_at,
+        type_coerce(Case.received_at, String).label("received_raw"),
         Case.state,
         Case.resolution_source,
-        Case.resolved_at,
+        type_coerce(Case.resolved_at, String).label("resolved_raw"),
         Case.safety_risk,
         Case.ongoing,
     ).order_by(Case.received_at, Case.number, Party.id)
-    for row in session.execute(query.execution_options(yield_per=_BATCH)):
+    # Core rows, dates as the driver gives them: 100,000 rows in well under a second.
+    result = session.connection().execute(query.execution_options(yield_per=_BATCH))
+    for row in result:
         yield _record(row)
 
 
+_LABELS = {o.value: o.label for o in Outcome}
+_RESOLVED = CaseState.RESOLVED.value
+_LOCAL = ResolutionSource.LOCAL.value
+
+
+def _day(raw: Any) -> str:
+    """SQLite stores "YYYY-MM-DD HH:MM:SS" in UTC; PostgreSQL's driver returns a datetime."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw[:10]
+    return str(raw.astimezone(UTC).date().isoformat())
+
+
 def _record(row: Any) -> list[str]:
-    resolved = row.state == CaseState.RESOLVED.value
+    (_cid, _pid, person, outcome, ends_on, number, code, received, state, source) = row[:10]
+    resolved_raw, safety_risk, ongoing = row[10:13]
+    resolved = state == _RESOLVED
+    if outcome is not None:
+        consequences = _LABELS[outcome]
+        if ends_on:
+            consequences += f" (until {ends_on.isoformat()})"
+    else:
+        consequences = "Handled locally" if resolved and source == _LOCAL else ""
     return [
-        row.received_at.date().isoformat(),
-        row.code_name,
-        row.person_code_name or "",
+        _day(received),
+        code,
+        person or "",
         "Resolved" if resolved else "Ongoing",
-        (row.resolution_source or ResolutionSource.NONE.value) if resolved else "None",
-        row.resolved_at.date().isoformat() if resolved and row.resolved_at else "",
-        "Yes" if row.safety_risk else "No",
-        row.ongoing,
-        _consequences(row.outcome, row.ends_on, row.resolution_source if resolved else None),
-        f"#{row.number}",
+        (source or "None") if resolved else "None",
+        _day(resolved_raw) if resolved else "",
+        "Yes" if safety_risk else "No",
+        ongoing,
+        consequences,
+        f"#{number}",
     ]
-
-
-def _consequences(outcome: str | None, ends_on: Any, source: str | None) -> str:
-    if outcome is None:
-        return "Handled locally" if source == ResolutionSource.LOCAL.value else ""
-    text = Outcome(outcome).label
-    return f"{text} (until {ends_on.isoformat()})" if ends_on else text
 
 
 def write_records(rows: Iterator[list[str]], out: TextIO, fmt: str) -> int:
@@ -95,27 +114,33 @@ def write_records(rows: Iterator[list[str]], out: TextIO, fmt: str) -> int:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     count = 0
-    header = csv_text(RECORD_COLUMNS, []) if fmt == "csv" else markdown_table(RECORD_COLUMNS, [])
-    out.write(header if fmt == "csv" else header + "\n")
-    batch: list[list[str]] = []
-    for row in rows:
-        batch.append(row)
-        count += 1
-        if len(batch) >= _BATCH:
-            _flush(batch, out, fmt)
-    _flush(batch, out, fmt)
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(RECORD_COLUMNS)
+        for batch in _batches(rows):
+            writer.writerows(batch)
+            count += len(batch)
+        return count
+    out.write(markdown_table(RECORD_COLUMNS, []) + "\n")
+    for batch in _batches(rows):
+        out.write("".join(_markdown_row(r) for r in batch))
+        count += len(batch)
     return count
 
 
-def _flush(batch: list[list[str]], out: TextIO, fmt: str) -> None:
-    if not batch:
-        return
-    if fmt == "csv":
-        text = csv_text(RECORD_COLUMNS, batch).split("\n", 1)[1]
-    else:
-        text = markdown_table(RECORD_COLUMNS, batch).split("\n", 2)[2] + "\n"
-    out.write(text)
-    batch.clear()
+def _batches(rows: Iterator[list[str]]) -> Iterator[list[list[str]]]:
+    batch: list[list[str]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _markdown_row(row: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |\n"
 
 
 def export_records(
