@@ -24,6 +24,7 @@ from tests.e2e.harness import Payloads, encode_interactive, sign
 TEAM = "T0TEAM0001"
 CHANNEL = "C0COCGROUP"
 MEMBER = "U0BEN0002"
+TRIGGER_IDS = itertools.count(1)
 
 
 class ResponseUrls:
@@ -47,7 +48,9 @@ class Requests:
     """The three request kinds the benchmark sends, as Slack would send them."""
 
     def __init__(self, fake_root_url: str, case_count: int, user: str = MEMBER) -> None:
-        self.payloads = Payloads(TEAM, ResponseUrls(fake_root_url))  # type: ignore[arg-type]
+        # One trigger id sequence for the whole process: Slack's trigger ids are single use
+        # and the fake refuses a second use, whichever app or case count sent the first.
+        self.payloads = Payloads(TEAM, ResponseUrls(fake_root_url), _seq=TRIGGER_IDS)  # type: ignore[arg-type]
         self.case_count = max(case_count, 1)
         self.user = user
         self._rng = random.Random(7)
