@@ -172,6 +172,10 @@ def test_step_modals_are_valid(ctx: ServiceContext) -> None:
     voting = queries.case_detail(ctx, actor(ANA), 1, via="test")
     assert voting.proposal_id is not None
     built.append(steps.vote_modal(voting, voting.proposal_id))
+    with_votes = detail_views.case_detail_modal(voting)
+    assert_modal_valid(with_votes)
+    assert f'"1:{voting.proposal_id}"' in json.dumps(with_votes)
+    assert Action.VOTE_OBJECT.value in json.dumps(with_votes)
     for modal in built:
         assert_modal_valid(modal)
         assert len(modal["title"]["text"]) <= 24

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole, Trigger
 from slack_coc.services.queries import CaseDetail, PartyDetail
 from slack_coc.slack.format import case_line, slack_date
-from slack_coc.slack.ids import Action, Callback, step_action
+from slack_coc.slack.ids import Action, Callback, step_action, vote_value
 from slack_coc.slack.views.common import modal, note
 
 CHUNK = 2900  # section text max is 3000
@@ -116,6 +116,13 @@ def _action_buttons(detail: CaseDetail) -> list[ButtonElement]:
                 value=number,
             ),
         )
+    if detail.proposal_id is not None and view.state is CaseState.DISCUSSED:
+        vote = vote_value(view.number, detail.proposal_id)
+        buttons += [
+            ButtonElement(text="Vote: agree", action_id=Action.VOTE_AGREE.value, value=vote),
+            ButtonElement(text="Vote: object", action_id=Action.VOTE_OBJECT.value, value=vote),
+            ButtonElement(text="Vote: abstain", action_id=Action.VOTE_ABSTAIN.value, value=vote),
+        ]
     if view.state in (CaseState.SHEPHERDED, CaseState.DISCUSSED):
         buttons.append(
             ButtonElement(text="Propose decision", action_id=Action.PROPOSE.value, value=number)
