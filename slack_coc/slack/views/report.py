@@ -3,6 +3,8 @@ concern" for anyone (the shortcuts). Block ids are `ReportInput` field names."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import Block, DividerBlock
@@ -87,12 +89,8 @@ def report_concern_modal(reported_message: dict[str, str] | None = None) -> dict
     ]
     if reported_message:
         when = reported_message.get("ts", "")
-        try:
-            from datetime import UTC, datetime
-
+        with suppress(ValueError):  # an unreadable ts is shown as given
             when = slack_date(datetime.fromtimestamp(float(when), tz=UTC))
-        except ValueError:
-            pass
         author = reported_message.get("author")
         link = reported_message.get("permalink")
         about = (
