@@ -204,3 +204,12 @@ def test_review_date_defaults_ahead(ctx: ServiceContext) -> None:
     modal = steps.resolve_modal(view, date(2026, 11, 23))
     picker = next(b for b in modal["blocks"] if b.get("block_id") == "review_date")
     assert picker["element"]["initial_date"] > "2026-11-23"
+
+
+def test_detail_modal_offers_the_steps_whose_form_supplies_the_input(ctx: ServiceContext) -> None:
+    add_roster(ctx)
+    new_case(ctx)
+    cases.acknowledge(ctx, actor(ANA), 1)
+    view = detail_views.case_detail_modal(queries.case_detail(ctx, actor(ANA), 1, via="test"))
+    assert step_action(Trigger.ASSIGN_SHEPHERD) in json.dumps(view)
+    assert step_action(Trigger.ACKNOWLEDGE) not in json.dumps(view)

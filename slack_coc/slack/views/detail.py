@@ -19,8 +19,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from slack_coc.domain.enums import CaseState, Outcome, PartyRole, Trigger
+from slack_coc.domain.enums import CaseState, Outcome, PartyRole
 from slack_coc.services.queries import CaseDetail, PartyDetail
+from slack_coc.slack.blocks.card import offered_steps
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action, Callback, step_action, vote_value
 from slack_coc.slack.views.common import modal, note
@@ -101,21 +102,12 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
 def _action_buttons(detail: CaseDetail) -> list[ButtonElement]:
     view = detail.view
     number = str(view.number)
+    # The same steps as the case card (input-guarded steps included: their form supplies
+    # what the guard needs).
     buttons = [
         ButtonElement(text=t.verb, action_id=step_action(t), value=number)
-        for t in view.allowed
-        if t is not Trigger.DECIDE
+        for t in offered_steps(view)
     ]
-    if view.state is CaseState.ACKNOWLEDGED and Trigger.ASSIGN_SHEPHERD not in view.allowed:
-        # Taking the case is always possible from here: the button supplies the shepherd.
-        buttons.insert(
-            0,
-            ButtonElement(
-                text=Trigger.ASSIGN_SHEPHERD.verb,
-                action_id=step_action(Trigger.ASSIGN_SHEPHERD),
-                value=number,
-            ),
-        )
     if detail.proposal_id is not None and view.state is CaseState.DISCUSSED:
         vote = vote_value(view.number, detail.proposal_id)
         buttons += [
