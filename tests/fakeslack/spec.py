@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -137,15 +137,71 @@ def decode_json(value: Any) -> Any:
     return value
 
 
+@cache
+def _block_validators() -> dict[str, Draft7Validator]:
+    """One validator per block type: `KnownBlock` is an anyOf over every block type, and
+    walking all of them for each block is slow (~100 ms a modal) and gives vague errors. A
+    block can only match the definition whose `type` const it carries, so this is the same
+    check. Types without a plain const (image) fall back to the whole `KnownBlock`."""
+    schema = json.loads(
+        (REFERENCE_DIR / "blockkit-schema" / "SlackBlocks.schema.json").read_text("utf-8")
+    )
+    definitions = schema["definitions"]
+    validators: dict[str, Draft7Validator] = {}
+    for ref in definitions["KnownBlock"]["anyOf"]:
+        name = ref["$ref"].rsplit("/", 1)[1]
+        block_type = definitions[name].get("properties", {}).get("type", {}).get("const")
+        if block_type:
+            validators[block_type] = Draft7Validator(
+                {"$ref": f"#/definitions/{name}", "definitions": definitions}
+            )
+    return validators
+
+
+@cache
+def _known_block_validator() -> Draft7Validator:
+    schema = json.loads(
+        (REFERENCE_DIR / "blockkit-schema" / "SlackBlocks.schema.json").read_text("utf-8")
+    )
+    return Draft7Validator(
+        {"$ref": "#/definitions/KnownBlock", "definitions": schema["definitions"]}
+    )
+
+
+@lru_cache(maxsize=4096)
+def _check_block_json(block_json: str) -> str | None:
+    """Schema problem of one block (as canonical JSON, so repeated blocks are checked once)."""
+    block = json.loads(block_json)
+    if not isinstance(block, dict):
+        return "a block must be an object"
+    validator = _block_validators().get(str(block.get("type")), _known_block_validator())
+    error = best_match(validator.iter_errors(block))
+    if error is None:
+        return None
+    return f"{error.message:.300} at {list(error.absolute_path)}"
+
+
 def check_blocks(blocks: Any, where: str = "blocks") -> list[str]:
     """Valid by the Block Kit JSON schema and by slack_sdk's limits."""
     try:
         blocks = decode_json(blocks)
     except ValueError:
         return [f"{where}: not valid JSON"]
-    error = best_match(_validator("SlackBlocks").iter_errors(blocks))
-    if error is not None:
-        return [f"{where}: schema: {error.message:.300} at {list(error.absolute_path)}"]
+    return list(_check_blocks_json(json.dumps(blocks, sort_keys=True), where))
+
+
+@lru_cache(maxsize=2048)
+def _check_blocks_json(blocks_json: str, where: str) -> tuple[str, ...]:
+    return tuple(_check_blocks(json.loads(blocks_json), where))
+
+
+def _check_blocks(blocks: Any, where: str) -> list[str]:
+    if not isinstance(blocks, list):
+        return [f"{where}: schema: blocks must be an array"]
+    for i, raw in enumerate(blocks):
+        error = _check_block_json(json.dumps(raw, sort_keys=True))
+        if error is not None:
+            return [f"{where}[{i}]: schema: {error}"]
     problems = []
     if len(blocks) > 50 and where == "blocks":
         problems.append(f"{where}: {len(blocks)} blocks; messages allow at most 50")
@@ -166,10 +222,20 @@ def check_view(view: Any) -> list[str]:
         view = decode_json(view)
     except ValueError:
         return ["view: not valid JSON"]
+    return list(_check_view_json(json.dumps(view, sort_keys=True)))
+
+
+@lru_cache(maxsize=2048)
+def _check_view_json(view_json: str) -> tuple[str, ...]:
+    return tuple(_check_view(json.loads(view_json)))
+
+
+def _check_view(view: Any) -> list[str]:
     if not isinstance(view, dict):
         return ["view: not an object"]
     schema = "SlackHomeView" if view.get("type") == "home" else "SlackModalView"
-    error = best_match(_validator(schema).iter_errors(view))
+    shell = {**view, "blocks": []}  # blocks are checked one by one below (cached)
+    error = best_match(_validator(schema).iter_errors(shell))
     if error is not None:
         return [f"view ({schema}): {error.message:.300} at {list(error.absolute_path)}"]
     try:
