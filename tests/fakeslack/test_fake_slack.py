@@ -101,6 +101,22 @@ def test_message_needs_text_or_blocks(fake: FakeSlack, client: WebClient) -> Non
     "blocks, expected",
     [
         ([{"type": "sektion", "text": {"type": "mrkdwn", "text": "x"}}], "schema"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "bogus": 1}], "bogus"),
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "text": {"type": "mrkdwn", "text": "x"},
+                            "action_id": "a",
+                        }
+                    ],
+                }
+            ],
+            "schema",
+        ),
         ([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}], "slack_sdk"),
         (
             [
