@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotPermitted
-from slack_coc.domain.models import Case, Deadline, Member, Recusal
+from slack_coc.domain.models import Case, Deadline, Member, Recusal, Workspace
 from slack_coc.domain.rota_models import Absence, OncallWeek
 from slack_coc.domain.sweep_models import SentNotice
 from slack_coc.services.access import require_case_access
@@ -84,6 +84,7 @@ def due_deadlines(session: Session, now: datetime, warn: timedelta) -> list[tupl
             Deadline.met_at.is_(None),
             Deadline.due_at <= now + warn,
             Case.synthetic.is_(False),  # demo data (`cases seed`) never pages anyone
+            ~exists().where(Workspace.team_id == Case.team_id, Workspace.active.is_(False)),
             or_(
                 and_(Deadline.due_at <= now, ~noticed("due")),
                 and_(

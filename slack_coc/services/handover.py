@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import CaseState
-from slack_coc.domain.models import Case, Member, Recusal
+from slack_coc.domain.models import Case, Member, Recusal, Workspace
 from slack_coc.domain.rota_models import OncallWeek
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys
@@ -42,7 +42,14 @@ def plan_rota_notices(
     following = current + WEEK
     remind = now >= following - timedelta(hours=policy.handover_reminder_hours)
     weeks = list(
-        session.scalars(select(OncallWeek).where(OncallWeek.starts_at.in_([current, following])))
+        session.scalars(
+            select(OncallWeek).where(
+                OncallWeek.starts_at.in_([current, following]),
+                ~exists().where(
+                    Workspace.team_id == OncallWeek.team_id, Workspace.active.is_(False)
+                ),
+            )
+        )
     )
     if not weeks:
         return [], 0

@@ -38,7 +38,11 @@ def choose_pair(
     """The week's primary and secondary, each replaced (in order) by the next available
     roster member when skipped (recused, concerned, away) or inactive. Pure: no queries."""
     wanted = [week.primary, week.secondary] if week else []
-    pair = [m for m in wanted if m.active and m.id not in skipped]
+    pair = [
+        m
+        for m in wanted
+        if m.active and m.conflicts_declared_at is not None and m.id not in skipped
+    ]
     for candidate in roster:
         if len(pair) >= 2:
             break

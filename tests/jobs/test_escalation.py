@@ -171,3 +171,19 @@ def test_a_failing_case_does_not_stop_the_others(
         first.number,
         second.number,
     ]
+
+
+def test_an_uninstalled_workspace_is_not_chased(
+    rt: Runtime, recorder: Recorder, with_rota: list[rota.WeekView]
+) -> None:
+    from slack_coc.domain.models import Workspace
+
+    new_case(rt.ctx)
+    with rt.ctx.transaction() as session:
+        workspace = session.get(Workspace, TEAM)
+        assert workspace is not None
+        workspace.active = False
+    tick(rt, recorder, hours=30)
+    assert recorder.messages("page_reminder") == []
+    assert recorder.messages("page_any_member") == []
+    assert recorder.messages("handover_duty") == []
