@@ -32,7 +32,10 @@ from slack_coc.services.home import home_data_in, home_recipients
 from slack_coc.services.outbox import Intent
 from slack_coc.services.queries import card_view
 from slack_coc.services.views import CaseView
-from slack_coc.slack.blocks import mail_messages  # noqa: F401  (registers mail templates)
+from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
+    mail_messages,
+    rota_messages,
+)
 from slack_coc.slack.blocks.card import build_card
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.blocks.messages import MessageInput, ThreadNote, render, thread_note
