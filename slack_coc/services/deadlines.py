@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Exists, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from slack_coc.config import Policy
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Deadline, Member, Recusal, Workspace
@@ -70,7 +71,9 @@ def sweep_due(ctx: ServiceContext) -> SweepReport:
     return SweepReport(written, rota_written, failures + rota_failures)
 
 
-def due_deadlines(session: Session, now: datetime, warn: timedelta) -> list[tuple[Deadline, Case]]:
+def due_deadlines(
+    session: Session, now: datetime, warn: timedelta, case_id: int | None = None
+) -> list[tuple[Deadline, Case]]:
     """Open deadlines needing a notice now, with their case, in one query: past due without
     a "due" notice, or (warned kinds) inside the warning window without a "warn" notice."""
 
@@ -96,14 +99,17 @@ def due_deadlines(session: Session, now: datetime, warn: timedelta) -> list[tupl
         )
         .order_by(Deadline.due_at, Deadline.id)
     )
+    if case_id is not None:
+        query = query.where(Deadline.case_id == case_id)
     return [(d, c) for d, c in session.execute(query)]
 
 
 def plan_deadline_notices(
-    session: Session, now: datetime, ctx: ServiceContext
+    session: Session, now: datetime, ctx: ServiceContext | Policy, case_id: int | None = None
 ) -> tuple[list[Notice], int]:
-    policy = ctx.policy
-    due = due_deadlines(session, now, timedelta(hours=policy.resolution_warning_hours))
+    policy = ctx if isinstance(ctx, Policy) else ctx.policy
+    warn = timedelta(hours=policy.resolution_warning_hours)
+    due = due_deadlines(session, now, warn, case_id)
     if not due:
         return [], 0
     case_ids = sorted({c.id for _d, c in due})
@@ -208,6 +214,15 @@ def _plan_one(
         PlannedIntent(Intent.CHANNEL, {**facts, "template": template, "audience": "channel"})
     )
     return notice
+
+
+def notify_due_now(session: Session, case: Case, now: datetime, policy: Policy) -> int:
+    """Inside the caller's transaction: write the notices already due on one case (a
+    safety-risk or ongoing report has its escalation due at receipt), with the same keys
+    the sweep uses, so the sweep will not send them again."""
+    session.flush()
+    notices, _failures = plan_deadline_notices(session, now, policy, case.id)
+    return write_notices(session, notices, now)
 
 
 def delay_resolution(

@@ -90,6 +90,12 @@ def page_new_case(
             dedupe_key=f"page:{case.id}:new:{level}",
         )
         paged.append(member.user_id)
+    if case.safety_risk or case.ongoing == "Yes":
+        # Every level at once: the escalation deadlines are due at receipt (intake); write
+        # their notices now rather than at the next sweep.
+        from slack_coc.services.deadlines import notify_due_now
+
+        notify_due_now(session, case, now, policy)
     return paged
 
 

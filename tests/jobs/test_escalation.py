@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from slack_coc.clock import FrozenClock
+from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.jobs.sweep import run_sweep
 from slack_coc.runtime import Runtime
 from slack_coc.services import cases, deadlines, rota
@@ -71,6 +72,9 @@ def test_safety_risk_escalates_every_level_at_once(
     rt: Runtime, recorder: Recorder, with_rota: list[rota.WeekView]
 ) -> None:
     new_case(rt.ctx, safety_risk=True)
+    dispatcher = OutboxDispatcher(rt.ctx, recorder.handlers())
+    dispatcher.deliver_due()  # what `serve` does right after the commit: no sweep needed
+    assert len(recorder.messages("page_any_member")) == 1
     tick(rt, recorder, seconds=0)
     assert len(recorder.messages("page_new_case")) == 2
     assert len(recorder.messages("page_reminder")) == 1
