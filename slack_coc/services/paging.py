@@ -4,7 +4,7 @@ The escalation chain (PROCESS.md "Deadlines"): a new case pages the on-call prim
 secondary at once; no acknowledgement within `initial_response_hours` pages the primary
 again and the secondary as acting primary; within `any_member_after_hours` still none, the
 channel is asked for any member to step in. Safety-risk and ongoing cases have those
-deadlines due at receipt (intake), so every level fires on the first sweep.
+deadlines due at receipt (intake), and every level is written with the report itself.
 
 A recused member, a member the report concerns, or a member away is skipped and the next
 available member is paged instead; the replacement is never explained by naming anyone.
