@@ -161,3 +161,13 @@ def test_reopen_and_reconsideration_paths(ctx: ServiceContext, clock) -> None:  
             select(Deadline.due_at).where(Deadline.kind == "resolution", Deadline.met_at.is_(None))
         ).all()
     assert due == [clock.now() + timedelta(days=7)]
+
+
+def test_reopen_at_the_instant_of_receipt_reopens_the_same_deadline(ctx: ServiceContext) -> None:
+    add_roster(ctx)
+    n = new_case(ctx, handled_locally=True).number
+    cases.keep_on_file(ctx, actor(ANA), n)
+    cases.reopen(ctx, actor(ANA), n, "more came to light")
+    with ctx.read() as s:
+        rows = s.execute(select(Deadline.met_at).where(Deadline.kind == "resolution")).all()
+    assert rows == [(None,)]

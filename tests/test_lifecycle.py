@@ -11,7 +11,7 @@ import pytest
 
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.domain.errors import GuardFailed, IllegalStep
-from slack_coc.domain.lifecycle import TRANSITIONS, CaseFacts, CaseFlow, all_pairs
+from slack_coc.domain.lifecycle import INPUT_GUARDS, TRANSITIONS, CaseFacts, CaseFlow, all_pairs
 
 
 @dataclass
@@ -66,11 +66,26 @@ def test_guards_refuse_and_change_nothing(trigger: Trigger, state: CaseState) ->
     )
     flow = CaseFlow(case, CaseFacts())
     assert not flow.may(trigger)
-    assert trigger not in flow.allowed()
+    input_only = (
+        set(dict.fromkeys(g for t, _s, _d, gs in TRANSITIONS if t is trigger for g in gs))
+        <= INPUT_GUARDS
+    )
+    # A step whose only guard is met by its own form is offered; the others are not.
+    assert (trigger in flow.allowed()) == input_only
     with pytest.raises(GuardFailed):
         flow.fire(trigger)
     assert case.state == state.value
     assert flow.recorded == []
+
+
+def test_steps_needing_a_form_are_offered_before_their_input_exists() -> None:
+    acknowledged = CaseFlow(FakeCase("acknowledged", shepherd_id=None))
+    assert acknowledged.allowed() == [Trigger.ASSIGN_SHEPHERD]
+    assert not acknowledged.may(Trigger.ASSIGN_SHEPHERD)
+    decided = CaseFlow(FakeCase("decided", resolution_notes=None, review_date=None))
+    assert Trigger.RESOLVE in decided.allowed()
+    undecided = CaseFlow(FakeCase("discussed"), CaseFacts(decision_rule_met=False))
+    assert Trigger.DECIDE not in undecided.allowed()
 
 
 def test_received_can_only_be_left_by_acknowledging() -> None:

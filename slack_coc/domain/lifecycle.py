@@ -46,6 +46,11 @@ GUARD_MESSAGES = {
 }
 
 
+# Guards met by the form the step's button opens (who shepherds; what was done and when to
+# review): the UI offers these steps before the input exists; `fire` still checks them.
+INPUT_GUARDS = frozenset({"has_shepherd", "has_resolution"})
+
+
 class CaseLike(Protocol):
     number: int
     state: str
@@ -160,8 +165,17 @@ class CaseFlow:
         )
 
     def allowed(self) -> list[Trigger]:
-        """Exactly the steps the UI may offer now."""
-        return [t for t in self.steps_from_here() if self.may(t)]
+        """Exactly the steps the UI may offer now: every guard passes, except those the
+        step's own form satisfies (INPUT_GUARDS)."""
+        state = CaseState(self.state)
+        return [
+            t
+            for t in self.steps_from_here()
+            if all(
+                g in INPUT_GUARDS or getattr(self, f"_guard_{g}")(None)
+                for g in self._guards_of(t, state)
+            )
+        ]
 
     def fire(self, trigger: Trigger) -> Recorded:
         """Take one step, or raise a domain error that says why not; nothing changes then."""

@@ -74,6 +74,15 @@ def refresh_homes(session: Session, team_id: str, now: datetime) -> None:
 
 
 def set_deadline(session: Session, case: Case, kind: str, due_at: datetime, now: datetime) -> None:
+    """Open a deadline; the same (kind, instant) met earlier is opened again, not duplicated."""
+    existing = session.scalar(
+        select(Deadline).where(
+            Deadline.case_id == case.id, Deadline.kind == kind, Deadline.due_at == due_at
+        )
+    )
+    if existing is not None:
+        existing.met_at = None
+        return
     session.add(
         Deadline(team_id=case.team_id, case_id=case.id, kind=kind, due_at=due_at, created_at=now)
     )
