@@ -20,6 +20,7 @@ from slack_coc.reports.outcomes import counted, reported_outcomes
 from slack_coc.reports.render import markdown_table
 from slack_coc.services.access import require_chair
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.identity import require_declared
 
 RECORD_COLUMNS = (
     "Date of Report",
@@ -167,6 +168,7 @@ def export_records_for_chair(ctx: ServiceContext, actor: Actor, out: TextIO, fmt
     """A chair's export from Slack: without the cases the chair is recused from. Logged."""
     with ctx.transaction() as session:
         member = require_chair(session, actor)
+        require_declared(member)
         count = write_records(record_rows(session, actor.team_id, visible_to=member), out, fmt)
         session.add(
             AccessLog(

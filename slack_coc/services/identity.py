@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import Outcome, PartyRole
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
-from slack_coc.domain.models import AccessLog, Case, Party, Person, Recusal
+from slack_coc.domain.models import AccessLog, Case, Member, Party, Person, Recusal
 from slack_coc.services.access import require_case_access, require_chair, require_member
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import record_event
@@ -52,6 +52,7 @@ def identity_key(ctx: ServiceContext, actor: Actor) -> list[IdentityEntry]:
     """Chairs only; the opening is recorded in the access log."""
     with ctx.transaction() as session:
         chair = require_chair(session, actor)
+        require_declared(chair)
         session.add(
             AccessLog(
                 team_id=actor.team_id,
@@ -62,6 +63,14 @@ def identity_key(ctx: ServiceContext, actor: Actor) -> list[IdentityEntry]:
             )
         )
         return _identity_key(session, actor.team_id, chair.id)
+
+
+def require_declared(member: Member) -> None:
+    """A member who has not yet declared conflicts on open cases sees no case data."""
+    if member.conflicts_declared_at is None:
+        raise NotPermitted(
+            "Please declare your conflicts on the open cases first (App Home), then try again."
+        )
 
 
 def _identity_key(session: Session, team_id: str, chair_id: int) -> list[IdentityEntry]:

@@ -130,3 +130,17 @@ def test_redacting_filter_removes_registered_values_and_emails() -> None:
     out = stream.getvalue()
     assert "ZQXSECRET" not in out and "who@example.org" not in out
     assert '"case": "#12"' in out and "[redacted]" in out and "[email]" in out
+
+
+def test_a_chair_who_has_not_declared_conflicts_sees_no_records(ctx: ServiceContext) -> None:
+    from slack_coc.services import members
+
+    add_roster(ctx)
+    new_case(ctx, involved_names=["Someone"])
+    members.add_member(ctx, TEAM, "U0NEW0009", "New chair", chair=True)
+    for call in (
+        lambda: identity.identity_key(ctx, actor("U0NEW0009")),
+        lambda: export_records_for_chair(ctx, actor("U0NEW0009"), io.StringIO(), "csv"),
+    ):
+        with pytest.raises(NotPermitted, match="declare your conflicts"):
+            call()
