@@ -210,8 +210,8 @@ class Outbound:
         )
 
     def _check_recipient(self, session: Session, item: OutboxMessage, template: str) -> None:
-        """At send time: nobody recused from the case, and nobody it concerns, hears of it
-        (except the reporter, about their own report)."""
+        """At send time: only active members hear of a case, and not those recused from it
+        or concerned by it; the one exception is the reporter, about their own report."""
         assert item.case_id is not None and item.recipient is not None
         parties = session.execute(
             select(Party.role, Party.slack_user_id).where(Party.case_id == item.case_id)
@@ -224,7 +224,9 @@ class Outbound:
         if roles:
             raise DropMessage(f"{template}: recipient is concerned by case {item.case_id}")
         member = find_member(session, item.team_id, item.recipient)
-        if member is not None and active_recusal(session, item.case_id, member.id) is not None:
+        if member is None:  # removed from the roster since: case news is for members only
+            raise DropMessage(f"{template}: recipient is not an active member any more")
+        if active_recusal(session, item.case_id, member.id) is not None:
             raise DropMessage(f"{template}: recipient is recused from case {item.case_id}")
 
     def _input(self, session: Session, item: OutboxMessage, template: str) -> MessageInput:

@@ -18,7 +18,7 @@ from slack_coc.domain.models import Case, Party
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, conflicts, decisions
+from slack_coc.services import cases, conflicts, decisions, members
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.services.outbox import Intent, enqueue
@@ -94,13 +94,13 @@ def test_pages_go_by_dm_with_acknowledge_and_open_buttons(
     ctx: ServiceContext, deliver: Any, fake_slack: FakeSlack
 ) -> None:
     add_roster(ctx)
-    logged = new_case(ctx, safety_risk=True)
+    logged = new_case(ctx, ongoing="Maybe")  # flagged, not urgent (urgent pages every level)
     deliver()
     assert len(fake_slack.calls("conversations.open")) == 2
     for user_id in logged.paged_user_ids:
         [page] = fake_slack.dms(user_id)
         assert f"#1* {logged.code_name}" in page.blocks[0]["text"]["text"]
-        assert "safety risk" in page.text
+        assert "ongoing: maybe" in page.text
         assert action_ids(page.blocks) == [step_action(Trigger.ACKNOWLEDGE), Action.OPEN_CASE]
 
 
@@ -304,3 +304,15 @@ def test_per_workspace_client_source_is_asked_for_the_items_team(
     with ctx.read() as s:
         item = s.scalar(select(OutboxMessage).where(OutboxMessage.team_id == "T0GONE0009"))
         assert item is not None and "no installation" in (item.last_error or "")
+
+
+def test_member_removed_before_delivery_gets_no_case_dm(
+    ctx: ServiceContext, deliver: Any, fake_slack: FakeSlack
+) -> None:
+    add_roster(ctx)
+    logged = new_case(ctx)
+    removed = logged.paged_user_ids[0]
+    members.remove_member(ctx, "T0TEAM0001", removed)
+    deliver()
+    assert fake_slack.dms(removed) == []
+    assert len(fake_slack.dms(logged.paged_user_ids[1])) == 1
