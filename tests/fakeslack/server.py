@@ -208,6 +208,10 @@ class FakeSlack:
         with self._lock:
             return list(self.channels.get(channel, []))
 
+    def ephemerals_for(self, user_id: str) -> list[str]:
+        """Texts of the ephemeral messages (chat.postEphemeral) shown to `user_id`."""
+        return [c.text for c in self.calls("chat.postEphemeral") if c.params.get("user") == user_id]
+
     def dm_channel(self, user_id: str) -> str:
         return "D" + user_id[1:]
 

@@ -63,6 +63,7 @@ def test_valid_calls_are_accepted_and_recorded(fake: FakeSlack, client: WebClien
     assert fake.messages("C0COCGROUP")[0].edits == 1
     assert fake.messages("C0COCGROUP")[1].thread_ts == posted["ts"]
     assert [m.text for m in fake.dms("U0ANA0001")] == ["you are paged"]
+    assert fake.ephemerals_for("U0ANA0001") == ["refused"] and fake.ephemerals_for("U0B") == []
     assert fake.home("U0ANA0001") is not None
     assert len(fake.calls("chat.postMessage")) == 3
     assert fake.calls("chat.postMessage")[0].blocks[0]["type"] == "section"
