@@ -255,6 +255,13 @@ class Outbound:
         now = self.ctx.clock.now()
         policy = self.ctx.policy_for(session, item.team_id)
         client = self.client(item.team_id)
+        refused: list[str] = []
         for user_id in recipients:
             view = build_home(home_data_in(session, item.team_id, user_id, now, policy))
-            slack_call(client.views_publish, user_id=user_id, view=view)
+            try:
+                slack_call(client.views_publish, user_id=user_id, view=view)
+            except SlackCallFailed as exc:  # e.g. the member left the workspace: skip them
+                log.warning("App Home of %s not published: %s", user_id, exc)
+                refused.append(str(exc))
+        if refused and len(refused) == len(recipients):
+            raise SlackCallFailed(refused[0])

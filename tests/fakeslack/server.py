@@ -71,6 +71,7 @@ class Fault:
     status: int = 500
     retry_after: int | None = None
     hang_seconds: float = 0.0
+    error: str | None = None
 
 
 @dataclass
@@ -169,13 +170,21 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ test controls
     def fail(
-        self, method: str, status: int = 500, times: int = 1, retry_after: int | None = None
+        self,
+        method: str,
+        status: int = 500,
+        times: int = 1,
+        retry_after: int | None = None,
+        error: str | None = None,
     ) -> None:
-        """The next `times` calls of `method` get HTTP `status` (429 adds Retry-After)."""
+        """The next `times` calls of `method` get HTTP `status` (429 adds Retry-After), or
+        with status 200 Slack's `ok: false` and `error` (e.g. "user_not_found")."""
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._lock:
-            self._faults[method].extend(Fault(status, retry_after) for _ in range(times))
+            self._faults[method].extend(
+                Fault(status, retry_after, 0.0, error) for _ in range(times)
+            )
 
     def hang(self, method: str, seconds: float = 10.0, times: int = 1) -> None:
         """The next `times` calls of `method` get no answer for `seconds` (client timeouts)."""
@@ -247,7 +256,7 @@ class FakeSlack:
                 self._released.wait(fault.hang_seconds)
                 return 0, {}, {}
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-            error = "ratelimited" if fault.status == 429 else "internal_error"
+            error = fault.error or {429: "ratelimited"}.get(fault.status, "internal_error")
             body = {"ok": False, "error": error}
             self._record(Call(method, params, body, fault.status, f"http {fault.status}"))
             return fault.status, body, headers

@@ -198,6 +198,15 @@ def test_500_has_no_side_effect(fake: FakeSlack, client: WebClient) -> None:
     assert fake.messages("C1") == []
 
 
+def test_an_ok_false_error_can_be_injected(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("users.info", status=200, error="user_not_found")
+    with pytest.raises(SlackApiError) as err:
+        client.users_info(user="U1")
+    assert err.value.response.status_code == 200
+    assert err.value.response["error"] == "user_not_found"
+    assert client.users_info(user="U1")["ok"]
+
+
 def test_hang_makes_the_client_time_out(fake: FakeSlack) -> None:
     fake.hang("chat.postMessage", seconds=5, times=2)  # slack_sdk retries a connection error once
     client = fake.client(timeout=1)

@@ -316,3 +316,18 @@ def test_member_removed_before_delivery_gets_no_case_dm(
     deliver()
     assert fake_slack.dms(removed) == []
     assert len(fake_slack.dms(logged.paged_user_ids[1])) == 1
+
+
+def test_one_member_refused_by_slack_does_not_block_the_others_homes(
+    ctx: ServiceContext, deliver: Any, fake_slack: FakeSlack
+) -> None:
+    roster = add_roster(ctx)
+    with ctx.transaction() as s:
+        enqueue(s, team_id="T0TEAM0001", kind=Intent.HOME, now=ctx.clock.now())
+    fake_slack.fail("views.publish", status=200, error="user_not_found")  # the first member
+    deliver()
+    assert set(statuses(ctx)) == {OutboxStatus.SENT}  # no item failed for one member
+    [refused] = [c for c in fake_slack.attempts("views.publish") if not c.ok]
+    assert refused.params["user_id"] == roster[0]
+    first_item = fake_slack.attempts("views.publish")[: len(roster)]
+    assert [c.params["user_id"] for c in first_item] == roster
