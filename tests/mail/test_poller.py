@@ -294,12 +294,24 @@ def test_wrong_password_reads_as_offline(
     ctx: ServiceContext,
     engine: Engine,
     clock: FrozenClock,
-    mailbox: Mailbox,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bad = mailbox.url.replace("not-a-real-secret", "wrong")
-    assert poll_once(make_runtime(engine, clock, IMAP_URL=bad)) == 0
-    assert "offline" in caplog.text and "wrong" not in caplog.text
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.mail.servers import run_dovecot
+
+    # Its own Dovecot: a failed login makes Dovecot slow down later logins from this address.
+    root = Path(tempfile.mkdtemp(prefix="coc-dovecot-"))
+    try:
+        with run_dovecot(root) as server:
+            bad = server.url.replace("not-a-real-secret", "wrong")
+            assert poll_once(make_runtime(engine, clock, IMAP_URL=bad)) == 0
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert "offline" in caplog.text and "AUTHENTICATIONFAILED" in caplog.text
+    assert "wrong" not in caplog.text
 
 
 def test_no_imap_url_does_nothing(engine: Engine, clock: FrozenClock) -> None:
