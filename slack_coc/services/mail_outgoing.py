@@ -70,8 +70,11 @@ class OutgoingMail:
             raise InvalidInput("Please pick a template.", field="template")
         self.to = parse_addresses(self.to, "to")
         self.extra_cc = parse_addresses(self.extra_cc, "cc", required=False)
-        if not self.subject.strip():
+        self.subject = " ".join(self.subject.split())  # one line: no header injection
+        if not self.subject:
             raise InvalidInput("Please write a subject.", field="subject")
+        if len(self.subject) > 250:
+            raise InvalidInput("Please keep the subject under 250 characters.", field="subject")
         if not self.body.strip():
             raise InvalidInput("Please write the message.", field="body")
         if PLACEHOLDER.search(self.body) or PLACEHOLDER.search(self.subject):

@@ -345,3 +345,26 @@ def test_smtp_login_from_the_url(
         assert server.logins == ["conduct"] and len(server.received) == 1
     finally:
         server.stop()
+
+
+def test_subject_is_one_line(
+    ctx: ServiceContext, roster: list[str], smtp_server: SmtpServer
+) -> None:
+    new_case(ctx, reporter_contact=REPORTER)
+    draft = mail_service.compose(ctx, actor("U0BEN0002"), 1, "free_form")
+    mail = _draft_to_mail(draft, subject="Hello\r\nBcc: evil@example.com", body="Hi.")
+    mail_service.send_mail(ctx, actor("U0BEN0002"), 1, mail, smtp_enabled=True)
+    _dispatcher(ctx, smtp_server).deliver_due()
+    [got] = smtp_server.received
+    assert got.message["Subject"] == "[CoC #1] Hello Bcc: evil@example.com"
+    assert got.message["Bcc"] is None and "evil@example.com" not in got.rcpt_tos
+
+
+def test_slack_notices_about_mail_carry_no_content() -> None:
+    from slack_coc.slack.blocks.messages import MessageInput
+    from slack_coc.slack.blocks.messages import render as render_message
+
+    for name in ("mail_reply_received", "mail_review_requested", "mail_review_declined"):
+        rendered = render_message(MessageInput(name, {"case_number": 7, "mail_id": 3}))
+        assert "#7" in rendered.text
+        assert "@" not in rendered.text.replace("<@", "")
