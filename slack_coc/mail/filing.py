@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # Larger attachments (and raw messages) are not copied into the database: they stay in
 # the mailbox, and the case says so with the mailbox UID.
 MAX_STORED_BYTES = 10 * 1024 * 1024
+TIMELINE_TEXT = 4000  # characters of a reply shown on the timeline
 
 
 def file_message(
@@ -71,7 +72,7 @@ def file_message(
             "mail_received",
             now,
             actor_user_id=None,
-            note=_event_note(parsed),
+            note=_event_note(parsed, with_body=True),
             data={"mail_id": mail.id, "attachments": len(parsed.attachments), "reply": True},
         )
         _note_problems(session, case, parsed, mail)
@@ -88,7 +89,7 @@ def file_message(
         "mail_received",
         now,
         actor_user_id=None,
-        note=_event_note(parsed),
+        note=_event_note(parsed, with_body=False),
         data={
             "mail_id": mail.id,
             "attachments": len(parsed.attachments),
@@ -269,13 +270,20 @@ def _report(parsed: ParsedMail, mail_id: int) -> ReportInput:
     return report
 
 
-def _event_note(parsed: ParsedMail) -> str:
+def _event_note(parsed: ParsedMail, *, with_body: bool) -> str:
+    """Sender and subject; a reply's text too (a new case's text is its account already),
+    shortened for the timeline: the whole message is kept with the mail record."""
     lines = [f"Subject: {parsed.subject}" if parsed.subject else "(no subject)"]
     if parsed.from_addr:
         name = f"{parsed.from_name} " if parsed.from_name else ""
         lines.append(f"From: {name}<{parsed.from_addr}>")
-    lines.append("")
-    lines.append(parsed.body.strip()[:MAX_TEXT] or "(no readable text)")
+    if parsed.attachments:
+        lines.append(f"Attachments: {len(parsed.attachments)}")
+    if with_body:
+        body = parsed.body.strip() or "(no readable text)"
+        if len(body) > TIMELINE_TEXT:
+            body = body[:TIMELINE_TEXT] + " [...] (the whole message is kept)"
+        lines += ["", body]
     return "\n".join(lines)
 
 
