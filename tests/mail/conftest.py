@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
@@ -85,3 +86,18 @@ def make_runtime(engine: Engine, clock: FrozenClock, **settings: str | None) -> 
 @pytest.fixture
 def roster(ctx: ServiceContext) -> list[str]:
     return add_roster(ctx)
+
+
+def plaintext_dump(engine: Engine) -> str:
+    """Every column of every table as stored (encrypted columns are opaque tokens)."""
+    from slack_coc.db import Base
+
+    out = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            for row in conn.execute(text(f'SELECT * FROM "{table.name}"')):
+                out.extend(
+                    bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview) else str(v)
+                    for v in row
+                )
+    return "\n".join(out)

@@ -24,6 +24,7 @@ from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import OutgoingMail
 from tests.conftest import actor
 from tests.factories import new_case
+from tests.mail.conftest import plaintext_dump
 from tests.mail.servers import SmtpServer
 
 MARKER = "ZQXMARKER"
@@ -70,6 +71,7 @@ def test_every_template_renders_with_the_case_tag() -> None:
 
 def test_acknowledgement_is_sent_over_smtp_with_cc_tag_and_threading(
     ctx: ServiceContext,
+    engine: Engine,
     roster: list[str],
     smtp_server: SmtpServer,
     caplog: pytest.LogCaptureFixture,
@@ -105,6 +107,8 @@ def test_acknowledgement_is_sent_over_smtp_with_cc_tag_and_threading(
     assert message["Message-ID"] == record.message_id
     app_log = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("slack_coc"))
     assert "sent" in app_log and MARKER not in app_log  # (aiosmtpd, the test server, logs DATA)
+    dump = plaintext_dump(engine)
+    assert MARKER not in dump and REPORTER not in dump
 
 
 def test_smtp_down_then_up_delivers_exactly_once(

@@ -6,7 +6,7 @@ import logging
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
@@ -19,7 +19,7 @@ from slack_coc.mail.poller import poll_once
 from slack_coc.services import cases
 from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM, actor
-from tests.mail.conftest import Mailbox, make_runtime
+from tests.mail.conftest import Mailbox, make_runtime, plaintext_dump
 from tests.mail.messages import plain
 
 MARKER = "ZQXMARKER"
@@ -40,21 +40,6 @@ def _events(ctx: ServiceContext, case_id: int, kind: str | None = None) -> list[
         if kind:
             q = q.where(CaseEvent.kind == kind)
         return list(s.scalars(q))
-
-
-def _plaintext_dump(engine: Engine) -> str:
-    """Every column of every table as stored (encrypted columns are opaque tokens)."""
-    from slack_coc.db import Base
-
-    out = []
-    with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            for row in conn.execute(text(f'SELECT * FROM "{table.name}"')):
-                out.extend(
-                    bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview) else str(v)
-                    for v in row
-                )
-    return "\n".join(out)
 
 
 def test_new_thread_becomes_a_case_with_the_sender_as_reporter(
@@ -86,7 +71,7 @@ def test_new_thread_becomes_a_case_with_the_sender_as_reporter(
     assert [e.kind for e in _events(ctx, case.id)][:2] == ["logged", "mail_received"]
     # Confidentiality: the marker is nowhere in logs or unencrypted columns.
     assert MARKER not in caplog.text and MARKER.lower() not in caplog.text
-    dump = _plaintext_dump(engine)
+    dump = plaintext_dump(engine)
     assert MARKER not in dump and MARKER.lower() not in dump
 
 
