@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.jobs.outbox import RetryLater
@@ -21,7 +23,7 @@ from slack_coc.slack.blocks.messages import (
     render,
     thread_note,
 )
-from slack_coc.slack.ids import Action, step_action
+from slack_coc.slack.ids import Action, step_action, trigger_of
 from slack_coc.slack.outbound import SlackCallFailed, slack_call
 from tests.e2e.harness import action_ids
 from tests.fakeslack import FakeSlack, spec
@@ -160,3 +162,42 @@ def test_slack_errors_map_to_retry_or_failure() -> None:
 def test_review_date_shows_on_the_card() -> None:
     card = build_card(replace(VIEW, state=CaseState.RESOLVED, review_date=date(2027, 1, 4)))
     assert "2027-01-04" in str(card["blocks"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    state=st.sampled_from(list(CaseState)),
+    allowed=st.sets(st.sampled_from(list(Trigger))),
+    flags=st.sets(st.sampled_from(["safety risk", "ongoing: yes", "handled locally"])),
+    shepherd=st.one_of(st.none(), st.just("U0BEN0002")),
+    deadline=st.booleans(),
+    code_name=st.text(min_size=1, max_size=60).filter(str.strip),
+)
+def test_any_card_is_valid_block_kit_with_only_offered_steps(
+    state: CaseState,
+    allowed: set[Trigger],
+    flags: set[str],
+    shepherd: str | None,
+    deadline: bool,
+    code_name: str,
+) -> None:
+    view = replace(
+        VIEW,
+        state=state,
+        allowed=tuple(t for t in Trigger if t in allowed),
+        flags=tuple(sorted(flags)),
+        shepherd_user_id=shepherd,
+        next_deadline=DeadlineView("resolution", AT) if deadline else None,
+        code_name=code_name,
+    )
+    card = build_card(view)
+    assert spec.check_blocks(card["blocks"]) == []
+    ids = action_ids(card["blocks"])
+    steps = [trigger_of(i) for i in ids if trigger_of(i) is not None]
+    assert Trigger.DECIDE not in steps
+    modal_backed = {
+        Trigger.ASSIGN_SHEPHERD: {CaseState.ACKNOWLEDGED},
+        Trigger.RESOLVE: {CaseState.DECIDED, CaseState.ACTIONS_ONGOING},
+    }
+    assert all(s in allowed or state in modal_backed.get(s, set()) for s in steps)
+    assert ids[-1] == Action.OPEN_CASE
