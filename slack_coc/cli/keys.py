@@ -72,7 +72,8 @@ def rotate_all(engine: Engine) -> dict[str, int]:
         rotated = 0
         while True:
             with engine.begin() as conn:
-                query = select(pk, *raw).order_by(pk).limit(_BATCH)
+                # Locked, so a value changed meanwhile is not overwritten with its old text.
+                query = select(pk, *raw).order_by(pk).limit(_BATCH).with_for_update()
                 if last is not None:
                     query = query.where(pk > last)
                 rows = conn.execute(query).all()

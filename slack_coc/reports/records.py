@@ -72,7 +72,9 @@ def record_rows(
         # yield_per uses a server-side cursor, which PostgreSQL plans for the first 10% of
         # rows (nested loops); the whole result is wanted, so plan for all of it.
         connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-    result = connection.execute(query.execution_options(yield_per=_BATCH))
+    result = connection.execute(
+        query.execution_options(stream_results=True, max_row_buffer=_BATCH, yield_per=_BATCH)
+    )
     for row in result:
         yield _record(row)
 
