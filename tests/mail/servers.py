@@ -15,6 +15,7 @@ import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from tests.mail.tls import TlsFiles
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 IMAP_USER = "conduct"
@@ -43,6 +46,7 @@ class Dovecot:
     root: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    imaps_port: int | None = None  # with TLS files: an imaps listener too
 
     @property
     def url(self) -> str:
@@ -80,7 +84,7 @@ class Dovecot:
             conn.logout()
 
 
-def _dovecot_config(root: Path, port: int) -> str:
+def _dovecot_config(root: Path, port: int, tls: TlsFiles | None, imaps_port: int) -> str:
     group = grp.getgrgid(os.getgid()).gr_name
     if os.getuid() == 0:
         login_user, internal_user = "dovenull", "dovecot"
@@ -95,7 +99,7 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{_ssl_settings(tls)}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -119,7 +123,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -131,6 +136,12 @@ service imap-login {{
 """
 
 
+def _ssl_settings(tls: TlsFiles | None) -> str:
+    if tls is None:
+        return "ssl = no"
+    return f"ssl = yes\nssl_cert = <{tls.cert}\nssl_key = <{tls.key}"
+
+
 def _mail_owner() -> tuple[int, int]:
     """Dovecot refuses to store mail as root: as root, the package's `dovecot` user owns it."""
     if os.getuid() != 0:
@@ -140,7 +151,7 @@ def _mail_owner() -> tuple[int, int]:
 
 
 @contextlib.contextmanager
-def run_dovecot(root: Path) -> Iterator[Dovecot]:
+def run_dovecot(root: Path, tls: TlsFiles | None = None) -> Iterator[Dovecot]:
     if not Path(DOVECOT).exists():
         raise RuntimeError("Dovecot is not installed: run scripts/ci-system-deps.sh (as root)")
     port = free_port()
@@ -152,8 +163,9 @@ def run_dovecot(root: Path) -> Iterator[Dovecot]:
         os.chown(root / sub, uid, gid)
     (root / "passwd").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
     config = root / "dovecot.conf"
-    config.write_text(_dovecot_config(root, port))
-    server = Dovecot(root, port)
+    imaps_port = free_port() if tls else 0
+    config.write_text(_dovecot_config(root, port, tls, imaps_port))
+    server = Dovecot(root, port, imaps_port=imaps_port or None)
     server.process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(config)],
         stdout=subprocess.DEVNULL,
@@ -217,10 +229,11 @@ class SmtpServer:
     # (user, password) to require AUTH (PLAIN/LOGIN, without TLS: loopback only).
     credentials: tuple[str, str] | None = None
     logins: list[str] = field(default_factory=list)
+    tls: TlsFiles | None = None  # implicit TLS (smtps://)
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        return f"{'smtps' if self.tls else 'smtp'}://127.0.0.1:{self.port}"
 
     @property
     def received(self) -> list[ReceivedMail]:
@@ -234,6 +247,10 @@ class SmtpServer:
                 "auth_required": True,
                 "auth_require_tls": False,
             }
+        if self.tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(str(self.tls.cert), str(self.tls.key))
+            extra["ssl_context"] = context
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
 
