@@ -21,6 +21,9 @@ REDACTED = "[redacted]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MAX_REGISTERED = 2048
 _MIN_LENGTH = 4  # shorter values would redact ordinary words
+# Libraries that log request bodies (modals with report details) or SQL parameters when
+# verbose: held at WARNING whatever the app's level.
+PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "sqlalchemy.engine", "urllib3")
 
 
 class _Registry:
@@ -113,4 +116,6 @@ def configure_logging(level: str | int = "INFO", *, as_json: bool = False) -> lo
     handler.setFormatter(StructuredFormatter(as_json=as_json))
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return handler

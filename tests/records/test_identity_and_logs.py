@@ -144,3 +144,25 @@ def test_a_chair_who_has_not_declared_conflicts_sees_no_records(ctx: ServiceCont
     ):
         with pytest.raises(NotPermitted, match="declare your conflicts"):
             call()
+
+
+def test_configure_logging_keeps_payload_loggers_quiet_even_at_debug() -> None:
+    from slack_coc.logging_setup import configure_logging
+
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    try:
+        handler = configure_logging("DEBUG", as_json=True)
+        assert handler in root.handlers and root.level == logging.DEBUG
+        assert not logging.getLogger("slack_sdk.web.base_client").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
+        assert logging.getLogger("slack_coc.services").isEnabledFor(logging.DEBUG)
+        configure_logging("INFO")
+        assert sum(getattr(h, "_slack_coc", False) for h in root.handlers) == 1
+    finally:
+        for h in list(root.handlers):
+            if h not in saved_handlers:
+                root.removeHandler(h)
+        root.setLevel(saved_level)
+        for name in ("slack_sdk", "slack_bolt", "sqlalchemy.engine", "urllib3"):
+            logging.getLogger(name).setLevel(logging.NOTSET)

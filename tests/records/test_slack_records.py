@@ -4,7 +4,10 @@ HTTP against the fake Slack (which checks every call against Slack's reference).
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
+
+import pytest
 
 from slack_coc.services import identity, queries
 from tests.conftest import actor
@@ -98,7 +101,11 @@ def test_stats_posts_the_anonymised_report_and_charts_to_the_channel(
     assert "unknown period" in reply_after(server, before)
 
 
-def test_identity_key_only_in_a_modal_to_a_chair(app_server: AppServer) -> None:
+def test_identity_key_only_in_a_modal_to_a_chair(
+    app_server: AppServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="slack_coc")
     server = app_server
     seeded(server)
     before = calls_count(server)
@@ -107,6 +114,7 @@ def test_identity_key_only_in_a_modal_to_a_chair(app_server: AppServer) -> None:
     assert NAME in json.dumps(view) and "1 report(s)" in json.dumps(view)
     outside_modals = [c for c in server.fake.attempts() if not c.method.startswith("views.")]
     assert not any(NAME in s for c in outside_modals for s in c.strings())
+    assert NAME not in caplog.text and ACCOUNT not in caplog.text
 
 
 def test_access_log_and_merge(app_server: AppServer) -> None:
