@@ -20,8 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
@@ -74,8 +75,9 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def _decisive_outcomes(case_ids: Sequence[int]) -> object:
-    latest = (
+def _latest_decisive(case_ids: Sequence[int]) -> Select[Any]:
+    """Ids of the latest decisive proposal of each of these cases."""
+    return (
         select(func.max(Proposal.id))
         .where(
             Proposal.case_id.in_(case_ids),
@@ -83,10 +85,9 @@ def _decisive_outcomes(case_ids: Sequence[int]) -> object:
         )
         .group_by(Proposal.case_id)
     )
-    return latest
 
 
-def _load_facts(session: Session, condition: object) -> dict[int, _CaseFacts]:
+def _load_facts(session: Session, condition: ColumnElement[bool]) -> dict[int, _CaseFacts]:
     facts: dict[int, _CaseFacts] = {}
     rows = session.execute(
         select(
@@ -99,7 +100,7 @@ def _load_facts(session: Session, condition: object) -> dict[int, _CaseFacts]:
             Case.state,
             Case.severe,
             Case.safety_risk,
-        ).where(condition)  # type: ignore[arg-type]
+        ).where(condition)
     )
     for cid, team, number, code, received, resolved, state, severe, risk in rows:
         facts[cid] = _CaseFacts(
@@ -128,7 +129,7 @@ def _load_facts(session: Session, condition: object) -> dict[int, _CaseFacts]:
             .join(Proposal, Proposal.id == ProposedOutcome.proposal_id)
             .join(Case, Case.id == Proposal.case_id)
             .where(
-                Proposal.id.in_(_decisive_outcomes(chunk)),  # type: ignore[arg-type]
+                Proposal.id.in_(_latest_decisive(chunk)),
                 Case.decided_at.is_not(None),
             )
         ):
