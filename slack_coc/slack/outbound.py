@@ -14,6 +14,7 @@ import logging
 import socket
 import urllib.error
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -29,7 +30,7 @@ from slack_coc.jobs.outbox import DropMessage, Handler, RetryLater
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.home import home_data_in, home_recipients
-from slack_coc.services.outbox import Intent
+from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.queries import card_view
 from slack_coc.services.views import CaseView
 from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
@@ -177,12 +178,31 @@ class Outbound:
         event = session.get(CaseEvent, event_id) if isinstance(event_id, int) else None
         if event is None or event.case_id != case.id:
             raise DropMessage(f"timeline event {item.payload.get('event_id')} not found")
-        if not case.card_ts:
-            # The thread hangs off the card: post it first (its own intent will then edit it).
-            self.post_card(session, case)
         note = ThreadNote(
             event.kind, event.actor_user_id, event.from_state, event.to_state, dict(event.data)
         )
+        if case.card_ts:
+            self._post_note(case, note)
+            return
+        # The thread hangs off the card: post it first (its own intent will then edit it).
+        self.post_card(session, case)
+        try:
+            self._post_note(case, note)
+        except (RetryLater, SlackCallFailed) as exc:
+            # Raising would roll back the card's ts with this attempt, and the next one would
+            # post a second card: keep it, and queue the note again as a new item.
+            delay = exc.retry_after if isinstance(exc, RetryLater) and exc.retry_after else 5
+            enqueue(
+                session,
+                team_id=case.team_id,
+                kind=Intent.THREAD,
+                now=self.ctx.clock.now() + timedelta(seconds=delay),
+                case_id=case.id,
+                payload=dict(item.payload),
+            )
+            log.warning("thread note of case %s queued again: %s", case.id, exc)
+
+    def _post_note(self, case: Case, note: ThreadNote) -> None:
         rendered = thread_note(note)
         slack_call(
             self.client(case.team_id).chat_postMessage,

@@ -87,7 +87,7 @@ class FakeSlack(WebApiMethods):
             self.homes: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, bytes] = {}
             self._used_triggers: set[str] = set()
-            self._faults: dict[str, list[Fault]] = defaultdict(list)
+            self._faults: dict[str, list[Fault | None]] = defaultdict(list)
             if not hasattr(self, "users"):
                 self.users: dict[str, dict[str, Any]] = {}
                 self.members: dict[str, list[str]] = {}
@@ -120,12 +120,15 @@ class FakeSlack(WebApiMethods):
         times: int = 1,
         retry_after: int | None = None,
         error: str | None = None,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls of `method` get HTTP `status` (429 adds Retry-After), or
-        with status 200 Slack's `ok: false` and `error` (e.g. "user_not_found")."""
+        """The next `times` calls of `method` (after `after` good ones) get HTTP `status`
+        (429 adds Retry-After), or with status 200 Slack's `ok: false` and `error`
+        (e.g. "user_not_found")."""
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._lock:
+            self._faults[method].extend(None for _ in range(after))
             self._faults[method].extend(
                 Fault(status, retry_after, 0.0, error) for _ in range(times)
             )
@@ -181,7 +184,7 @@ class FakeSlack(WebApiMethods):
     def _next_fault(self, method: str) -> Fault | None:
         with self._lock:
             queue = self._faults.get(method)
-            return queue.pop(0) if queue else None
+            return queue.pop(0) if queue else None  # None in the queue: a call that succeeds
 
     def handle_api(
         self, method: str, params: dict[str, Any], auth: str | None

@@ -331,3 +331,19 @@ def test_one_member_refused_by_slack_does_not_block_the_others_homes(
     assert refused.params["user_id"] == roster[0]
     first_item = fake_slack.attempts("views.publish")[: len(roster)]
     assert [c.params["user_id"] for c in first_item] == roster
+
+
+def test_card_posted_by_a_thread_note_that_then_fails_is_not_posted_twice(
+    ctx: ServiceContext, clock: FrozenClock, deliver: Any, fake_slack: FakeSlack
+) -> None:
+    add_roster(ctx)
+    new_case(ctx)
+    # The "logged" note is delivered first: it posts the card (ok), then its note fails.
+    fake_slack.fail("chat.postMessage", status=500, after=1)
+    deliver()
+    clock.advance(seconds=10)
+    deliver()
+    [card] = roots(fake_slack)
+    notes = [m.text for m in fake_slack.messages(CHANNEL) if m.thread_ts == card.ts]
+    assert notes == ["A report was logged · Received (source: slack)"]
+    assert set(statuses(ctx)) == {OutboxStatus.SENT}
