@@ -201,3 +201,15 @@ def test_any_card_is_valid_block_kit_with_only_offered_steps(
     }
     assert all(s in allowed or state in modal_backed.get(s, set()) for s in steps)
     assert ids[-1] == Action.OPEN_CASE
+
+
+def test_deadline_notice_says_label_date_and_audience() -> None:
+    payload = {"label": "resolution target", "due_at": "2026-11-30T12:00:00+00:00"}
+    to_channel = render(MessageInput("deadline_nearing", payload, VIEW))
+    to_shepherd = render(
+        MessageInput("deadline_nearing", {**payload, "audience": "shepherd"}, VIEW)
+    )
+    assert "Resolution target for #7 amber heron is due" in to_channel.text
+    assert "2026-11-30 12:00 UTC" in str(to_channel.blocks)
+    assert "shepherd" not in str(to_channel.blocks)
+    assert "You are its shepherd." in str(to_shepherd.blocks)

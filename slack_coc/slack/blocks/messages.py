@@ -206,9 +206,8 @@ def _deadline(msg: MessageInput) -> Rendered:
     text = DEADLINE_LEADS[msg.template].format(
         label=label[:1].upper() + label[1:], ref=case_ref(msg), due=when(msg.payload.get("due_at"))
     )
-    if msg.payload.get("audience") == "shepherd":
-        text = "As shepherd: " + text[0].lower() + text[1:] if text[0] != ":" else text
-    return message(text + flags_text(msg), case_buttons(msg))
+    note = "You are its shepherd." if msg.payload.get("audience") == "shepherd" else None
+    return message(text + flags_text(msg), case_buttons(msg), note)
 
 
 @template("page_any_member")
