@@ -213,3 +213,11 @@ def test_deadline_notice_says_label_date_and_audience() -> None:
     assert "2026-11-30 12:00 UTC" in str(to_channel.blocks)
     assert "shepherd" not in str(to_channel.blocks)
     assert "You are its shepherd." in str(to_shepherd.blocks)
+
+
+def test_notification_text_keeps_emoji_names_and_date_tokens() -> None:
+    rendered = render(
+        MessageInput("deadline_passed", {"label": "x", "due_at": "2026-11-30T12:00:00+00:00"}, VIEW)
+    )
+    assert rendered.text.startswith(":alarm_clock: ")
+    assert "{date_short_pretty}" in rendered.text and "*" not in rendered.text

@@ -86,7 +86,9 @@ def case_ref(msg: MessageInput) -> str:
 
 
 def _plain(text: str) -> str:
-    return text.replace("*", "").replace("_", "")
+    """The notification text: bold markers dropped. Underscores stay: emoji names
+    (`:rotating_light:`) and date tokens (`{date_short_pretty}`) contain them."""
+    return text.replace("*", "")
 
 
 def when(value: Any, with_time: bool = True) -> str:
