@@ -215,8 +215,8 @@ def _deadline(msg: MessageInput) -> Rendered:
 @template("page_any_member")
 def _page_any_member(msg: MessageInput) -> Rendered:
     text = (
-        f":rotating_light: {case_ref(msg)}{flags_text(msg)} has not been acknowledged by the "
-        "on-call pair. Any member who can: please step in."
+        f":rotating_light: {case_ref(msg)} has not been acknowledged by the on-call pair. "
+        f"Any member who can: please step in.{flags_text(msg)}"
     )
     return message(text, case_buttons(msg, Trigger.ACKNOWLEDGE))
 
