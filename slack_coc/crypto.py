@@ -30,7 +30,7 @@ class KeyError_(Exception):
 class _Keyring:
     def __init__(self) -> None:
         self._fernet: MultiFernet | None = None
-        self._lookup_key: bytes | None = None
+        self._lookup_keys: list[bytes] = []
 
     def configure(self, keys: list[str]) -> None:
         if not keys:
@@ -43,8 +43,13 @@ class _Keyring:
                 "(generate one with `slack-coc keys generate`)"
             ) from None
         self._fernet = MultiFernet(fernets)
-        # Lookup digests must survive rotation, so they use the oldest key.
-        self._lookup_key = hashlib.sha256(b"slack-coc-lookup:" + keys[-1].strip().encode()).digest()
+        # One lookup key per encryption key, newest first: new digests use the newest; a
+        # match tries all, so lookups keep working while `keys rotate` re-hashes.
+        self._lookup_keys = [
+            hashlib.sha256(b"slack-coc-lookup:" + k.strip().encode()).digest()
+            for k in keys
+            if k.strip()
+        ]
 
     @property
     def fernet(self) -> MultiFernet:
@@ -53,10 +58,10 @@ class _Keyring:
         return self._fernet
 
     @property
-    def lookup_key(self) -> bytes:
-        if self._lookup_key is None:
+    def lookup_keys(self) -> list[bytes]:
+        if not self._lookup_keys:
             raise KeyError_("encryption keys are not configured")
-        return self._lookup_key
+        return self._lookup_keys
 
 
 keyring = _Keyring()
@@ -109,9 +114,20 @@ def rotate_token(token: bytes) -> bytes:
 
 
 def lookup_digest(value: str) -> str:
-    """A keyed digest for matching identities (same email, same Slack id) without storing them."""
+    """A keyed digest (newest key) for matching identities (same email, same Slack id,
+    same Message-ID) without storing them in the clear."""
+    return _digest(keyring.lookup_keys[0], value)
+
+
+def lookup_digests(value: str) -> list[str]:
+    """The value's digest under every configured key: match with `IN`, so rows hashed
+    before a key rotation are still found until `keys rotate` re-hashes them."""
+    return [_digest(key, value) for key in keyring.lookup_keys]
+
+
+def _digest(key: bytes, value: str) -> str:
     normalised = value.strip().lower()
-    return hmac.new(keyring.lookup_key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class EncryptedText(TypeDecorator[str]):

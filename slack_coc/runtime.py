@@ -9,11 +9,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from slack_coc import crypto
+from slack_coc import (
+    crypto,
+    schema,  # noqa: F401  (registers every table, OAuth stores included)
+)
 from slack_coc.clock import Clock
 from slack_coc.config import ConfigError, Settings
 from slack_coc.db import make_engine, make_session_factory
-from slack_coc import schema  # noqa: F401  (registers every table, OAuth stores included)
 from slack_coc.services.context import ServiceContext
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,13 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from slack_coc import crypto
+from slack_coc import (
+    crypto,
+    schema,  # noqa: F401  (every table, OAuth stores included)
+)
 from slack_coc.clock import FrozenClock
 from slack_coc.config import Policy
 from slack_coc.db import Base, make_engine, make_session_factory
-from slack_coc import schema  # noqa: F401  (every table, OAuth stores included)
 from slack_coc.services.context import Actor, ServiceContext
 
 TEAM = "T0TEAM0001"

@@ -13,6 +13,7 @@ from slack_coc.cli import app
 from slack_coc.cli.common import run_cli
 from slack_coc.db import make_engine, make_session_factory
 from slack_coc.domain.models import Member
+from tests.conftest import TEST_KEY
 
 TEAM = "T0TEAM0001"
 
@@ -22,8 +23,9 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "cli.db"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
-    for name in ("COC_TEAM_ID", "SLACK_BOT_TOKEN", "COC_ENCRYPTION_KEYS", "COC_POLICY_FILE"):
+    for name in ("COC_TEAM_ID", "SLACK_BOT_TOKEN", "COC_POLICY_FILE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COC_ENCRYPTION_KEYS", TEST_KEY)
     assert run_cli(app, ["db", "upgrade"]) == 0
     return db
 
@@ -88,6 +90,7 @@ def test_unreachable_database_is_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COC_ENCRYPTION_KEYS", TEST_KEY)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
     code, _out, err = cli(["members", "list", "--team", TEAM], capsys)
     assert code == 1 and err.startswith("error: DATABASE_URL: the database does not answer")
@@ -129,3 +132,16 @@ def test_console_script_runs_and_explains_itself(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("db", "members", "cases", "serve"):
         assert command in result.stdout
+
+
+def test_missing_dev_key_warns_once_then_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COC_ENCRYPTION_KEYS", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'dev.db'}")
+    code, _out, err = cli(["db", "upgrade"], capsys)
+    assert code == 0 and "COC_ENCRYPTION_KEYS is not set" in err
+    assert (tmp_path / "dev.db.key").exists()
+    code, _out, err = cli(["db", "upgrade"], capsys)
+    assert code == 0 and err == ""

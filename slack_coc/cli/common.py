@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from slack_coc.config import ConfigError, load_settings
 from slack_coc.domain.errors import DomainError
 from slack_coc.domain.models import Workspace
+from slack_coc.logging_setup import configure_logging
 from slack_coc.runtime import Runtime, build_runtime, check_database
 
 
@@ -25,8 +26,16 @@ class CliError(Exception):
     """A problem to print as one line, exiting 1."""
 
 
+LONG_RUNNING = ("serve", "worker", "tick")
+
+
 def run_cli(group: click.Group, args: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if args is None else args
+    default_level = "INFO" if argv[:1] and argv[0] in LONG_RUNNING else "WARNING"
+    configure_logging(
+        os.environ.get("COC_LOG_LEVEL", default_level),
+        as_json=os.environ.get("COC_LOG_FORMAT", "").lower() == "json",
+    )
     try:
         result = group.main(args=args, prog_name="slack-coc", standalone_mode=False)
     except click.exceptions.Exit as exc:

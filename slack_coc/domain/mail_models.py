@@ -55,7 +55,9 @@ class MailMessage(Base):
     status: Mapped[str] = mapped_column(String(16))
     template: Mapped[str | None] = mapped_column(String(48))
     # lookup_digest() of the Message-ID header (ours or the sender's), for threading and dedupe.
-    message_id_digest: Mapped[str | None] = mapped_column(String(64))
+    message_id_digest: Mapped[str | None] = mapped_column(
+        String(64), info={"digest_of": "message_id"}
+    )
     message_id: Mapped[str | None] = mapped_column(EncryptedText)
     in_reply_to: Mapped[str | None] = mapped_column(EncryptedText)
     references_header: Mapped[str | None] = mapped_column(EncryptedText)

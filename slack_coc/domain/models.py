@@ -70,9 +70,16 @@ class Person(Base):
     code_name: Mapped[str] = mapped_column(String(80))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     # Keyed digests (crypto.lookup_digest) so a later report can find the same person.
-    slack_user_digest: Mapped[str | None] = mapped_column(String(64), index=True)
-    email_digest: Mapped[str | None] = mapped_column(String(64), index=True)
-    name_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    # `info["digest_of"]` names the encrypted source, so `keys rotate` can re-hash.
+    slack_user_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "slack_user_id", "team_scoped": True}
+    )
+    email_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "email"}
+    )
+    name_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "display_name"}
+    )
     display_name: Mapped[str | None] = mapped_column(EncryptedText)
     email: Mapped[str | None] = mapped_column(EncryptedText)
     slack_user_id: Mapped[str | None] = mapped_column(EncryptedText)

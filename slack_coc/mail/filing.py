@@ -52,7 +52,7 @@ def file_message(
             f"message stays in the mailbox (UID {uid})."
         )
     digest = crypto.lookup_digest(parsed.message_id) if parsed.message_id else None
-    if digest and _find_inbound(session, team_id, digest) is not None:
+    if parsed.message_id and _find_inbound(session, team_id, parsed.message_id) is not None:
         log.info("mailbox message uid %s ignored: its Message-ID was already filed", uid)
         return 0
     mail = _store(session, ctx, team_id, parsed, raw, digest, uidvalidity, uid)
@@ -127,12 +127,12 @@ def record_unfiled(
     return mail
 
 
-def _find_inbound(session: Session, team_id: str, digest: str) -> MailMessage | None:
+def _find_inbound(session: Session, team_id: str, message_id: str) -> MailMessage | None:
     return session.scalar(
         select(MailMessage)
         .where(
             MailMessage.team_id == team_id,
-            MailMessage.message_id_digest == digest,
+            MailMessage.message_id_digest.in_(crypto.lookup_digests(message_id)),
             MailMessage.direction == MailDirection.IN,
         )
         .limit(1)
@@ -142,7 +142,7 @@ def _find_inbound(session: Session, team_id: str, digest: str) -> MailMessage | 
 def _thread_case(session: Session, team_id: str, parsed: ParsedMail) -> tuple[Case | None, bool]:
     """The case this message answers: by threading headers, else by the `[CoC #12]` tag
     (then True: a tag is easy to copy, so the sender is checked)."""
-    digests = [crypto.lookup_digest(i) for i in parsed.thread_ids]
+    digests = [d for i in parsed.thread_ids for d in crypto.lookup_digests(i)]
     if digests:
         case_id = session.scalar(
             select(MailMessage.case_id)

@@ -6,8 +6,8 @@ import os
 
 from alembic import context
 
-from slack_coc.db import Base, make_engine
 from slack_coc import schema  # noqa: F401  (registers every table, OAuth stores included)
+from slack_coc.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from slack_coc.crypto import lookup_digest
+from slack_coc.crypto import lookup_digest, lookup_digests
 from slack_coc.domain.codenames import person_code_name
 from slack_coc.domain.models import Person
 
@@ -23,13 +23,14 @@ def find_or_create_person(
 ) -> Person:
     """Match by Slack id or email (exact identities); a bare name is only a suggestion for a
     member to confirm, so it never merges people by itself."""
-    slack_digest = lookup_digest(f"{team_id}:{slack_user_id}") if slack_user_id else None
+    slack_key = f"{team_id}:{slack_user_id}" if slack_user_id else None
+    slack_digest = lookup_digest(slack_key) if slack_key else None
     email_digest = lookup_digest(email) if email else None
     conditions = []
-    if slack_digest:
-        conditions.append(Person.slack_user_digest == slack_digest)
-    if email_digest:
-        conditions.append(Person.email_digest == email_digest)
+    if slack_key:
+        conditions.append(Person.slack_user_digest.in_(lookup_digests(slack_key)))
+    if email:
+        conditions.append(Person.email_digest.in_(lookup_digests(email)))
     if conditions:
         found = session.scalar(
             select(Person).where(Person.team_id == team_id, or_(*conditions)).order_by(Person.id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from slack_sdk.oauth.installation_store import Installation
 
 from slack_coc.config import load_settings
 from slack_coc.runtime import Runtime
