@@ -53,13 +53,17 @@ VIEW = CaseView(
     "state, allowed, expected",
     [
         (CaseState.RECEIVED, (Trigger.ACKNOWLEDGE,), [Trigger.ACKNOWLEDGE]),
-        (CaseState.ACKNOWLEDGED, (), [Trigger.ASSIGN_SHEPHERD]),
+        (CaseState.ACKNOWLEDGED, (Trigger.ASSIGN_SHEPHERD,), [Trigger.ASSIGN_SHEPHERD]),
         (CaseState.DISCUSSED, (Trigger.DECIDE, Trigger.CHANGE_SHEPHERD), [Trigger.CHANGE_SHEPHERD]),
-        (CaseState.DECIDED, (Trigger.START_ACTIONS,), [Trigger.START_ACTIONS, Trigger.RESOLVE]),
+        (
+            CaseState.DECIDED,
+            (Trigger.RESOLVE, Trigger.START_ACTIONS),
+            [Trigger.START_ACTIONS, Trigger.RESOLVE],
+        ),
         (CaseState.RESOLVED, (Trigger.REOPEN,), [Trigger.REOPEN]),
     ],
 )
-def test_card_offers_the_allowed_and_modal_backed_steps(
+def test_card_offers_the_allowed_steps_except_automatic_ones(
     state: CaseState, allowed: tuple[Trigger, ...], expected: list[Trigger]
 ) -> None:
     assert offered_steps(replace(VIEW, state=state, allowed=allowed)) == expected

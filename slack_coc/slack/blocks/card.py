@@ -26,22 +26,15 @@ from slack_coc.slack.ids import Action, step_action
 
 CARD_ACTIONS_BLOCK = "case_card_actions"
 
-# Steps whose guard is met by the modal the button opens (the shepherd, the resolution):
-# the machine can't allow them before the input exists, but the card must offer them.
-_INPUT_STEPS = {
-    Trigger.ASSIGN_SHEPHERD: (CaseState.ACKNOWLEDGED,),
-    Trigger.RESOLVE: (CaseState.DECIDED, CaseState.ACTIONS_ONGOING),
-}
 # Taken by the service on its own (a vote meeting the decision rule adopts the proposal).
 _AUTOMATIC_STEPS = {Trigger.DECIDE}
 PROPOSE_STATES = (CaseState.SHEPHERDED, CaseState.DISCUSSED)
 
 
 def offered_steps(view: CaseView) -> list[Trigger]:
-    """The lifecycle steps a card offers as buttons now, in process order."""
-    steps = set(view.allowed) - _AUTOMATIC_STEPS
-    steps |= {t for t, states in _INPUT_STEPS.items() if view.state in states}
-    return [t for t in Trigger if t in steps]
+    """The lifecycle steps a card offers as buttons now, in process order: what the machine
+    allows (steps whose form supplies their input included), less the automatic ones."""
+    return [t for t in Trigger if t in view.allowed and t not in _AUTOMATIC_STEPS]
 
 
 def card_text(view: CaseView) -> str:
