@@ -52,6 +52,10 @@ class Policy:
     outbox_max_backoff_seconds: int = 300
 
     def validate(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                raise ConfigError(f"COC_POLICY_FILE: {f.name} can't be negative")
         if self.decision_rule not in DECISION_RULES:
             raise ConfigError(
                 f"COC_POLICY_FILE: decision_rule must be one of {', '.join(DECISION_RULES)}, "

@@ -73,9 +73,11 @@ def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) 
 
     from slack_coc.slack.app import build_app
     from slack_coc.slack.delivery import OutboxPump
+    from slack_coc.slack.oauth import WorkspaceClients, uses_oauth
 
     bolt = build_app(rt, socket_mode=socket)
-    pump = OutboxPump(rt, client=bolt.client).start()
+    # Single workspace: the app's own client; OAuth: each workspace's installed token.
+    pump = OutboxPump(rt, client=WorkspaceClients(rt) if uses_oauth(rt) else bolt.client).start()
     scheduler = None if no_scheduler else start_scheduler(rt)
     try:
         if socket:

@@ -80,13 +80,12 @@ def default_handlers(rt: Runtime) -> dict[str, Handler]:
         from slack_coc.slack.delivery import default_handlers as slack_and_others
     except ImportError:  # the Slack delivery layer is not installed: providers only
         return outbox_handlers(rt)
-    from slack_sdk import WebClient
-
     from slack_coc.slack.blocks import rota_messages  # noqa: F401  (registers cover templates)
+    from slack_coc.slack.oauth import WorkspaceClients, uses_oauth
 
-    token = rt.settings.SLACK_BOT_TOKEN
-    client = WebClient(token=token, base_url=rt.settings.SLACK_API_URL) if token else None
-    return dict(slack_and_others(rt, client))
+    # The bot token's client, or (OAuth distribution) each workspace's installed token.
+    configured = rt.settings.SLACK_BOT_TOKEN or uses_oauth(rt)
+    return dict(slack_and_others(rt, WorkspaceClients(rt) if configured else None))
 
 
 def run_sweep(

@@ -14,17 +14,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from slack_sdk import WebClient
-
 from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.runtime import Runtime
+from slack_coc.slack.outbound import ClientSource
 
 log = logging.getLogger(__name__)
 
 HandlerFactory = Callable[[Runtime], dict[str, Any]]
 
 
-def default_handlers(rt: Runtime, client: WebClient | None = None) -> dict[str, Any]:
+def default_handlers(rt: Runtime, client: ClientSource | None = None) -> dict[str, Any]:
     """Every outbox handler the sweep knows (mail...), with the Slack ones on `client`."""
     from slack_coc.jobs.sweep import outbox_handlers
     from slack_coc.slack import outbound
@@ -41,7 +40,7 @@ class OutboxPump:
         rt: Runtime,
         handlers: dict[str, Any] | None = None,
         *,
-        client: WebClient | None = None,
+        client: ClientSource | None = None,
         idle_seconds: float = 5.0,
     ) -> None:
         self.rt = rt

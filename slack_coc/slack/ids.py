@@ -47,6 +47,7 @@ class Callback(StrEnum):
     """Modal callback ids (view.callback_id)."""
 
     LOG_REPORT = "modal:log_report"  # a member logs a report (/coc new, App Home)
+    SETUP = "modal:setup"  # a chair sets the workspace's channel, chairs and policy
     REPORT_CONCERN = "modal:report_concern"  # anyone reports (shortcuts)
     CASE_DETAIL = "modal:case_detail"  # read-only: no submission
     NOTICE = "modal:notice"  # read-only: a refusal shown where no ephemeral is possible

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy.engine import Engine
 
 from slack_coc import crypto
 from slack_coc.runtime import Runtime
@@ -76,10 +77,16 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         return _with_tokens(found, _decrypt) if found else None
 
 
+def _store_engine(rt: Runtime) -> Engine:
+    # slack_sdk's stores open their own connections; on SQLite they must not take the write
+    # lock up front, or a lookup made while the outbox holds it would wait for it.
+    return rt.engine.execution_options(sqlite_begin="DEFERRED")
+
+
 def installation_store(rt: Runtime) -> EncryptedInstallationStore:
     return EncryptedInstallationStore(
         client_id=rt.settings.SLACK_CLIENT_ID or "",
-        engine=rt.engine,
+        engine=_store_engine(rt),
         bots_table_name=BOTS_TABLE,
         installations_table_name=INSTALLATIONS_TABLE,
     )
@@ -104,7 +111,7 @@ def oauth_settings(rt: Runtime) -> OAuthSettings:
         scopes=BOT_SCOPES,
         installation_store=installation_store(rt),
         state_store=SQLAlchemyOAuthStateStore(
-            expiration_seconds=600, engine=rt.engine, table_name=OAUTH_STATES_TABLE
+            expiration_seconds=600, engine=_store_engine(rt), table_name=OAUTH_STATES_TABLE
         ),
         install_path="/slack/install",
         redirect_uri_path="/slack/oauth_redirect",
@@ -123,6 +130,7 @@ class WorkspaceClients:
     def __init__(self, rt: Runtime) -> None:
         self._rt = rt
         self._store = installation_store(rt) if uses_oauth(rt) else None
+        self._clients: dict[str, WebClient] = {}
         self._single = (
             WebClient(token=rt.settings.SLACK_BOT_TOKEN, base_url=rt.settings.SLACK_API_URL)
             if rt.settings.SLACK_BOT_TOKEN
@@ -137,4 +145,8 @@ class WorkspaceClients:
         bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
         if bot is None or not bot.bot_token:
             raise LookupError(f"no installation for workspace {team_id}")
-        return WebClient(token=bot.bot_token, base_url=self._rt.settings.SLACK_API_URL)
+        client = self._clients.get(team_id)
+        if client is None or client.token != bot.bot_token:
+            client = WebClient(token=bot.bot_token, base_url=self._rt.settings.SLACK_API_URL)
+            self._clients[team_id] = client
+        return client

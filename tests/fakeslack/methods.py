@@ -60,7 +60,7 @@ class WebApiMethods:
             "url": "https://fake-workspace.slack.com/",
             "team": "Fake workspace",
             "user": "coc",
-            "team_id": self.team_id,
+            "team_id": getattr(getattr(self, "_local", None), "team", None) or self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": "B0FAKEBOT1",
             "is_enterprise_install": False,

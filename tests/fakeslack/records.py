@@ -14,6 +14,7 @@ class Call:
     status: int = 200
     fault: str | None = None
     problems: list[str] = field(default_factory=list)
+    team: str | None = None  # the workspace whose bot token made the call
 
     @property
     def ok(self) -> bool:

@@ -47,6 +47,10 @@ class FakeSlack(WebApiMethods):
         bot_user_id: str = "U0BOTUSER1",
     ) -> None:
         self.token, self.team_id, self.bot_user_id = token, team_id, bot_user_id
+        # Bot token -> workspace: the default one, plus workspaces installed through OAuth.
+        self.workspace_tokens: dict[str, str] = {token: team_id}
+        self._pending_installs: dict[str, tuple[str, str, str]] = {}
+        self._local = threading.local()
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._released = threading.Event()
@@ -111,6 +115,18 @@ class FakeSlack(WebApiMethods):
 
     def client(self, timeout: int = 5) -> WebClient:
         return WebClient(token=self.token, base_url=self.url, timeout=timeout)
+
+    # ------------------------------------------------------------------ workspaces
+    def expect_install(self, code: str, team_id: str, user_id: str = "U0INSTALL1") -> str:
+        """The next `oauth.v2.access` with `code` installs the app in `team_id`; returns
+        that workspace's bot token."""
+        token = f"xoxb-{team_id.lower()}-installed"
+        self._pending_installs[code] = (team_id, user_id, token)
+        return token
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose token made the call."""
+        return call.team
 
     # ------------------------------------------------------------------ test controls
     def fail(
@@ -201,12 +217,17 @@ class FakeSlack(WebApiMethods):
             self._record(Call(method, params, body, fault.status, f"http {fault.status}"))
             return fault.status, body, headers
 
+        if method == "oauth.v2.access":
+            body = self._oauth_access(params, auth)
+            self._record(Call(method, params, body))
+            return 200, body, {}
         token = auth or params.get("token")
         problems = []
         if not token:
             problems.append(f"{method}: no token (Authorization: Bearer or token param)")
-        elif token != self.token:
+        elif token not in self.workspace_tokens:
             problems.append(f"{method}: wrong token {token[:10]}...")
+        team = self.workspace_tokens.get(token or "")
         problems += spec.check_params(method, params)
         params = self._decode_json_params(method, params, problems)
         if not problems:
@@ -216,9 +237,31 @@ class FakeSlack(WebApiMethods):
             self._record(Call(method, params, body, 200, None, problems))
             return 200, body, {}
         with self._lock:
+            self._local.team = team
             body = self._dispatch(method, params)
-        self._record(Call(method, params, body))
+        self._record(Call(method, params, body, team=team))
         return 200, body, {}
+
+    def _oauth_access(self, params: dict[str, Any], auth: str | None) -> dict[str, Any]:
+        """`oauth.v2.access`: client credentials (Basic auth or params) and a code from
+        `expect_install`."""
+        install = self._pending_installs.pop(str(params.get("code")), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, user_id, token = install
+        self.workspace_tokens[token] = team_id
+        return {
+            "ok": True,
+            "app_id": "A0FAKEAPP1",
+            "authed_user": {"id": user_id},
+            "scope": "chat:write,commands,im:write,users:read,files:write",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team_id, "name": f"Workspace {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def handle_response_url(self, path: str, payload: dict[str, Any]) -> None:
         problems = spec.check_blocks(payload["blocks"]) if "blocks" in payload else []

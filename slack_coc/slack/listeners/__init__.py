@@ -12,4 +12,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.mail",
     "slack_coc.slack.listeners.records",
     "slack_coc.slack.listeners.rota",
+    "slack_coc.slack.listeners.workspace",
 )

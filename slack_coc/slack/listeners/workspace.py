@@ -1,0 +1,66 @@
+"""The workspace itself: `/coc setup` for chairs, and uninstall events.
+
+Uninstalling (`app_uninstalled`, `tokens_revoked`) disables the workspace; its records stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from slack_coc.runtime import Runtime
+from slack_coc.services import workspaces
+from slack_coc.slack.ids import Callback
+from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.subcommands import CommandRequest, subcommand
+from slack_coc.slack.views.common import Submitted
+from slack_coc.slack.views.notice import notice_modal
+from slack_coc.slack.views.setup import parse_setup, setup_modal
+
+
+@subcommand(
+    "setup",
+    "setup",
+    "set this workspace's channel, chairs, deadlines and decision rule (chairs)",
+    chairs_only=True,
+)
+def _setup(req: CommandRequest) -> None:
+    settings = workspaces.read_settings(req.rt.ctx, req.actor)
+    req.client.views_open(trigger_id=req.trigger_id, view=setup_modal(settings))
+
+
+def register(app: App, rt: Runtime) -> None:
+    @app.view(Callback.SETUP.value)
+    def on_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        channel, chairs, policy = parse_setup(Submitted(view))
+        saved = workspaces.update_settings(
+            rt.ctx,
+            actor_of(body),
+            channel_id=channel,
+            chair_user_ids=chairs,
+            policy_values=policy,
+        )
+        chairs_text = ", ".join(f"<@{u}>" for u in saved.chairs)
+        ack(
+            response_action="update",
+            view=notice_modal(
+                "Settings saved",
+                f"Channel <#{saved.channel_id}>; chairs {chairs_text}; decision rule "
+                f"{saved.policy.decision_rule.replace('_', ' ')}.",
+            ),
+        )
+
+    def disable(body: dict[str, Any]) -> None:
+        team_id = actor_of(body).team_id
+        if team_id:
+            workspaces.uninstall(rt.ctx, team_id)
+
+    @app.event("app_uninstalled")
+    def on_uninstalled(body: dict[str, Any]) -> None:
+        disable(body)
+
+    @app.event("tokens_revoked")
+    def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if (event.get("tokens") or {}).get("bot"):
+            disable(body)
