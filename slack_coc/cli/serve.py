@@ -73,11 +73,10 @@ def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) 
 
     from slack_coc.slack.app import build_app
     from slack_coc.slack.delivery import OutboxPump
-    from slack_coc.slack.oauth import WorkspaceClients, uses_oauth
+    from slack_coc.slack.oauth import client_source
 
     bolt = build_app(rt, socket_mode=socket)
-    # Single workspace: the app's own client; OAuth: each workspace's installed token.
-    pump = OutboxPump(rt, client=WorkspaceClients(rt) if uses_oauth(rt) else bolt.client).start()
+    pump = OutboxPump(rt, client=client_source(rt, bolt.client)).start()
     scheduler = None if no_scheduler else start_scheduler(rt)
     try:
         if socket:

@@ -150,3 +150,9 @@ class WorkspaceClients:
             client = WebClient(token=bot.bot_token, base_url=self._rt.settings.SLACK_API_URL)
             self._clients[team_id] = client
         return client
+
+
+def client_source(rt: Runtime, single: WebClient) -> WebClient | WorkspaceClients:
+    """Where outbound messages get their client: `single` (the app's own, bot token) in
+    single-workspace mode; each workspace's installed token under OAuth distribution."""
+    return WorkspaceClients(rt) if uses_oauth(rt) else single
