@@ -81,3 +81,24 @@ def test_uninstall_disables_without_deleting_and_reinstall_restores(ctx: Service
         assert s.scalar(select(Case.id).where(Case.id == logged.case_id)) is not None
     workspaces.install(ctx, TEAM, "Django")
     cases.acknowledge(ctx, actor(ANA), logged.number)
+
+
+def test_exports_and_statistics_only_count_their_own_workspace(ctx: ServiceContext) -> None:
+    import io
+
+    from slack_coc.reports.periods import Period
+    from slack_coc.reports.records import export_records
+    from slack_coc.reports.transparency import transparency_report
+
+    add_roster(ctx, TEAM)
+    add_roster(ctx, OTHER_TEAM)
+    new_case(ctx, team=TEAM, involved_names=["Person A"])
+    for _ in range(3):
+        new_case(ctx, team=OTHER_TEAM, involved_names=["Person B"])
+    mine, theirs = io.StringIO(), io.StringIO()
+    assert export_records(ctx, TEAM, mine, "csv") == 1
+    assert export_records(ctx, OTHER_TEAM, theirs, "csv") == 3
+    with ctx.read() as s:
+        year = Period.parse("2026")
+        assert transparency_report(s, TEAM, year, threshold=0).current.values["Reports"] == 1
+        assert transparency_report(s, OTHER_TEAM, year, threshold=0).current.values["Reports"] == 3
