@@ -13,7 +13,7 @@ from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.errors import GuardFailed, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Deadline, Party
 from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.services import cases, decisions
+from slack_coc.services import cases, decisions, emergency
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from tests.conftest import actor
@@ -165,13 +165,13 @@ def test_report_concerning_all_chairs_notifies_board(ctx: ServiceContext) -> Non
 
 def test_emergency_action_alerts_group_and_starts_24h_review(ctx: ServiceContext) -> None:
     n, _parties = shepherded_case(ctx)
-    action_id = decisions.record_emergency_action(ctx, actor(DAN), n, "Blocked the account")
+    action_id = emergency.record_emergency_action(ctx, actor(DAN), n, "Blocked the account")
     with ctx.read() as s:
         due = s.scalar(select(Deadline.due_at).where(Deadline.kind == "emergency_review"))
         alert = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "channel"))
     assert due == ctx.clock.now() + timedelta(hours=24)
     assert alert is not None and alert.payload["template"] == "emergency_action"
-    decisions.review_emergency_action(ctx, actor(ANA), n, action_id, "upheld")
+    emergency.review_emergency_action(ctx, actor(ANA), n, action_id, "upheld")
     with ctx.read() as s:
         met = s.scalar(select(Deadline.met_at).where(Deadline.kind == "emergency_review"))
     assert met is not None

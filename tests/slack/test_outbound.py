@@ -18,7 +18,7 @@ from slack_coc.domain.models import Case, Party
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, conflicts, decisions, members
+from slack_coc.services import cases, conflicts, decisions, emergency, members
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.services.outbox import Intent, enqueue
@@ -248,7 +248,7 @@ def test_no_marker_from_reports_or_notes_reaches_slack_or_the_logs(
     cases.resolve(
         ctx, actor(BEN), number, actions_taken=MARKERS["rationale"], review_date=date(2027, 1, 4)
     )
-    decisions.record_emergency_action(
+    emergency.record_emergency_action(
         ctx, actor(EVE), number, MARKERS["account"]
     ) if False else None
     deliver()

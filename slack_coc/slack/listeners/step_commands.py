@@ -7,7 +7,7 @@ from slack_bolt import App
 
 from slack_coc.domain.enums import RecusalReason, Trigger
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, conflicts, decisions, prompts
+from slack_coc.services import cases, conflicts, decisions, emergency, prompts
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import (
     parse_user,
@@ -190,7 +190,7 @@ def _emergency(req: CommandRequest) -> None:
         view = prompts.case_for_member(req.rt.ctx, req.actor, ref)
         req.client.views_open(trigger_id=req.trigger_id, view=step_views.emergency_modal(view))
         return
-    decisions.record_emergency_action(req.rt.ctx, req.actor, ref, text)
+    emergency.record_emergency_action(req.rt.ctx, req.actor, ref, text)
     _say(req, "Emergency action recorded; the group reviews it within 24 hours.")
 
 

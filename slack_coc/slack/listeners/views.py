@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, conflicts, decisions, intake, prompts
+from slack_coc.services import cases, conflicts, decisions, emergency, intake, prompts
 from slack_coc.services.context import Actor
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.slack.ids import Callback
@@ -156,15 +156,15 @@ def register(app: App, rt: Runtime) -> None:
     def reopen(actor: Actor, s: Submitted, _u: str) -> str:
         return step_summary(cases.reopen(ctx, actor, _case(s), s.text("new_information")))
 
-    def emergency(actor: Actor, s: Submitted, _u: str) -> str:
-        decisions.record_emergency_action(ctx, actor, _case(s), s.text("action"))
+    def emergency_action(actor: Actor, s: Submitted, _u: str) -> str:
+        emergency.record_emergency_action(ctx, actor, _case(s), s.text("action"))
         return "Emergency action recorded; the group reviews it within 24 hours."
 
-    def review(actor: Actor, s: Submitted, _u: str) -> str:
+    def review_action(actor: Actor, s: Submitted, _u: str) -> str:
         action_id = s.option("action_id") or ""
         if not action_id.isdigit():
             raise InvalidInput("Choose the action to review.", field="action_id")
-        decisions.review_emergency_action(
+        emergency.review_emergency_action(
             ctx, actor, _case(s), int(action_id), s.option("review_outcome") or "", s.text("note")
         )
         return "Review recorded."
@@ -190,8 +190,8 @@ def register(app: App, rt: Runtime) -> None:
     submission(Callback.REQUEST_RECONSIDERATION, ("requested_by",), reconsider)
     submission(Callback.CONCLUDE_RECONSIDERATION, (), conclude)
     submission(Callback.REOPEN, ("new_information",), reopen)
-    submission(Callback.EMERGENCY_ACTION, ("action",), emergency)
-    submission(Callback.REVIEW_EMERGENCY, (), review)
+    submission(Callback.EMERGENCY_ACTION, ("action",), emergency_action)
+    submission(Callback.REVIEW_EMERGENCY, (), review_action)
     submission(Callback.ESCALATE, (), escalate)
     submission(Callback.BOARD_DECISION, ("decision",), board)
     submission(Callback.DECLARE_CONFLICTS, (), declare)
