@@ -21,6 +21,8 @@ class WebApiMethods:
     users: dict[str, dict[str, Any]]
     members: dict[str, list[str]]
     _ids: itertools.count[int]
+    workspace_tokens: dict[str, str]
+    _pending_installs: dict[str, tuple[str, str, str]]
 
     @property
     def root_url(self) -> str:
@@ -198,4 +200,25 @@ class WebApiMethods:
                 {"id": f["id"], "title": f.get("title", ""), "size": len(self.uploads[f["id"]])}
                 for f in files
             ],
+        }
+
+    def _oauth_access(self, params: dict[str, Any], auth: str | None) -> dict[str, Any]:
+        """`oauth.v2.access`: client credentials (Basic auth or params) and a code from
+        `expect_install`."""
+        install = self._pending_installs.pop(str(params.get("code")), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, user_id, token = install
+        self.workspace_tokens[token] = team_id
+        return {
+            "ok": True,
+            "app_id": "A0FAKEAPP1",
+            "authed_user": {"id": user_id},
+            "scope": "chat:write,commands,im:write,users:read,files:write",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team_id, "name": f"Workspace {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
         }

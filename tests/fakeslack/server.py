@@ -242,27 +242,6 @@ class FakeSlack(WebApiMethods):
         self._record(Call(method, params, body, team=team))
         return 200, body, {}
 
-    def _oauth_access(self, params: dict[str, Any], auth: str | None) -> dict[str, Any]:
-        """`oauth.v2.access`: client credentials (Basic auth or params) and a code from
-        `expect_install`."""
-        install = self._pending_installs.pop(str(params.get("code")), None)
-        if install is None:
-            return {"ok": False, "error": "invalid_code"}
-        team_id, user_id, token = install
-        self.workspace_tokens[token] = team_id
-        return {
-            "ok": True,
-            "app_id": "A0FAKEAPP1",
-            "authed_user": {"id": user_id},
-            "scope": "chat:write,commands,im:write,users:read,files:write",
-            "token_type": "bot",
-            "access_token": token,
-            "bot_user_id": self.bot_user_id,
-            "team": {"id": team_id, "name": f"Workspace {team_id}"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
-
     def handle_response_url(self, path: str, payload: dict[str, Any]) -> None:
         problems = spec.check_blocks(payload["blocks"]) if "blocks" in payload else []
         if not (payload.get("text") or payload.get("blocks") or payload.get("delete_original")):
