@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Serves when Slack is configured (.env or environment); otherwise says what to set up.
 run: $(STAMP)
-	$(VENV)/bin/slack-coc serve
+	@if $(VENV)/bin/slack-coc check >/dev/null 2>&1; then \
+	  $(VENV)/bin/slack-coc serve $(ARGS); \
+	else $(VENV)/bin/slack-coc check || true; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -130,7 +130,7 @@ def test_console_script_runs_and_explains_itself(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0
-    for command in ("db", "members", "cases", "serve"):
+    for command in ("db", "members", "cases", "serve", "check", "tick", "oncall", "records"):
         assert command in result.stdout
 
 
@@ -145,3 +145,17 @@ def test_missing_dev_key_warns_once_then_works(
     assert (tmp_path / "dev.db.key").exists()
     code, _out, err = cli(["db", "upgrade"], capsys)
     assert code == 0 and err == ""
+
+
+def test_check_explains_what_to_configure_then_says_ready(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "COC_CHANNEL_ID", "SLACK_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, _err = cli(["check"], capsys)
+    assert code == 1 and "SLACK_BOT_TOKEN" in out and "To get going" in out
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("COC_CHANNEL_ID", "C0COCGROUP")
+    code, out, _err = cli(["check"], capsys)
+    assert code == 0 and out.rstrip().endswith("ready: slack-coc serve")

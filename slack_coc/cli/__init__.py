@@ -6,13 +6,13 @@ import sys
 
 from slack_coc.cli import (
     cases,
+    check,
     database,
     jobs,
     keys,
     mail,
     members,
     oncall,
-    placeholders,
     records,
     retention,
     seed,
@@ -23,13 +23,13 @@ from slack_coc.cli.common import app, run_cli
 
 COMMAND_MODULES = (
     cases,
+    check,
     database,
     jobs,
     keys,
     mail,
     members,
     oncall,
-    placeholders,
     records,
     retention,
     seed,

@@ -1,4 +1,0 @@
-"""Commands whose implementation arrives with later issues; their names are reserved.
-(`serve` now lives in `cli/serve.py`.)"""
-
-from __future__ import annotations
