@@ -182,69 +182,63 @@ def log_report(
 
 
 def _add_parties(session: Session, case: Case, report: ReportInput, now: datetime) -> set[int]:
-    """Store the people involved; recuse every member among them. Returns the recused ids."""
-    session.add(
-        Party(
-            team_id=case.team_id,
-            case_id=case.id,
-            role=PartyRole.REPORTER.value,
-            slack_user_id=report.reporter_user_id,
-            name=report.reporter_name,
-            contact=report.reporter_contact,
-        )
-    )
+    """Store the people involved; recuse every member among them. Returns the recused ids.
+    A reported person gets a persistent person code name; a member reported is `concerned`
+    (never lifted), a member who reports or witnesses is `involved`."""
     recused: dict[int, str] = {}
-    reporter_member = find_member(session, case.team_id, report.reporter_user_id)
-    if reporter_member is not None:
-        recused[reporter_member.id] = RecusalReason.INVOLVED.value
-    for user_id in dict.fromkeys(report.involved_user_ids):
-        person = find_or_create_person(session, case.team_id, now, slack_user_id=user_id)
-        session.add(
-            Party(
-                team_id=case.team_id,
-                case_id=case.id,
-                role=PartyRole.REPORTED.value,
-                person_id=person.id,
-                slack_user_id=user_id,
+
+    def add(
+        role: PartyRole,
+        *,
+        user_id: str | None = None,
+        name: str | None = None,
+        contact: str | None = None,
+    ) -> None:
+        person = None
+        if role is PartyRole.REPORTED:
+            person = find_or_create_person(
+                session, case.team_id, now, slack_user_id=user_id, name=None if user_id else name
             )
-        )
-        member = find_member(session, case.team_id, user_id)
-        if member is not None:
-            recused[member.id] = RecusalReason.CONCERNED.value
-    for name in _clean_names(report.involved_names):
-        person = find_or_create_person(session, case.team_id, now, name=name)
         session.add(
             Party(
                 team_id=case.team_id,
                 case_id=case.id,
-                role=PartyRole.REPORTED.value,
-                person_id=person.id,
+                role=role.value,
+                person_id=person.id if person else None,
+                slack_user_id=user_id,
                 name=name,
-            )
-        )
-    for user_id in dict.fromkeys(report.witness_user_ids):
-        session.add(
-            Party(
-                team_id=case.team_id,
-                case_id=case.id,
-                role=PartyRole.WITNESS.value,
-                slack_user_id=user_id,
+                contact=contact,
             )
         )
         member = find_member(session, case.team_id, user_id)
         if member is not None:
-            recused.setdefault(member.id, RecusalReason.INVOLVED.value)
-    for name in _clean_names(report.witness_names):
-        session.add(
-            Party(team_id=case.team_id, case_id=case.id, role=PartyRole.WITNESS.value, name=name)
-        )
-    for member_id, reason in recused.items():
+            reason = (
+                RecusalReason.CONCERNED if role is PartyRole.REPORTED else RecusalReason.INVOLVED
+            )
+            if recused.get(member.id) != RecusalReason.CONCERNED.value:
+                recused[member.id] = reason.value
+
+    add(
+        PartyRole.REPORTER,
+        user_id=report.reporter_user_id,
+        name=report.reporter_name,
+        contact=report.reporter_contact,
+    )
+    for role, user_ids, names in (
+        (PartyRole.REPORTED, report.involved_user_ids, report.involved_names),
+        (PartyRole.WITNESS, report.witness_user_ids, report.witness_names),
+    ):
+        for user_id in dict.fromkeys(user_ids):
+            add(role, user_id=user_id)
+        for name in _clean_names(names):
+            add(role, name=name)
+    for member_id, reason_value in recused.items():
         session.add(
             Recusal(
                 team_id=case.team_id,
                 case_id=case.id,
                 member_id=member_id,
-                reason=reason,
+                reason=reason_value,
                 declared_at=now,
             )
         )
