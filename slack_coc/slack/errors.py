@@ -95,7 +95,13 @@ def tell(body: dict[str, Any], client: WebClient, respond: Any, message: str) ->
 
 
 def _error_block(view: dict[str, Any], error: Exception) -> str:
-    inputs = [b.get("block_id", "") for b in view.get("blocks", []) if b.get("type") == "input"]
+    # `blocks` may be anything in a malformed payload (None crashed this handler: a 500).
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    inputs = [
+        b.get("block_id", "")
+        for b in (blocks if isinstance(blocks, list) else [])
+        if isinstance(b, dict) and b.get("type") == "input"
+    ]
     field = error.field if isinstance(error, InvalidInput) else None
     if field:
         if field in inputs:

@@ -253,3 +253,18 @@ def test_healthy_after_fuzzing(server: RobustServer, world: World) -> None:
     server.settle()
     replies = [c for c in server.fake.attempts()[since:] if c.method == "response_url"]
     assert replies and f"#{world.numbers['dan']}" in json.dumps(replies[-1].params)
+
+
+@pytest.mark.parametrize("blocks", [None, "x", 7, [1, None, "b"], {"type": "input"}])
+def test_refused_submission_with_broken_blocks_is_not_a_500(
+    server: RobustServer, world: World, blocks: Any
+) -> None:
+    """Found by fuzzing (600 examples): a refused modal submission whose `view.blocks` was
+    not a list crashed the error handler itself."""
+    view = {"id": "V0FUZZ0004", "callback_id": Callback.SETUP.value, "blocks": []}
+    payload = server.payloads.view_submission(STRANGER, view, {})
+    payload["view"]["blocks"] = blocks
+    since = len(server.fake.attempts())
+    response = server.post(encode_interactive(payload))
+    check(server, world, response, since, allow=())
+    assert response.json()["response_action"] == "errors"
