@@ -34,6 +34,11 @@ class Action(StrEnum):
     LOG_REPORT = "home:log_report"  # App Home: opens the "log a report" modal
     DECLARE_CONFLICTS = "home:declare_conflicts"  # App Home: opens the onboarding modal
     REFRESH_HOME = "home:refresh"
+    MAIL_COMPOSE = "mail:compose"  # value: case number; opens the mail compose modal
+    MAIL_TEMPLATE = "mail:template"  # the template picker inside the compose modal
+    MAIL_REVIEW = "mail:review"  # value: "<case number>:<mail id>"
+    COVER_ACCEPT = "rota:cover_accept"  # value: the cover request id
+    MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
 
 
 VOTE_ACTIONS = {
@@ -65,6 +70,9 @@ class Callback(StrEnum):
     ESCALATE = "modal:escalate"
     BOARD_DECISION = "modal:board_decision"
     DECLARE_CONFLICTS = "modal:declare_conflicts"
+    MAIL_COMPOSE = "modal:mail_compose"
+    MAIL_REVIEW = "modal:mail_review"
+    IDENTITY_KEY = "records:identity_key"
 
 
 class Shortcut(StrEnum):

@@ -166,3 +166,18 @@ def test_buttons_inside_the_detail_modal_push_their_forms(app_server: AppServer)
     assert notice["callback_id"] == Callback.NOTICE.value
     assert "recused" in json.dumps(notice)
     assert case_state(server) == "received"
+
+
+def test_detail_modal_offers_a_message_to_the_reporter(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    new_case(server)
+    before = calls_count(server)
+    server.command(BEN, "show 1")
+    detail = modal_after(server, before)
+    assert Action.MAIL_COMPOSE.value in json.dumps(detail["blocks"])
+    before = calls_count(server)
+    server.click(BEN, Action.MAIL_COMPOSE.value, "1", view=detail)
+    modal_after(server, before)
+    pushed = [c for c in server.fake.attempts()[before:] if c.method == "views.push"]
+    assert pushed and pushed[0].params["view"]["callback_id"] == Callback.MAIL_COMPOSE.value

@@ -17,8 +17,9 @@ from slack_coc.slack.blocks.messages import (
     user,
     when,
 )
+from slack_coc.slack.ids import Action
 
-COVER_ACCEPT = "rota:cover_accept"  # value: the cover request id
+COVER_ACCEPT = Action.COVER_ACCEPT.value
 
 
 def _register() -> None:

@@ -22,12 +22,12 @@ from slack_coc.reports.records import FORMATS, export_records_for_chair
 from slack_coc.runtime import Runtime
 from slack_coc.services import identity
 from slack_coc.slack.errors import reported
-from slack_coc.slack.ids import SLASH_COMMAND
+from slack_coc.slack.ids import SLASH_COMMAND, Action
 from slack_coc.slack.listeners.support import actor_of
 from slack_coc.slack.subcommands import CommandRequest, subcommand
 from slack_coc.slack.views.records import identity_key_modal
 
-MERGE_CONFIRM = "records:merge_confirm"
+MERGE_CONFIRM = Action.MERGE_CONFIRM.value
 MERGE_USAGE = "merge CODE NAME into CODE NAME"
 
 

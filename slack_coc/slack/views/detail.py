@@ -127,6 +127,11 @@ def _action_buttons(detail: CaseDetail) -> list[ButtonElement]:
                 value=number,
             )
         )
+    buttons.append(
+        ButtonElement(
+            text="Message the reporter", action_id=Action.MAIL_COMPOSE.value, value=number
+        )
+    )
     buttons.append(ButtonElement(text="Recuse myself", action_id=Action.RECUSE.value, value=number))
     return buttons[:25]
 

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 
 from slack_coc.mail.render import TEMPLATES
 from slack_coc.services.mail import MailDraft, SentMail
+from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.views.common import (
     MAX_INPUT,
     Submitted,
@@ -32,11 +33,11 @@ from slack_coc.slack.views.common import (
     users_input,
 )
 
-COMPOSE_CALLBACK = "modal:mail_compose"
-REVIEW_CALLBACK = "modal:mail_review"
-COMPOSE_ACTION = "mail:compose"  # button value: case number
-TEMPLATE_ACTION = "mail:template"  # the template picker inside the compose modal
-REVIEW_ACTION = "mail:review"  # button value: "<case number>:<mail id>"
+COMPOSE_CALLBACK = Callback.MAIL_COMPOSE.value
+REVIEW_CALLBACK = Callback.MAIL_REVIEW.value
+COMPOSE_ACTION = Action.MAIL_COMPOSE.value
+TEMPLATE_ACTION = Action.MAIL_TEMPLATE.value
+REVIEW_ACTION = Action.MAIL_REVIEW.value
 
 STEP_NOTES = {
     "acknowledge": "Sending this *acknowledges* case #{n}: you become its first responder.",

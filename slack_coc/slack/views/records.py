@@ -8,9 +8,10 @@ from typing import Any
 from slack_sdk.models.blocks import Block, HeaderBlock
 
 from slack_coc.services.identity import IdentityEntry
+from slack_coc.slack.ids import Callback
 from slack_coc.slack.views.common import modal, note, small
 
-IDENTITY_CALLBACK = "records:identity_key"
+IDENTITY_CALLBACK = Callback.IDENTITY_KEY.value
 MAX_ENTRIES = 90  # a modal holds at most 100 blocks
 
 
