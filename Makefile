@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint typecheck migration migrations-check test-sqlite test-postgres bench clean
+.PHONY: run test lint typecheck migration migrations-check test-sqlite test-postgres bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,12 @@ test-postgres: $(STAMP)
 	@if [ -n "$$COC_TEST_DATABASE_URL" ]; then $(VENV)/bin/pytest -q; \
 	else echo "COC_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-test: lint typecheck migrations-check test-sqlite test-postgres
+# Statements per request must not grow with the number of cases (SQLite, and PostgreSQL when
+# COC_TEST_DATABASE_URL is set); the full benchmark is `make bench` (docs/performance.md).
+bench-quick: $(STAMP)
+	$(PY) benchmarks/run.py --quick
+
+test: lint typecheck migrations-check bench-quick test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
