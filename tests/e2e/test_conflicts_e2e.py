@@ -73,6 +73,9 @@ def test_member_named_in_a_report_never_hears_of_it(app_server: AppServer) -> No
         server.command(member, action)
         reply_after(server, before)
     server.deliver()
+    # The new shepherd is offered the "shepherd assigned" message to the reporter.
+    shepherd_dm = [m for m in server.fake.dms(BEN) if "shepherd" in m.text]
+    assert shepherd_dm and Action.MAIL_COMPOSE.value in action_ids(shepherd_dm[-1].blocks)
     before = calls_count(server)
     server.click_button(BEN, card(server), Action.PROPOSE.value, CHANNEL)
     proposal = modal_after(server, before)

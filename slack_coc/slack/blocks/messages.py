@@ -183,8 +183,21 @@ def _reporter_receipt(msg: MessageInput) -> Rendered:
 @template("shepherd_assigned")
 def _shepherd_assigned(msg: MessageInput) -> Rendered:
     text = f"You are now the shepherd of {case_ref(msg)}{flags_text(msg)}."
-    note = "As shepherd you keep the case moving: discussion, proposal, reporter contact."
-    return message(text, case_buttons(msg, Trigger.START_DISCUSSION), note)
+    note = (
+        "As shepherd you keep the case moving: discussion, proposal, reporter contact. "
+        "Start by telling the reporter you are their contact now."
+    )
+    buttons = case_buttons(msg, Trigger.START_DISCUSSION)
+    if msg.case is not None:
+        buttons.insert(
+            0,
+            ButtonElement(
+                text="Tell the reporter",
+                action_id=Action.MAIL_COMPOSE.value,
+                value=str(msg.case.number),
+            ),
+        )
+    return message(text, buttons, note)
 
 
 # ---------------------------------------------------------------------- deadlines
