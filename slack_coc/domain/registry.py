@@ -8,6 +8,7 @@ from slack_coc.domain import (
     mail_models,
     models,
     outbox_models,
+    request_models,
     rota_models,
     sweep_models,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "mail_models",
     "models",
     "outbox_models",
+    "request_models",
     "rota_models",
     "sweep_models",
 ]

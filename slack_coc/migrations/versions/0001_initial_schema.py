@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:47:39.426933
+Create Date: 2026-11-22 02:08:32.678523
 """
 
 from collections.abc import Sequence
@@ -98,6 +98,15 @@ def upgrade() -> None:
             batch_op.f("ix_person_slack_user_digest"), ["slack_user_digest"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_person_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "seen_request",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("seen_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_seen_request")),
+    )
+    with op.batch_alter_table("seen_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_seen_request_seen_at"), ["seen_at"], unique=False)
 
     op.create_table(
         "slack_bots",
@@ -605,6 +614,10 @@ def downgrade() -> None:
         batch_op.drop_index("slack_bots_idx")
 
     op.drop_table("slack_bots")
+    with op.batch_alter_table("seen_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_seen_request_seen_at"))
+
+    op.drop_table("seen_request")
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_team_id"))
         batch_op.drop_index(batch_op.f("ix_person_slack_user_digest"))

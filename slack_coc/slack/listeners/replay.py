@@ -6,7 +6,8 @@
 - Slack retries an event it thinks we missed (`X-Slack-Retry-Num`, same `event_id`, new
   signature); a retry of an event already taken is answered `200` and not processed again.
 
-The memory is per process and bounded (one `serve` process is the deployment model); it runs
+The memory is per process and bounded; with PostgreSQL (several web processes) repeats are
+also recorded in the database (`seen_request`), so every process recognises them. It runs
 after Bolt has checked the signature, so a forged request can never poison it.
 """
 
@@ -22,6 +23,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 
 from slack_coc.runtime import Runtime
+from slack_coc.services.once import first_time
 
 SIGNATURE_TTL = 6 * 60  # Bolt refuses timestamps older than five minutes
 EVENT_TTL = 60 * 60  # Slack retries an event three times within the hour
@@ -55,16 +57,25 @@ def _header(req: BoltRequest, name: str) -> str:
     return str(values[0]) if values else ""
 
 
-def once_only() -> Callable[..., BoltResponse | None]:
+def once_only(rt: Runtime | None = None) -> Callable[..., BoltResponse | None]:
+    """With PostgreSQL (several web processes), repeats are also looked up in the database,
+    so a replay reaching another worker is still recognised."""
     signatures = SeenOnce(SIGNATURE_TTL)
     events = SeenOnce(EVENT_TTL)
+    shared = rt is not None and rt.engine.dialect.name == "postgresql"
+
+    def first(memory: SeenOnce, key: str, ttl: float) -> bool:
+        if not memory.first(key):
+            return False
+        return not shared or rt is None or first_time(rt.ctx, key, ttl)
 
     def middleware(req: BoltRequest, body: dict[str, Any], next: Callable[[], None]) -> Any:
         signature = _header(req, "x-slack-signature")
-        if signature and not signatures.first(signature):
+        if signature and not first(signatures, f"sig:{signature}", SIGNATURE_TTL):
             return BoltResponse(status=200, body="")
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not events.first(f"{body.get('team_id', '')}:{event_id}"):
+        event_key = f"event:{body.get('team_id', '')}:{event_id}"
+        if event_id and not first(events, event_key, EVENT_TTL):
             return BoltResponse(status=200, body="")
         next()
         return None
@@ -73,4 +84,4 @@ def once_only() -> Callable[..., BoltResponse | None]:
 
 
 def register(app: App, rt: Runtime) -> None:
-    app.use(once_only())
+    app.use(once_only(rt))
