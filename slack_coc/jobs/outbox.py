@@ -20,9 +20,13 @@ commit can repeat that one message (delivery is at least once, never lost).
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,6 +50,36 @@ class RetryLater(Exception):
 
 class DropMessage(Exception):
     """The intent no longer applies (e.g. the recipient was recused meanwhile)."""
+
+
+_before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
+CLAIM_SECONDS = 300  # longer than any Web API or SMTP timeout
+_HOST = socket.gethostname()
+
+
+def before_external_call() -> None:
+    """Handlers call this right before talking to Slack or an SMTP server. On SQLite it
+    commits what the handler has read and written so far, so no database lock is held while
+    waiting on the network (SQLite has one writer for the whole database)."""
+    hook = _before_io.get()
+    if hook is not None:
+        hook()
+
+
+def _claim_is_live(claimed_by: str | None, claimed_until: datetime | None, now: datetime) -> bool:
+    if not claimed_by or claimed_until is None or claimed_until <= now:
+        return False
+    host, _, rest = claimed_by.partition(":")
+    pid = rest.partition(":")[0]
+    if host != _HOST or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)  # a claim by a process that died (SIGKILL) is void at once
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -85,6 +119,8 @@ class OutboxDispatcher:
         return sent
 
     def _deliver_one(self, item_id: int) -> bool:
+        if self.ctx.sessions.kw["bind"].dialect.name == "sqlite":
+            return self._deliver_one_unlocked(item_id)
         with self.ctx.sessions() as session, session.begin():
             now = self.ctx.clock.now()
             query = select(OutboxMessage).where(
@@ -113,6 +149,54 @@ class OutboxDispatcher:
             item.status, item.sent_at = OutboxStatus.SENT, now
             item.attempts += 1
             return True
+
+    def _deliver_one_unlocked(self, item_id: int) -> bool:
+        """SQLite: claim the item in a short transaction, run the handler committing before
+        each network call (`before_external_call`), then record the result. A claim by a
+        process that died is void at once; any claim ends after CLAIM_SECONDS."""
+        me = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        now = self.ctx.clock.now()
+        with self.ctx.sessions() as session, session.begin():
+            item = session.scalar(
+                select(OutboxMessage).where(
+                    OutboxMessage.id == item_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+            )
+            if item is None or item.kind not in self.handlers:
+                return False
+            if _claim_is_live(item.claimed_by, item.claimed_until, now):
+                return False  # another worker is delivering it
+            item.claimed_by = me
+            item.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        handler = self.handlers[item.kind]
+        with self.ctx.sessions() as session:
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            token = _before_io.set(session.commit)
+            outcome: Exception | None = None
+            try:
+                handler(session, session.get_one(OutboxMessage, item_id))
+                session.flush()
+            except Exception as exc:
+                outcome = exc
+                session.rollback()
+            finally:
+                _before_io.reset(token)
+            record = session.get_one(OutboxMessage, item_id, populate_existing=True)
+            now = self.ctx.clock.now()
+            record.claimed_by = record.claimed_until = None
+            if outcome is None:
+                record.status, record.sent_at = OutboxStatus.SENT, now
+                record.attempts += 1
+            elif isinstance(outcome, DropMessage):
+                record.status, record.sent_at = OutboxStatus.CANCELLED, now
+                record.last_error = str(outcome)
+            else:
+                retry_after = outcome.retry_after if isinstance(outcome, RetryLater) else None
+                self._failed(record, outcome, retry_after)
+            session.commit()
+            return outcome is None
 
     def _failed(self, item: OutboxMessage, exc: Exception, retry_after: float | None) -> None:
         policy = self.ctx.policy

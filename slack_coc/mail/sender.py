@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from slack_coc.clock import Clock
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.jobs.outbox import RetryLater
+from slack_coc.jobs.outbox import RetryLater, before_external_call
 from slack_coc.mail.render import render, tag_subject
 from slack_coc.runtime import Runtime
 
@@ -167,6 +167,7 @@ def make_mail_handler(smtp_url: str, mailbox_address: str, clock: Clock) -> Mail
 
     def deliver(session: Session, item: OutboxMessage) -> None:
         message = build_message(dict(item.payload or {}), mailbox_address)
+        before_external_call()  # SQLite: hold no database lock while waiting on SMTP
         send_message(target, message)
         mail_id = (item.payload or {}).get("mail_id")
         record = session.get(MailMessage, mail_id) if mail_id else None

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.models import Case, CaseEvent, Party, Workspace
 from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.jobs.outbox import DropMessage, Handler, RetryLater
+from slack_coc.jobs.outbox import DropMessage, Handler, RetryLater, before_external_call
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.home import home_data_in, home_recipients
@@ -63,6 +63,7 @@ class SlackCallFailed(Exception):
 def slack_call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
     """Call a WebClient method, translating failures for the outbox dispatcher."""
     name = getattr(method, "__name__", "slack call")
+    before_external_call()  # SQLite: hold no database lock while waiting on Slack
     try:
         return method(**kwargs)
     except SlackApiError as exc:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:08:32.678523
+Create Date: 2026-11-22 02:16:46.574013
 """
 
 from collections.abc import Sequence
@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sa.String(length=120), nullable=True),
+        sa.Column("claimed_until", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
