@@ -10,11 +10,15 @@ rate limited); without it (5xx, timeout) the wait doubles from 5 s, capped by th
 succeeds (Slack answers again), the channel is told, once per parked item, which cases'
 messages are waiting for an operator (`slack-coc outbox retry`).
 
-Two workers share the work without doubles: on PostgreSQL the item row is claimed with
-`FOR UPDATE SKIP LOCKED`; on SQLite every write transaction is `BEGIN IMMEDIATE`. The row
-stays locked while its handler runs, so a killed worker's item is rolled back and sent by
-the next sweep; only a kill in the instant between Slack accepting a message and the
-commit can repeat that one message (delivery is at least once, never lost).
+Two workers share the work without doubles. On PostgreSQL the item row is claimed with
+`FOR UPDATE SKIP LOCKED` and stays locked while its handler runs: a killed worker's item is
+rolled back and sent by the next sweep. On SQLite, where a transaction would hold the
+database-wide write lock, the item is claimed in a short transaction (`claimed_by`
+"host:pid:token", `claimed_until`), the handler commits before each network call
+(`before_external_call`), and the result is recorded in a last transaction; a claim by a
+process that died is void at once, any claim ends after CLAIM_SECONDS. Either way only a
+kill in the instant between Slack accepting a message and the commit can repeat that one
+message (delivery is at least once, never lost).
 """
 
 from __future__ import annotations
