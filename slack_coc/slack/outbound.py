@@ -39,7 +39,8 @@ from slack_coc.slack.blocks import (  # noqa: F401  (templates register on impor
 )
 from slack_coc.slack.blocks.card import build_card
 from slack_coc.slack.blocks.home import build_home
-from slack_coc.slack.blocks.messages import MessageInput, ThreadNote, render, thread_note
+from slack_coc.slack.blocks.messages import MessageInput, render
+from slack_coc.slack.blocks.thread_notes import ThreadNote, thread_note
 
 log = logging.getLogger(__name__)
 

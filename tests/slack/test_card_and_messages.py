@@ -18,11 +18,10 @@ from slack_coc.slack.blocks.card import build_card, offered_steps
 from slack_coc.slack.blocks.messages import (
     TEMPLATES,
     MessageInput,
-    ThreadNote,
     UnknownTemplate,
     render,
-    thread_note,
 )
+from slack_coc.slack.blocks.thread_notes import ThreadNote, thread_note
 from slack_coc.slack.ids import Action, step_action, trigger_of
 from slack_coc.slack.outbound import SlackCallFailed, slack_call
 from tests.e2e.harness import action_ids

@@ -7,13 +7,13 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ButtonElement
 
 from slack_coc.slack.blocks.messages import (
-    EVENT_LABELS,
     MessageInput,
     Rendered,
     case_ref,
     message,
     template,
 )
+from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
 from slack_coc.slack.views.mail import COMPOSE_ACTION, REVIEW_ACTION
 
 for _kind, _label in {
