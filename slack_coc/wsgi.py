@@ -2,14 +2,17 @@
 
     gunicorn -w 4 -b 0.0.0.0:$PORT 'slack_coc.wsgi:application'
 
-Each worker process builds its own app, database pool and outbox pump (delivery right after
-each commit; PostgreSQL row locks keep workers from sending an item twice). Schema upgrades
-belong to the release phase (`slack-coc db upgrade`), and the scheduler to `slack-coc worker`.
+Each worker process builds its own app, database pool, inbox pump and outbox pump (claims and
+PostgreSQL row locks keep two processes from doing an item twice). With COC_WEB_ONLY=1 the
+web processes only store and acknowledge, and `slack-coc worker` processes do the work.
+Schema upgrades belong to the release phase (`slack-coc db upgrade`), and the scheduler to
+`slack-coc worker`.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,19 +25,19 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def create_application() -> WSGIApp:
-    from slack_coc.slack.app import build_app
-    from slack_coc.slack.delivery import OutboxPump
+    from slack_coc.slack.app import Role, build_app
     from slack_coc.slack.http import make_wsgi_app
-    from slack_coc.slack.oauth import client_source
+    from slack_coc.slack.workers import start_pumps, stop_pumps
 
     configure_logging("INFO")
     settings = load_settings()
     required_settings(settings, socket=False)
     rt = build_runtime(settings)
     check_database(rt.engine)
-    bolt = build_app(rt)
-    pump = OutboxPump(rt, client=client_source(rt, bolt.client)).start()
-    atexit.register(pump.stop)
+    bolt = build_app(rt, role=Role.WEB)
+    if os.environ.get("COC_WEB_ONLY", "") not in ("1", "true", "yes"):
+        pumps = start_pumps(rt)
+        atexit.register(stop_pumps, pumps)
     return make_wsgi_app(rt, bolt)
 
 

@@ -49,13 +49,19 @@ def tick(now_text: str | None) -> None:
 @app.command("worker")
 @click.option("--interval", default=60, show_default=True, help="seconds between sweeps")
 def worker(interval: int) -> None:
-    """Run the scheduler alone (the Procfile `worker` process)."""
+    """Work on stored Slack requests, deliver the outbox, run the scheduler (the Procfile
+    `worker` process; any number of them may run)."""
     from slack_coc.jobs.scheduler import run_forever
+    from slack_coc.slack.workers import start_pumps, stop_pumps
 
     logging.getLogger().setLevel(logging.INFO)
     rt = runtime()
     _require_slack(rt.settings)
-    run_forever(rt, interval_seconds=interval)
+    pumps = start_pumps(rt, outbox_idle=1.0)
+    try:
+        run_forever(rt, interval_seconds=interval)
+    finally:
+        stop_pumps(pumps)
 
 
 @app.group("outbox")

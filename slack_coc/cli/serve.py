@@ -1,5 +1,6 @@
-"""`slack-coc serve`: the Slack app over HTTP (waitress) or Socket Mode, with the outbox
-delivered right after each commit and the scheduler in-process."""
+"""`slack-coc serve`: the Slack app over HTTP (waitress) or Socket Mode, with the inbox worked
+on and the outbox delivered right after each commit, and the scheduler in-process. With
+`--web-only` it only checks, stores and acknowledges; `slack-coc worker` does the rest."""
 
 from __future__ import annotations
 
@@ -63,7 +64,14 @@ def start_scheduler(rt: Runtime) -> Any:
 @click.option("--socket", is_flag=True, help="Socket Mode (SLACK_APP_TOKEN) instead of HTTP")
 @click.option("--no-scheduler", is_flag=True, help="do not run the scheduler in this process")
 @click.option("--threads", type=int, default=8, show_default=True, help="HTTP worker threads")
-def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) -> None:
+@click.option(
+    "--web-only",
+    is_flag=True,
+    help="HTTP: only check, store and acknowledge; `slack-coc worker` does the work",
+)
+def serve(
+    host: str, port: int, socket: bool, no_scheduler: bool, threads: int, web_only: bool
+) -> None:
     """Run the Slack app: POST /slack/events and GET /healthz (HTTP), or Socket Mode."""
     logging.getLogger("slack_coc").setLevel(logging.INFO)
     logging.getLogger("slack_coc.bolt").setLevel(logging.WARNING)  # Bolt logs bodies at INFO/DEBUG
@@ -71,20 +79,19 @@ def serve(host: str, port: int, socket: bool, no_scheduler: bool, threads: int) 
     required_settings(settings, socket)
     rt = prepare(settings)
 
-    from slack_coc.slack.app import build_app
-    from slack_coc.slack.delivery import OutboxPump
-    from slack_coc.slack.oauth import client_source
+    from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.workers import start_pumps, stop_pumps
 
-    bolt = build_app(rt, socket_mode=socket)
-    pump = OutboxPump(rt, client=client_source(rt, bolt.client)).start()
-    scheduler = None if no_scheduler else start_scheduler(rt)
+    bolt = build_app(rt, socket_mode=socket, role=Role.ALL if socket else Role.WEB)
+    pumps = [] if web_only and not socket else start_pumps(rt, inbox=not socket)
+    scheduler = None if no_scheduler or web_only else start_scheduler(rt)
     try:
         if socket:
             run_socket_mode(rt, bolt)
         else:
             run_http(rt, bolt, host, port, threads)
     finally:
-        pump.stop()
+        stop_pumps(pumps)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
 

@@ -24,19 +24,17 @@ message (delivery is at least once, never lost).
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.models import Case
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.services.claims import claim_is_live, new_claimant
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, write_notices
 
@@ -58,7 +56,6 @@ class DropMessage(Exception):
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
 CLAIM_SECONDS = 300  # longer than any Web API or SMTP timeout
-_HOST = socket.gethostname()
 
 
 def before_external_call() -> None:
@@ -68,22 +65,6 @@ def before_external_call() -> None:
     hook = _before_io.get()
     if hook is not None:
         hook()
-
-
-def _claim_is_live(claimed_by: str | None, claimed_until: datetime | None, now: datetime) -> bool:
-    if not claimed_by or claimed_until is None or claimed_until <= now:
-        return False
-    host, _, rest = claimed_by.partition(":")
-    pid = rest.partition(":")[0]
-    if host != _HOST or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)  # a claim by a process that died (SIGKILL) is void at once
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -158,7 +139,7 @@ class OutboxDispatcher:
         """SQLite: claim the item in a short transaction, run the handler committing before
         each network call (`before_external_call`), then record the result. A claim by a
         process that died is void at once; any claim ends after CLAIM_SECONDS."""
-        me = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        me = new_claimant()
         now = self.ctx.clock.now()
         with self.ctx.sessions() as session, session.begin():
             item = session.scalar(
@@ -170,7 +151,7 @@ class OutboxDispatcher:
             )
             if item is None or item.kind not in self.handlers:
                 return False
-            if _claim_is_live(item.claimed_by, item.claimed_until, now):
+            if claim_is_live(item.claimed_by, item.claimed_until, now):
                 return False  # another worker is delivering it
             item.claimed_by = me
             item.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)

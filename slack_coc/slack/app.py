@@ -2,12 +2,18 @@
 
 Listeners ack first and then call one service. Whatever a service refuses is shown to the
 person who tried, by the one error policy in `slack_coc/slack/errors.py`.
+
+The same listeners serve three roles (`Role`): `ALL` works on every request in the process
+that took it (Socket Mode, tests); in HTTP mode the `WEB` app stores slash commands and
+clicks in the inbox and acknowledges them, and an `INBOX` app runs them afterwards
+(`slack_coc/slack/inbox.py`).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from enum import StrEnum
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,19 +23,27 @@ from slack_coc.slack.errors import handle_error
 from slack_coc.slack.listeners import MODULES
 
 
+class Role(StrEnum):
+    ALL = "all"  # ack, then work on it here
+    WEB = "web"  # HTTP: check, ack, store commands and clicks in the inbox
+    INBOX = "inbox"  # work on stored requests (already checked and acknowledged)
+
+
 def build_app(
     rt: Runtime,
     *,
     client: WebClient | None = None,
     process_before_response: bool = False,
     socket_mode: bool = False,
+    role: Role = Role.ALL,
 ) -> App:
     """The app for HTTP (`make_wsgi_app`) and Socket Mode. `client` defaults to a WebClient
     with SLACK_BOT_TOKEN against SLACK_API_URL."""
     from slack_coc.slack.oauth import oauth_settings, uses_oauth
 
     settings = rt.settings
-    if not socket_mode:
+    verify = not socket_mode and role is not Role.INBOX
+    if verify:
         settings.require("SLACK_SIGNING_SECRET")  # HTTP: no request is taken unsigned
     oauth = uses_oauth(rt)
     client = client or WebClient(
@@ -40,12 +54,23 @@ def build_app(
         signing_secret=settings.SLACK_SIGNING_SECRET or "",
         token_verification_enabled=False,
         oauth_settings=oauth_settings(rt) if oauth else None,
-        process_before_response=process_before_response,
-        # Socket Mode has no signatures to check; HTTP always does.
-        request_verification_enabled=not socket_mode,
+        process_before_response=process_before_response or role is Role.INBOX,
+        # Socket Mode has no signatures to check, nor has the inbox (checked when stored).
+        request_verification_enabled=verify,
         logger=logging.getLogger("slack_coc.bolt"),
     )
+    if role is Role.INBOX:
+        from slack_coc.slack.inbox import use_loading_view
+
+        app.use(use_loading_view)
     for name in MODULES:
-        importlib.import_module(name).register(app, rt)
+        module = importlib.import_module(name)
+        if role is Role.INBOX and name.endswith(".replay"):
+            continue  # replays were refused before the request was stored
+        module.register(app, rt)
+        if role is Role.WEB and name.endswith(".replay"):
+            from slack_coc.slack.inbox import Deferrer
+
+            app.use(Deferrer(rt).middleware())
     app.error(handle_error)
     return app

@@ -34,32 +34,31 @@ def default_handlers(rt: Runtime, client: ClientSource | None = None) -> dict[st
     return found
 
 
-class OutboxPump:
-    def __init__(
-        self,
-        rt: Runtime,
-        handlers: dict[str, Any] | None = None,
-        *,
-        client: ClientSource | None = None,
-        idle_seconds: float = 5.0,
-    ) -> None:
+class Pump:
+    """One background thread that drains a queue: woken after every commit in this process,
+    and every `idle_seconds` on its own (work written by other processes, retries due)."""
+
+    name = "pump"
+
+    def __init__(self, rt: Runtime, *, idle_seconds: float = 5.0) -> None:
         self.rt = rt
-        self.dispatcher = OutboxDispatcher(
-            rt.ctx, handlers if handlers is not None else default_handlers(rt, client)
-        )
         self.idle_seconds = idle_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-pump", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+
+    def drain(self) -> int:
+        """Do what is due; how many items were done (the pump goes on while it is > 0)."""
+        raise NotImplementedError
 
     def wake(self) -> None:
         self._wake.set()
 
-    def start(self) -> OutboxPump:
+    def start(self) -> Pump:
         if self.wake not in self.rt.ctx.after_commit:
             self.rt.ctx.after_commit.append(self.wake)
         self._thread.start()
-        self.wake()  # deliver what an earlier run left behind
+        self.wake()  # do what an earlier run left behind
         return self
 
     def stop(self) -> None:
@@ -76,7 +75,27 @@ class OutboxPump:
             if self._stop.is_set():
                 break
             try:
-                while self.dispatcher.deliver_due() > 0 and not self._stop.is_set():
-                    pass  # items written while delivering are due too
+                while self.drain() > 0 and not self._stop.is_set():
+                    pass  # items written meanwhile are due too
             except Exception as exc:  # the database may be away: try again on the next wake
-                log.warning("outbox delivery failed: %s", type(exc).__name__)
+                log.warning("%s failed: %s", self.name, type(exc).__name__)
+
+
+class OutboxPump(Pump):
+    name = "outbox-pump"
+
+    def __init__(
+        self,
+        rt: Runtime,
+        handlers: dict[str, Any] | None = None,
+        *,
+        client: ClientSource | None = None,
+        idle_seconds: float = 5.0,
+    ) -> None:
+        super().__init__(rt, idle_seconds=idle_seconds)
+        self.dispatcher = OutboxDispatcher(
+            rt.ctx, handlers if handlers is not None else default_handlers(rt, client)
+        )
+
+    def drain(self) -> int:
+        return self.dispatcher.deliver_due()

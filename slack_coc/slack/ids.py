@@ -41,6 +41,25 @@ class Action(StrEnum):
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
 
 
+# Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
+# lasts three seconds) and the inbox worker replaces it with the answer. Step buttons that need
+# input are in this group too (`slack/inbox.py`); clicks inside a modal or on App Home answer
+# with a modal unless they change what is open in place.
+MODAL_ACTIONS = frozenset(
+    {
+        Action.OPEN_CASE,
+        Action.EMERGENCY_ACTION,
+        Action.REVIEW_EMERGENCY,
+        Action.RECUSE,
+        Action.PROPOSE,
+        Action.LOG_REPORT,
+        Action.DECLARE_CONFLICTS,
+        Action.MAIL_COMPOSE,
+        Action.MAIL_REVIEW,
+    }
+)
+IN_PLACE_ACTIONS = frozenset({Action.MAIL_TEMPLATE, Action.REFRESH_HOME})
+
 VOTE_ACTIONS = {
     Action.VOTE_AGREE: "agree",
     Action.VOTE_OBJECT: "object",
@@ -56,6 +75,7 @@ class Callback(StrEnum):
     REPORT_CONCERN = "modal:report_concern"  # anyone reports (shortcuts)
     CASE_DETAIL = "modal:case_detail"  # read-only: no submission
     NOTICE = "modal:notice"  # read-only: a refusal shown where no ephemeral is possible
+    LOADING = "modal:loading"  # read-only: open at once, replaced by the answer (inbox)
     ASSIGN_SHEPHERD = "modal:assign_shepherd"
     RECUSE = "modal:recuse"
     PROPOSE = "modal:propose"

@@ -35,18 +35,20 @@ class Subcommand:
     summary: str
     handler: Handler
     chairs_only: bool = False
+    # Answers with a modal (so the web process opens a "Loading" modal at once).
+    opens_modal: bool = False
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
 def subcommand(
-    name: str, usage: str, summary: str, *, chairs_only: bool = False
+    name: str, usage: str, summary: str, *, chairs_only: bool = False, opens_modal: bool = False
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if name in SUBCOMMANDS:
             raise ValueError(f"/coc {name} is registered twice")
-        SUBCOMMANDS[name] = Subcommand(name, usage, summary, handler, chairs_only)
+        SUBCOMMANDS[name] = Subcommand(name, usage, summary, handler, chairs_only, opens_modal)
         return handler
 
     return register

@@ -24,7 +24,9 @@ class Payloads:
 
     def trigger_id(self) -> str:
         n = next(self._seq)
-        return f"{n}.{n * 7}.{hashlib.md5(str(n).encode()).hexdigest()}"
+        trigger = f"{n}.{n * 7}.{hashlib.md5(str(n).encode()).hexdigest()}"
+        self.fake.issue_trigger(trigger)
+        return trigger
 
     def _team(self) -> dict[str, Any]:
         return {"id": self.team_id, "domain": self.team_domain}

@@ -157,6 +157,8 @@ class WebApiMethods:
         }
 
     def _m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if self.trigger_expired(str(p.get("trigger_id"))):
+            return {"ok": False, "error": "expired_trigger_id"}
         view_id = f"V{next(self._ids):09d}"
         self.views[view_id] = self._view_json(p["view"], view_id)
         return {"ok": True, "view": self.views[view_id]}

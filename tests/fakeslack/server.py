@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -91,6 +92,7 @@ class FakeSlack(WebApiMethods):
             self.homes: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, bytes] = {}
             self._used_triggers: set[str] = set()
+            self._issued_triggers: dict[str, float] = {}
             self._faults: dict[str, list[Fault | None]] = defaultdict(list)
             if not hasattr(self, "users"):
                 self.users: dict[str, dict[str, Any]] = {}
@@ -153,6 +155,19 @@ class FakeSlack(WebApiMethods):
         """The next `times` calls of `method` get no answer for `seconds` (client timeouts)."""
         with self._lock:
             self._faults[method].extend(Fault(0, None, seconds) for _ in range(times))
+
+    # Slack: "trigger_id expires after 3 seconds"; tests may shorten it to show the effect.
+    trigger_ttl: float = 3.0
+
+    def issue_trigger(self, trigger_id: str) -> None:
+        """A payload carrying `trigger_id` was sent now: it opens a modal for `trigger_ttl`."""
+        with self._lock:
+            self._issued_triggers[trigger_id] = time.monotonic()
+
+    def trigger_expired(self, trigger_id: str) -> bool:
+        with self._lock:
+            issued = self._issued_triggers.get(trigger_id)
+        return issued is not None and time.monotonic() - issued > self.trigger_ttl
 
     def add_user(self, user_id: str, name: str = "someone", **fields: Any) -> None:
         self.users[user_id] = {"id": user_id, "name": name, **fields}

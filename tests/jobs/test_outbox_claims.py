@@ -14,6 +14,7 @@ from sqlalchemy import select
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.jobs import outbox
 from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.services import claims
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.outbox import enqueue
 from tests.conftest import PG_URL, TEAM
@@ -53,16 +54,16 @@ def test_claims_on_sqlite(ctx: ServiceContext, item_id: int, clock) -> None:  # 
     sent: list[int] = []
     dispatcher = OutboxDispatcher(ctx, {"dm": lambda s, item: sent.append(item.id)})
 
-    claim(ctx, item_id, f"{outbox._HOST}:{os.getpid()}:other")  # a live worker has it
+    claim(ctx, item_id, f"{claims._HOST}:{os.getpid()}:other")  # a live worker has it
     assert dispatcher.deliver_due() == 0 and sent == []
-    claim(ctx, item_id, f"{outbox._HOST}:{dead_pid()}:gone")  # its worker was killed
+    claim(ctx, item_id, f"{claims._HOST}:{dead_pid()}:gone")  # its worker was killed
     assert dispatcher.deliver_due() == 1 and sent == [item_id]
     assert status(ctx, item_id) == OutboxStatus.SENT
 
 
 def test_a_lease_ends_even_for_a_live_claim(ctx: ServiceContext, item_id: int, clock) -> None:  # type: ignore[no-untyped-def]
     sent: list[int] = []
-    claim(ctx, item_id, f"{outbox._HOST}:{os.getpid()}:stuck", seconds=60)
+    claim(ctx, item_id, f"{claims._HOST}:{os.getpid()}:stuck", seconds=60)
     clock.advance(seconds=61)
     assert OutboxDispatcher(ctx, {"dm": lambda s, item: sent.append(item.id)}).deliver_due() == 1
 

@@ -76,7 +76,12 @@ def _help(req: CommandRequest) -> None:
     ephemeral(req, help_text())
 
 
-@subcommand("new", "new", "log a report received by email, in person or from local representatives")
+@subcommand(
+    "new",
+    "new",
+    "log a report received by email, in person or from local representatives",
+    opens_modal=True,
+)
 def _new(req: CommandRequest) -> None:
     prompts.require_member_of(req.rt.ctx, req.actor)
     req.client.views_open(trigger_id=req.trigger_id, view=log_report_modal())
@@ -97,7 +102,7 @@ def _list(req: CommandRequest) -> None:
     ephemeral(req, "\n".join([head, *(case_line(v) for v in views)]))
 
 
-@subcommand("show", "show CASE", "open a case's details (only you see them)")
+@subcommand("show", "show CASE", "open a case's details (only you see them)", opens_modal=True)
 def _show(req: CommandRequest) -> None:
     if not req.args:
         ephemeral(req, f"Which case? `{SLASH_COMMAND} show 12`")

@@ -40,7 +40,12 @@ def _smtp(rt: Runtime) -> bool:
     return bool(rt.settings.SMTP_URL)
 
 
-@subcommand("mail", USAGE, "write to a case's reporter from a template (edited before it goes)")
+@subcommand(
+    "mail",
+    USAGE,
+    "write to a case's reporter from a template (edited before it goes)",
+    opens_modal=True,
+)
 def _mail_command(req: CommandRequest) -> None:
     ref, _, rest = req.args.partition(" ")
     template = rest.strip() or None

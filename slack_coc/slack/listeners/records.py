@@ -86,7 +86,13 @@ def _stats(req: CommandRequest) -> None:
     _ephemeral(req, f"Posted the transparency report {label} to <#{channel}>.")
 
 
-@subcommand("identity", "identity", "the identity key behind person code names", chairs_only=True)
+@subcommand(
+    "identity",
+    "identity",
+    "the identity key behind person code names",
+    chairs_only=True,
+    opens_modal=True,
+)
 def _identity(req: CommandRequest) -> None:
     entries = identity.identity_key(req.rt.ctx, req.actor)
     req.client.views_open(trigger_id=req.trigger_id, view=identity_key_modal(entries))

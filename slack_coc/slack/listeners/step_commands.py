@@ -83,7 +83,7 @@ def _discuss(req: CommandRequest) -> None:
         _say(req, step_summary(cases.start_discussion(req.rt.ctx, req.actor, ref)))
 
 
-@subcommand("propose", "propose CASE", "propose a decision (opens a form)")
+@subcommand("propose", "propose CASE", "propose a decision (opens a form)", opens_modal=True)
 def _propose(req: CommandRequest) -> None:
     if ref := _need_case(req, "propose CASE"):
         req.client.views_open(trigger_id=req.trigger_id, view=propose_modal(req.rt, req.actor, ref))
@@ -120,7 +120,10 @@ def _actions(req: CommandRequest) -> None:
 
 
 @subcommand(
-    "resolve", "resolve CASE", "resolve: actions taken, outcome, review date (opens a form)"
+    "resolve",
+    "resolve CASE",
+    "resolve: actions taken, outcome, review date (opens a form)",
+    opens_modal=True,
 )
 def _resolve(req: CommandRequest) -> None:
     if ref := _need_case(req, "resolve CASE"):
@@ -139,7 +142,12 @@ def _reconsider(req: CommandRequest) -> None:
     _say(req, step_summary(cases.request_reconsideration(req.rt.ctx, req.actor, ref, who)))
 
 
-@subcommand("conclude", "conclude CASE", "record the board's reconsideration (opens a form)")
+@subcommand(
+    "conclude",
+    "conclude CASE",
+    "record the board's reconsideration (opens a form)",
+    opens_modal=True,
+)
 def _conclude(req: CommandRequest) -> None:
     if ref := _need_case(req, "conclude CASE"):
         _open_step(req, Trigger.CONCLUDE_RECONSIDERATION, ref)
@@ -194,7 +202,7 @@ def _emergency(req: CommandRequest) -> None:
     _say(req, "Emergency action recorded; the group reviews it within 24 hours.")
 
 
-@subcommand("review", "review CASE", "review an emergency action (opens a form)")
+@subcommand("review", "review CASE", "review an emergency action (opens a form)", opens_modal=True)
 def _review(req: CommandRequest) -> None:
     if not (ref := _need_case(req, "review CASE")):
         return

@@ -24,6 +24,7 @@ from slack_coc.slack.views.setup import parse_setup, setup_modal
     "setup",
     "set this workspace's channel, chairs, deadlines and decision rule (chairs)",
     chairs_only=True,
+    opens_modal=True,
 )
 def _setup(req: CommandRequest) -> None:
     settings = workspaces.read_settings(req.rt.ctx, req.actor)

@@ -16,3 +16,16 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
         blocks=[note(text[:2900], "notice")],
         submit=None,
     )
+
+
+LOADING_TITLE = "Code of conduct"
+
+
+def loading_modal() -> dict[str, Any]:
+    """Opened at once for a click whose answer is a modal; the answer replaces it."""
+    return modal(
+        callback_id=Callback.LOADING,
+        title=LOADING_TITLE,
+        blocks=[note(":hourglass_flowing_sand: Just a moment…", "loading")],
+        submit=None,
+    )

@@ -1,0 +1,173 @@
+"""The inbox: Slack requests acknowledged and waiting to be worked on.
+
+A slash command or a click is stored (encrypted) before Slack gets its acknowledgement, so an
+acknowledged request is never lost: if the process that took it dies, another worker takes
+it up. Each item is worked on by one worker at a time; a worker that dies leaves a claim
+that is void at once (same host) or after CLAIM_SECONDS, and the item is tried again, at most
+MAX_ATTEMPTS times. Done items keep their key (the request's signature, so a replay is
+recognised) for KEEP_DONE, with their body emptied.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from slack_coc.domain.request_models import InboxItem
+from slack_coc.services.claims import claim_is_live
+from slack_coc.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 120  # longer than any request's work (Slack calls time out after 30 s)
+MAX_ATTEMPTS = 3
+LOADING_WAIT = timedelta(seconds=5)  # a modal click waits at most this for its "Loading" view
+KEEP_DONE = timedelta(hours=1)
+CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    id: int
+    content_type: str
+    body: str
+    loading_view_id: str | None
+    attempts: int
+    received_at: datetime
+
+
+def store(
+    ctx: ServiceContext,
+    *,
+    team_id: str,
+    key: str,
+    content_type: str,
+    body: str,
+    wait_for_loading_view: bool = False,
+) -> int | None:
+    """Keep a request to work on; its id, or None when the same request is already kept (a
+    replay). Raises StoreUnavailable when the database does not answer."""
+    now = ctx.clock.now()
+    try:
+        with ctx.transaction() as session:
+            item = InboxItem(
+                team_id=team_id[:32],
+                key=key[:200],
+                content_type=content_type[:80],
+                body=body,
+                received_at=now,
+                available_at=now + LOADING_WAIT if wait_for_loading_view else now,
+                attempts=0,
+            )
+            session.add(item)
+            session.flush()
+            return item.id
+    except IntegrityError:
+        return None
+
+
+def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) -> None:
+    """The "Loading" modal is open (or could not be): the item may be worked on now."""
+    with ctx.transaction() as session:
+        session.execute(
+            update(InboxItem)
+            .where(InboxItem.id == item_id)
+            .values(loading_view_id=view_id, available_at=ctx.clock.now())
+        )
+
+
+def claim_next(ctx: ServiceContext, claimant: str) -> PendingRequest | None:
+    """The oldest available item nobody is working on, claimed for `claimant`."""
+    now = ctx.clock.now()
+    with ctx.read() as session:
+        ids = list(
+            session.scalars(
+                select(InboxItem.id)
+                .where(InboxItem.done_at.is_(None), InboxItem.available_at <= now)
+                .order_by(InboxItem.id)
+                .limit(CANDIDATES)
+            )
+        )
+    for item_id in ids:
+        claimed = _claim(ctx, item_id, claimant, now)
+        if claimed is not None:
+            return claimed
+    return None
+
+
+def _claim(
+    ctx: ServiceContext, item_id: int, claimant: str, now: datetime
+) -> PendingRequest | None:
+    with ctx.transaction() as session:
+        item = session.get(InboxItem, item_id)
+        if item is None or item.done_at is not None:
+            return None
+        if claim_is_live(item.claimed_by, item.claimed_until, now):
+            return None
+        if item.attempts >= MAX_ATTEMPTS:
+            log.error("inbox item %s abandoned after %s attempts", item.id, item.attempts)
+            _close(item, now, f"abandoned after {item.attempts} attempts")
+            return None
+        # Compare and set: of two workers that read the same claim, one updates the row.
+        taken = session.execute(
+            update(InboxItem)
+            .where(
+                InboxItem.id == item_id,
+                InboxItem.attempts == item.attempts,
+                InboxItem.done_at.is_(None),
+            )
+            .values(
+                claimed_by=claimant,
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                attempts=item.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return PendingRequest(
+            id=item.id,
+            content_type=item.content_type,
+            body=item.body,
+            loading_view_id=item.loading_view_id,
+            attempts=item.attempts + 1,
+            received_at=item.received_at,
+        )
+
+
+def finish(ctx: ServiceContext, item_id: int, claimant: str, error: str | None = None) -> None:
+    """The work is done (a refusal shown to the member is done too); `error` only records
+    what went wrong outside the listeners' own error handling."""
+    with ctx.transaction() as session:
+        item = session.get(InboxItem, item_id)
+        if item is None or item.claimed_by != claimant:
+            return
+        _close(item, ctx.clock.now(), error)
+
+
+def _close(item: InboxItem, now: datetime, error: str | None) -> None:
+    item.done_at = now
+    item.body = ""  # what was typed is kept no longer than it is needed
+    item.claimed_by = item.claimed_until = None
+    item.last_error = error
+
+
+def purge_done(ctx: ServiceContext) -> int:
+    cutoff = ctx.clock.now() - KEEP_DONE
+    with ctx.transaction() as session:
+        result = session.execute(
+            delete(InboxItem).where(InboxItem.done_at.is_not(None), InboxItem.done_at < cutoff)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def waiting(ctx: ServiceContext) -> int:
+    """How many items are not done yet (operators, benchmarks)."""
+    from sqlalchemy import func
+
+    with ctx.read() as session:
+        return int(session.scalar(select(func.count()).where(InboxItem.done_at.is_(None))) or 0)

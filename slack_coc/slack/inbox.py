@@ -1,0 +1,268 @@
+"""Ack at once, work afterwards: the inbox between Slack and the listeners.
+
+In HTTP mode the web app (`Role.WEB`) checks the signature, recognises replays, stores each
+slash command and click in the inbox (`services/inbox.py`, encrypted) and answers Slack's
+request: acknowledging costs one small insert, however busy the workers are, and an
+acknowledged request is never lost. An inbox worker (`InboxPump`: a thread of `serve`, or
+`slack-coc worker` processes) runs each stored request through the same listeners in an app
+of its own (`Role.INBOX`), which acks into the void and replies through `response_url` or
+the Web API as usual.
+
+A trigger id lasts three seconds, longer than a busy queue may take. So a click whose answer
+is a modal gets a "Loading" modal from the web process right after its ack, and the worker
+puts the answer in that modal (`LoadingViewClient`): `views.open`/`views.push` become
+`views.update` of the loading view, and a text reply (a refusal) is shown in it too.
+
+View submissions (their refusals must be in the ack itself), shortcuts and events are not
+deferred: the web process works on them right after the ack, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+from slack_coc.runtime import Runtime
+from slack_coc.services import inbox
+from slack_coc.services.claims import new_claimant
+from slack_coc.services.context import StoreUnavailable
+from slack_coc.slack.delivery import Pump
+from slack_coc.slack.errors import tell
+from slack_coc.slack.ids import IN_PLACE_ACTIONS, MODAL_ACTIONS, trigger_of
+from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
+from slack_coc.slack.subcommands import SUBCOMMANDS
+from slack_coc.slack.views.notice import LOADING_TITLE, loading_modal, notice_modal
+
+log = logging.getLogger(__name__)
+
+LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
+
+
+def deferred_kind(body: dict[str, Any]) -> str | None:
+    if "command" in body:
+        return "command"
+    if body.get("type") == "block_actions":
+        return "block_actions"
+    return None
+
+
+def answers_with_modal(body: dict[str, Any]) -> bool:
+    """Whether the answer to this request is a modal (decided before any work is done)."""
+    if not body.get("trigger_id"):
+        return False
+    if "command" in body:
+        name = str(body.get("text") or "").strip().partition(" ")[0].lower()
+        sub = SUBCOMMANDS.get(name)
+        return sub is not None and sub.opens_modal
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else {}
+    action_id = str(first.get("action_id", "")) if isinstance(first, dict) else ""
+    if action_id in MODAL_ACTIONS:
+        return True
+    trigger = trigger_of(action_id)
+    if trigger is not None and trigger not in DIRECT_STEPS:
+        return True  # a step that needs input opens its form
+    # On App Home and inside modals there is no response_url: any answer is a modal.
+    return not body.get("response_url") and action_id not in IN_PLACE_ACTIONS
+
+
+def _loading_container(body: dict[str, Any]) -> str:
+    return "push" if (body.get("container") or {}).get("type") == "view" else "open"
+
+
+class Deferrer:
+    """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
+
+    def middleware(self) -> Callable[..., BoltResponse | None]:
+        """As a plain function: Bolt injects arguments by the names of a function's own."""
+
+        def defer(
+            req: BoltRequest, body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+        ) -> BoltResponse | None:
+            return self.take(req, body, context, next)
+
+        return defer
+
+    def take(
+        self,
+        req: BoltRequest,
+        body: dict[str, Any],
+        context: BoltContext,
+        next: Callable[[], None],
+    ) -> BoltResponse | None:
+        if deferred_kind(body) is None:
+            next()
+            return None
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        content_type = (req.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
+        modal = answers_with_modal(body)
+        try:
+            item_id = inbox.store(
+                self.rt.ctx,
+                team_id=actor_of(body).team_id,
+                key=f"sig:{signature}" if signature else f"unsigned:{uuid.uuid4().hex}",
+                content_type=content_type,
+                body=req.raw_body,
+                wait_for_loading_view=modal,
+            )
+        except StoreUnavailable as refusal:
+            return self._refuse(body, context, str(refusal))
+        if item_id is not None and modal:
+            self._openers.submit(self._open_loading_view, context.client, body, item_id)
+        return BoltResponse(status=200, body="")
+
+    def _refuse(self, body: dict[str, Any], context: BoltContext, message: str) -> BoltResponse:
+        if "command" in body:
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_type": "ephemeral", "text": message}),
+                headers={"content-type": "application/json;charset=utf-8"},
+            )
+        tell(body, context.client, context.respond, message)
+        return BoltResponse(status=200, body="")
+
+    def _open_loading_view(self, client: WebClient, body: dict[str, Any], item_id: int) -> None:
+        view_id: str | None = None
+        try:
+            opened = (
+                client.views_push(trigger_id=body["trigger_id"], view=loading_modal())
+                if _loading_container(body) == "push"
+                else client.views_open(trigger_id=body["trigger_id"], view=loading_modal())
+            )
+            view_id = str((opened.get("view") or {}).get("id") or "") or None
+        except SlackApiError as exc:
+            log.warning("could not open a loading modal: %s", exc.response.get("error"))
+        except Exception as exc:  # Slack unreachable: the worker tries the trigger itself
+            log.warning("could not open a loading modal: %s", type(exc).__name__)
+        try:
+            inbox.loading_view_opened(self.rt.ctx, item_id, view_id)
+        except StoreUnavailable:
+            log.warning("inbox item %s: loading view not recorded", item_id)
+
+
+class LoadingViewClient(WebClient):
+    """The Web API client of a request whose "Loading" modal is open: the first modal the
+    listener opens (or pushes) replaces the loading view instead."""
+
+    def __init__(self, base: WebClient, view_id: str) -> None:
+        super().__init__(
+            token=base.token,
+            base_url=base.base_url,
+            timeout=base.timeout,
+            ssl=base.ssl,
+            proxy=base.proxy,
+            headers=base.headers,
+            retry_handlers=base.retry_handlers,
+        )
+        self.loading_view_id = view_id
+        self.used = False
+
+    def _take(self, view: Any) -> SlackResponse | None:
+        if self.used:
+            return None
+        self.used = True
+        return self.views_update(view_id=self.loading_view_id, view=view)
+
+    def views_open(self, *, trigger_id: str | None = None, view: Any, **kwargs: Any) -> Any:
+        return self._take(view) or super().views_open(trigger_id=trigger_id, view=view, **kwargs)
+
+    def views_push(self, *, trigger_id: str | None = None, view: Any, **kwargs: Any) -> Any:
+        return self._take(view) or super().views_push(trigger_id=trigger_id, view=view, **kwargs)
+
+    def show_text(self, text: str) -> None:
+        """A text answer (a confirmation, a refusal) where the loading modal is waiting."""
+        self._take(notice_modal(LOADING_TITLE, text))
+
+    def finish(self) -> None:
+        """The listener is done: a loading modal nobody answered must not spin forever."""
+        if not self.used:
+            self.show_text("Done. Nothing more to show here.")
+
+
+def _respond_into(client: LoadingViewClient, respond: Any) -> Callable[..., Any]:
+    def respond_in_modal(text: str = "", **kwargs: Any) -> Any:
+        if not client.used and text:
+            client.show_text(text)
+            return None
+        return respond(text=text, **kwargs) if respond is not None else None
+
+    return respond_in_modal
+
+
+def use_loading_view(context: BoltContext, next: Callable[[], None]) -> None:
+    """Inbox app middleware: route a request's modal (or text) answer into its loading view."""
+    view_id = context.get(LOADING_VIEW)
+    if view_id:
+        client = LoadingViewClient(context.client, str(view_id))
+        context["respond"] = _respond_into(client, context.respond)
+        context["client"] = client
+    next()
+
+
+class InboxRunner:
+    """Works on stored requests, one at a time, through the inbox app's listeners."""
+
+    def __init__(self, rt: Runtime, app: App) -> None:
+        self.rt, self.app = rt, app
+        self.claimant = new_claimant()
+
+    def run_due(self, limit: int = 50) -> int:
+        done = 0
+        while done < limit:
+            item = inbox.claim_next(self.rt.ctx, self.claimant)
+            if item is None:
+                break
+            self.run(item)
+            done += 1
+        return done
+
+    def run(self, item: inbox.PendingRequest) -> None:
+        error: str | None = None
+        context: dict[str, Any] = (
+            {LOADING_VIEW: item.loading_view_id} if item.loading_view_id else {}
+        )
+        try:
+            request = BoltRequest(
+                body=item.body, headers={"content-type": [item.content_type]}, context=context
+            )
+            response = self.app.dispatch(request)
+            client = request.context.get("client")
+            if isinstance(client, LoadingViewClient):
+                client.finish()
+            if response.status >= 400:
+                error = f"HTTP {response.status}"
+        except Exception as exc:  # recorded; the member was told by the error handler if possible
+            error = type(exc).__name__
+            log.error("inbox item %s failed: %s", item.id, error)
+        inbox.finish(self.rt.ctx, item.id, self.claimant, error)
+
+
+class InboxPump(Pump):
+    name = "inbox-pump"
+    PURGE_EVERY = 600.0
+
+    def __init__(self, rt: Runtime, app: App, *, idle_seconds: float = 0.25) -> None:
+        super().__init__(rt, idle_seconds=idle_seconds)
+        self.runner = InboxRunner(rt, app)
+        self._since_purge = 0.0
+
+    def drain(self) -> int:
+        self._since_purge += self.idle_seconds
+        if self._since_purge >= self.PURGE_EVERY:
+            self._since_purge = 0.0
+            inbox.purge_done(self.rt.ctx)
+        return self.runner.run_due()

@@ -1,0 +1,199 @@
+"""Ack first, work afterwards, over real HTTP: the web app stores commands and clicks and
+answers Slack at once; the inbox worker does the work later, even after the click's trigger id
+has expired, by filling the "Loading" modal the web app opened. Also as two processes:
+`serve --web-only` and `slack-coc worker`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from slack_coc.domain.request_models import InboxItem
+from slack_coc.services import inbox
+from slack_coc.slack.app import Role, build_app
+from slack_coc.slack.http import make_wsgi_app
+from slack_coc.slack.ids import Action, Callback
+from slack_coc.slack.inbox import InboxRunner
+from tests.conftest import TEAM, TEST_KEY
+from tests.e2e.conftest import CHANNEL, e2e_settings
+from tests.e2e.harness import SIGNING_SECRET, AppServer, Payloads, post_signed, wait_for
+from tests.factories import add_roster, new_case
+from tests.fakeslack import FakeSlack
+
+ANA, OUTSIDER = "U0ANA0001", "U0OUTSID99"
+MARKER = "NUMBAT-INBOX-7741"
+
+
+@pytest.fixture
+def web(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[tuple[AppServer, InboxRunner]]:
+    """The web app alone (nothing works on the inbox until the test runs the worker)."""
+    server = AppServer(
+        make_wsgi_app(e2e_runtime, build_app(e2e_runtime, role=Role.WEB)),
+        e2e_runtime,
+        fake_slack,
+        TEAM,
+    )
+    try:
+        yield server, InboxRunner(e2e_runtime, build_app(e2e_runtime, role=Role.INBOX))
+    finally:
+        server.close()
+        e2e_runtime.engine.dispose()
+
+
+def _loading_view_recorded(server: AppServer) -> bool:
+    with server.rt.ctx.read() as session:
+        return session.scalar(select(InboxItem.loading_view_id)) is not None
+
+
+def test_a_command_is_acknowledged_at_once_and_answered_by_the_worker(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    server, worker = web
+    add_roster(server.rt.ctx)
+    new_case(server.rt.ctx, account=f"Report {MARKER}")
+    response = server.command(ANA, "list")
+    assert response.status == 200 and response.body == b""
+    assert inbox.waiting(server.rt.ctx) == 1
+    assert not server.fake.calls("response_url")  # nothing done before the ack
+
+    assert worker.run_due() == 1
+    replies = server.fake.calls("response_url")
+    assert len(replies) == 1 and "#1" in replies[0].text
+    assert inbox.waiting(server.rt.ctx) == 0
+    assert MARKER not in server.fake.all_text()
+    server.fake.assert_clean()
+
+
+def test_a_replayed_command_is_stored_once(web: tuple[AppServer, InboxRunner]) -> None:
+    server, worker = web
+    add_roster(server.rt.ctx)
+    body = urllib.parse.urlencode(server.payloads.slash_command(ANA, "list"))
+    ts = str(int(time.time()))
+    from tests.e2e.harness import sign
+
+    signature = sign(SIGNING_SECRET, ts, body)
+    for _ in range(2):
+        assert server.post(body, timestamp=int(ts), signature=signature).status == 200
+    assert worker.run_due() == 1
+    assert len(server.fake.calls("response_url")) == 1
+
+
+def test_open_case_gets_a_loading_modal_the_worker_fills_after_the_trigger_expired(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    server.fake.trigger_ttl = 0.2  # Slack's is 3 s; a busy queue may take longer than that
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    opened = wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
+    assert opened[0].params["view"]["callback_id"] == Callback.LOADING.value
+    loading_id = opened[0].response["view"]["id"]
+    wait_for(lambda: _loading_view_recorded(server), what="the loading view's id to be kept")
+    time.sleep(0.3)  # the trigger id has expired now
+
+    assert worker.run_due() == 1
+    updates = server.fake.calls("views.update")
+    assert [u.params["view_id"] for u in updates] == [loading_id]
+    assert server.fake.views[loading_id]["callback_id"] == Callback.CASE_DETAIL.value
+    assert MARKER in str(server.fake.views[loading_id])  # the member may see the report
+    assert len(server.fake.attempts("views.open")) == 1  # the expired trigger was not used
+    server.fake.assert_clean()
+
+
+def test_a_refusal_is_shown_in_the_loading_modal_and_nothing_leaks(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(OUTSIDER, Action.OPEN_CASE.value, str(case.number)).status == 200
+    wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
+    wait_for(lambda: worker.run_due() == 1, what="the worker to take the click")
+    loading_id = server.fake.calls("views.open")[0].response["view"]["id"]
+    shown = server.fake.views[loading_id]
+    assert shown["callback_id"] == Callback.NOTICE.value
+    assert "member" in str(shown["blocks"]).lower()
+    assert MARKER not in server.fake.all_text()
+    assert not server.fake.calls("response_url")  # told in the modal, not behind it
+
+
+# ------------------------------------------------------------------ two processes
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_web_only_and_a_worker_process_share_the_work(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'split.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COC_", "DATABASE_"))}
+    env.update(
+        SLACK_BOT_TOKEN=fake_slack.token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        DATABASE_URL=database_url,
+        COC_CHANNEL_ID=CHANNEL,
+        COC_ENCRYPTION_KEYS=TEST_KEY,
+    )
+    port = _free_port()
+    log = (tmp_path / "procs.log").open("w")
+    cli = [sys.executable, "-m", "slack_coc"]
+    web = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--web-only"],
+        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    worker = None
+    try:
+
+        def healthy() -> bool:
+            assert web.poll() is None, (tmp_path / "procs.log").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    return bool(r.status == 200)
+            except OSError:
+                return False
+
+        wait_for(healthy, timeout=30, what="serve --web-only")
+        from slack_coc.config import load_settings
+        from slack_coc.runtime import build_runtime
+
+        rt = build_runtime(e2e_settings(fake_slack, database_url))
+        add_roster(rt.ctx)
+        payloads = Payloads(TEAM, fake_slack)
+        body = urllib.parse.urlencode(payloads.slash_command(ANA, "list"))
+        url = f"http://127.0.0.1:{port}/slack/events"
+        answer = post_signed(url, body, "application/x-www-form-urlencoded", SIGNING_SECRET)
+        assert answer.status == 200 and answer.body == b""
+        time.sleep(1.0)
+        assert not fake_slack.calls("response_url")  # the web process does not do the work
+        assert inbox.waiting(rt.ctx) == 1
+
+        worker = subprocess.Popen(
+            [*cli, "worker"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+        )
+        wait_for(lambda: fake_slack.calls("response_url"), timeout=30, what="the worker's reply")
+        wait_for(lambda: inbox.waiting(rt.ctx) == 0, timeout=10, what="the item to be done")
+        rt.engine.dispose()
+        del load_settings
+    finally:
+        for process in (web, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
+        log.close()
+    fake_slack.assert_clean()
