@@ -37,6 +37,9 @@ class ResponseUrls:
     def response_url(self, name: str = "r") -> str:
         return f"{self.root_url}response/{name}-{next(self._ids)}"
 
+    def issue_trigger(self, trigger_id: str) -> None:
+        """The fake runs in another process here and does not time trigger ids."""
+
 
 @dataclass(frozen=True)
 class Request:

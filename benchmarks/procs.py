@@ -122,9 +122,11 @@ def start_serve(
     key: str,
     *,
     scheduler: bool = False,
+    web_only: bool = False,
     log_path: Path | None = None,
 ) -> Proc:
-    """`slack-coc serve` as operators run it (HTTP, waitress, outbox pump)."""
+    """`slack-coc serve` as operators run it (HTTP, waitress; with the inbox and outbox pumps,
+    or with `--web-only` beside `slack-coc worker`)."""
     port = free_port()
     args = [
         SLACK_COC,
@@ -138,6 +140,8 @@ def start_serve(
     ]
     if not scheduler:
         args.append("--no-scheduler")
+    if web_only:
+        args.append("--web-only")
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     popen = subprocess.Popen(
         args,
@@ -150,3 +154,25 @@ def start_serve(
     proc = Proc("serve", popen, f"http://127.0.0.1:{port}/slack/events")
     wait_healthy(proc.url, timeout=60)
     return proc
+
+
+WORKER_NICE = 10
+
+
+def start_worker(
+    fake: Proc, database_url: str, key: str, *, log_path: Path | None = None
+) -> Proc:
+    """`slack-coc worker` at a lower CPU priority than `serve` (nice 10), as the operations
+    guide recommends when both share a host: acknowledgements come first, the work follows.
+    Its sweep runs once at start and then hourly, so that runs stay comparable."""
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    popen = subprocess.Popen(
+        [SLACK_COC, "worker", "--interval", "3600"],
+        env=serve_env(fake.url, database_url, key),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=out,
+        preexec_fn=lambda: os.nice(WORKER_NICE),
+    )
+    return Proc("worker", popen, "")

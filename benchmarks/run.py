@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", default="1,20,100", help="concurrent clients")
     parser.add_argument("--kinds", default="command,click,submit", help=", ".join(KINDS))
     parser.add_argument(
+        "--layout",
+        choices=("split", "single"),
+        default="split",
+        help="split: `serve --web-only` + `slack-coc worker` (nice 10); single: `serve` alone",
+    )
+    parser.add_argument(
         "--requests",
         type=int,
         default=300,
@@ -176,7 +182,10 @@ def measure_size(
         )
     finally:
         rt.engine.dispose()
-    serve = procs.start_serve(fake, url, inprocess.KEY)
+    split = args.layout == "split"
+    serve = procs.start_serve(fake, url, inprocess.KEY, web_only=split)
+    worker = procs.start_worker(fake, url, inprocess.KEY) if split else None
+    busy = [p for p in (worker, fake) if p is not None]
     bare = procs.start_bare(fake)
     try:
         requests = Requests(fake.url, size)
@@ -184,15 +193,24 @@ def measure_size(
             for n in clients:
                 total = max(args.requests, 5 * n)
                 print(f"[{backend} {size} cases] {kind} x{n}", file=sys.stderr, flush=True)
-                ours = _load(serve, fake, requests, kind, n, total)
-                base = _load(bare, fake, requests, kind, n, total)
+                ours = _load(serve, busy, requests, kind, n, total)
+                base = _load(bare, busy, requests, kind, n, total)
                 latency.append(latency_row(backend, size, kind, n, ours, base))
         hwm = serve.status("VmHWM") / 1024
+        worker_hwm = f"{worker.status('VmHWM') / 1024:.0f} MB" if worker else "-"
         memory.append(
-            [backend, f"{size:,}", f"{hwm:.0f} MB", "PASS" if hwm < RSS_TARGET_MB else "MISS"]
+            [
+                backend,
+                f"{size:,}",
+                f"{hwm:.0f} MB",
+                worker_hwm,
+                "PASS" if hwm < RSS_TARGET_MB else "MISS",
+            ]
         )
     finally:
         serve.stop()
+        if worker is not None:
+            worker.stop()
         bare.stop()
 
 
@@ -200,11 +218,17 @@ statements_header: list[str] = []
 
 
 def _load(
-    proc: procs.Proc, fake: procs.Proc, requests: Requests, kind: str, clients: int, total: int
+    proc: procs.Proc,
+    others: list[procs.Proc],
+    requests: Requests,
+    kind: str,
+    clients: int,
+    total: int,
 ) -> dict[str, Any]:
     # Work left from the previous run (after its acks) must not slow this one down.
     proc.wait_idle()
-    fake.wait_idle()
+    for other in others:
+        other.wait_idle(timeout=300)
     result = run_load(
         proc.url, requests.kind(kind), BENCH_SIGNING_SECRET, clients=clients, requests=total
     )
@@ -292,7 +316,7 @@ def print_report(
         )
     )
     print(f"\n## Peak RSS of `slack-coc serve` (VmHWM, target < {RSS_TARGET_MB:.0f} MB)\n")
-    print(markdown(["backend", "cases", "peak RSS", "target"], memory))
+    print(markdown(["backend", "cases", "serve peak RSS", "worker peak RSS", "target"], memory))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,12 +65,15 @@ def build_app(
         app.use(use_loading_view)
     for name in MODULES:
         module = importlib.import_module(name)
-        if role is Role.INBOX and name.endswith(".replay"):
-            continue  # replays were refused before the request was stored
-        module.register(app, rt)
-        if role is Role.WEB and name.endswith(".replay"):
-            from slack_coc.slack.inbox import Deferrer
+        if name.endswith(".replay"):
+            if role is Role.INBOX:
+                continue  # replays were refused before the request was stored
+            module.register(app, rt, inbox=role is Role.WEB)
+            if role is Role.WEB:
+                from slack_coc.slack.inbox import Deferrer
 
-            app.use(Deferrer(rt).middleware())
+                app.use(Deferrer(rt).middleware())
+            continue
+        module.register(app, rt)
     app.error(handle_error)
     return app

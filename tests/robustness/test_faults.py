@@ -13,12 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from slack_coc.domain.enums import Trigger
 from slack_coc.domain.outbox_models import OutboxStatus
 from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.slack.ids import step_action
 from slack_coc.slack.views.report import log_report_modal
+from tests.conftest import TEAM
 from tests.e2e.conftest import e2e_settings
-from tests.e2e.harness import Response
-from tests.factories import add_roster
+from tests.e2e.harness import AppServer, Response, wait_for
+from tests.factories import add_roster, new_case
 from tests.fakeslack import FakeSlack
 from tests.robustness.conftest import BEN, CHANNEL, RobustServer, serve_app, snapshot
 from tests.robustness.outage import Outage
@@ -247,3 +250,43 @@ def test_slow_slack_api_does_not_block_a_submission(roster_server: RobustServer)
     finally:
         server.settle()
         pump.stop()
+
+
+def test_the_web_app_does_not_acknowledge_what_it_cannot_store(
+    fake_slack: FakeSlack, database_url: str, engine: Any, clock: Any
+) -> None:
+    """HTTP mode stores commands and clicks before it answers: with the database away the
+    member is told to try again (in the ack, or through response_url), nothing is kept, and
+    once it is back the same request works without a restart."""
+    from slack_coc.runtime import build_runtime
+    from slack_coc.services import inbox
+    from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.http import make_wsgi_app
+    from slack_coc.slack.inbox import InboxRunner
+
+    outage = Outage(database_url)
+    rt = build_runtime(e2e_settings(fake_slack, outage.url), clock=clock)
+    outage.prepare(rt.engine)
+    add_roster(rt.ctx)
+    new_case(rt.ctx)
+    server = AppServer(make_wsgi_app(rt, build_app(rt, role=Role.WEB)), rt, fake_slack, TEAM)
+    try:
+        with outage.cut():
+            response = server.command(BEN, "ack 1")
+            assert response.status == 200
+            assert response.json()["response_type"] == "ephemeral"
+            assert TRY_AGAIN in response.json()["text"].lower()
+            click = server.click(BEN, step_action(Trigger.ACKNOWLEDGE), "1", channel_id=CHANNEL)
+            assert click.status == 200
+            told = wait_for(lambda: fake_slack.calls("response_url"), what="a reply to the click")
+            assert TRY_AGAIN in told[0].text.lower()
+        assert inbox.waiting(rt.ctx) == 0
+        assert server.command(BEN, "ack 1").status == 200
+        assert InboxRunner(rt, build_app(rt, role=Role.INBOX)).run_due() == 1
+        replies = fake_slack.calls("response_url")
+        assert len(replies) == 2 and "acknowledged" in replies[1].text.lower()
+    finally:
+        server.close()
+        outage.close()
+        rt.engine.dispose()
+    fake_slack.assert_clean()

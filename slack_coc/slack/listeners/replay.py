@@ -57,21 +57,28 @@ def _header(req: BoltRequest, name: str) -> str:
     return str(values[0]) if values else ""
 
 
-def once_only(rt: Runtime | None = None) -> Callable[..., BoltResponse | None]:
+def once_only(
+    rt: Runtime | None = None, stored_elsewhere: Callable[[dict[str, Any]], bool] | None = None
+) -> Callable[..., BoltResponse | None]:
     """With PostgreSQL (several web processes), repeats are also looked up in the database,
-    so a replay reaching another worker is still recognised."""
+    so a replay reaching another worker is still recognised. Requests for which
+    `stored_elsewhere(body)` holds are kept in the inbox under their signature, whose unique
+    key recognises a replay in the same insert."""
     signatures = SeenOnce(SIGNATURE_TTL)
     events = SeenOnce(EVENT_TTL)
     shared = rt is not None and rt.engine.dialect.name == "postgresql"
 
-    def first(memory: SeenOnce, key: str, ttl: float) -> bool:
+    def first(memory: SeenOnce, key: str, ttl: float, *, in_database: bool = True) -> bool:
         if not memory.first(key):
             return False
-        return not shared or rt is None or first_time(rt.ctx, key, ttl)
+        return not (shared and in_database) or rt is None or first_time(rt.ctx, key, ttl)
 
     def middleware(req: BoltRequest, body: dict[str, Any], next: Callable[[], None]) -> Any:
         signature = _header(req, "x-slack-signature")
-        if signature and not first(signatures, f"sig:{signature}", SIGNATURE_TTL):
+        in_database = stored_elsewhere is None or not stored_elsewhere(body)
+        if signature and not first(
+            signatures, f"sig:{signature}", SIGNATURE_TTL, in_database=in_database
+        ):
             return BoltResponse(status=200, body="")
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         event_key = f"event:{body.get('team_id', '')}:{event_id}"
@@ -83,5 +90,11 @@ def once_only(rt: Runtime | None = None) -> Callable[..., BoltResponse | None]:
     return middleware
 
 
-def register(app: App, rt: Runtime) -> None:
-    app.use(once_only(rt))
+def register(app: App, rt: Runtime, *, inbox: bool = False) -> None:
+    """`inbox`: commands and clicks go to the inbox (the web app of HTTP mode)."""
+    if inbox:
+        from slack_coc.slack.inbox import deferred_kind
+
+        app.use(once_only(rt, lambda body: deferred_kind(body) is not None))
+    else:
+        app.use(once_only(rt))
