@@ -27,7 +27,7 @@ import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +65,21 @@ def before_external_call() -> None:
     hook = _before_io.get()
     if hook is not None:
         hook()
+
+
+def _case_in_delivery(session: Session, item: OutboxMessage, now: datetime) -> bool:
+    """SQLite: is another item of the same case being delivered right now? Its card may not
+    have its `ts` recorded yet, and a second card would be posted (PostgreSQL serialises
+    these with the case row's lock, held during the call)."""
+    claims = session.execute(
+        select(OutboxMessage.claimed_by, OutboxMessage.claimed_until).where(
+            OutboxMessage.case_id == item.case_id,
+            OutboxMessage.id != item.id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.claimed_by.is_not(None),
+        )
+    )
+    return any(claim_is_live(by, until, now) for by, until in claims)
 
 
 @dataclass
@@ -153,6 +168,8 @@ class OutboxDispatcher:
                 return False
             if claim_is_live(item.claimed_by, item.claimed_until, now):
                 return False  # another worker is delivering it
+            if item.case_id is not None and _case_in_delivery(session, item, now):
+                return False  # one delivery per case at a time (next round)
             item.claimed_by = me
             item.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
         handler = self.handlers[item.kind]

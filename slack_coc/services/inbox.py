@@ -11,15 +11,21 @@ recognised) for KEEP_DONE, with their body emptied.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.sql import Executable
 
+from slack_coc.db import make_engine
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services.claims import claim_is_live
-from slack_coc.services.context import ServiceContext
+from slack_coc.services.context import ServiceContext, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,34 +56,89 @@ def store(
     wait_for_loading_view: bool = False,
 ) -> int | None:
     """Keep a request to work on; its id, or None when the same request is already kept (a
-    replay). Raises StoreUnavailable when the database does not answer."""
+    replay). Raises StoreUnavailable when the database does not answer.
+
+    This runs before Slack gets its answer, so it is one statement (`_one_statement`)."""
     now = ctx.clock.now()
+    statement = (
+        insert(InboxItem)
+        .values(
+            team_id=team_id[:32],
+            key=key[:200],
+            content_type=content_type[:80],
+            body=body,
+            received_at=now,
+            available_at=now + LOADING_WAIT if wait_for_loading_view else now,
+            attempts=0,
+        )
+        .returning(InboxItem.id)
+    )
     try:
-        with ctx.transaction() as session:
-            item = InboxItem(
-                team_id=team_id[:32],
-                key=key[:200],
-                content_type=content_type[:80],
-                body=body,
-                received_at=now,
-                available_at=now + LOADING_WAIT if wait_for_loading_view else now,
-                attempts=0,
-            )
-            session.add(item)
-            session.flush()
-            return item.id
+        item_id = int(_one_statement(ctx, statement))
     except IntegrityError:
         return None
+    except OperationalError as exc:
+        raise StoreUnavailable(
+            "The case database did not answer; nothing was done. Please try again in a minute."
+        ) from exc
+    for hook in ctx.after_commit:
+        hook()
+    return item_id
 
 
 def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) -> None:
     """The "Loading" modal is open (or could not be): the item may be worked on now."""
-    with ctx.transaction() as session:
-        session.execute(
-            update(InboxItem)
-            .where(InboxItem.id == item_id)
-            .values(loading_view_id=view_id, available_at=ctx.clock.now())
-        )
+    statement = (
+        update(InboxItem)
+        .where(InboxItem.id == item_id)
+        .values(loading_view_id=view_id, available_at=ctx.clock.now())
+    )
+    try:
+        _one_statement(ctx, statement)
+    except OperationalError as exc:
+        raise StoreUnavailable("The case database did not answer.") from exc
+    for hook in ctx.after_commit:
+        hook()
+
+
+_hot_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+_hot_lock = threading.Lock()
+
+
+def _hot_engine(engine: Engine) -> Engine:
+    """PostgreSQL: a small pool for the statements taken before Slack's answer, without the
+    main pool's ping on every checkout (a round trip each time). A connection the server
+    dropped is detected when used and the statement tried once more (`_one_statement`)."""
+    with _hot_lock:
+        hot = _hot_engines.get(engine)
+        if hot is None:
+            url = engine.url.render_as_string(hide_password=False)
+            hot = make_engine(url, pool_pre_ping=False, pool_size=8, max_overflow=8)
+            _hot_engines[engine] = hot
+        return hot
+
+
+def _one_statement(ctx: ServiceContext, statement: Executable) -> Any:
+    """Run one statement on the web process's hot path: autocommit on PostgreSQL (one round
+    trip, durable when it returns), a short transaction on SQLite. Returns the first column of
+    the first row, if any."""
+    engine: Engine = ctx.sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            return _first(conn.execute(statement))
+    hot = _hot_engine(engine)
+    for attempt in (1, 2):
+        try:
+            with hot.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                return _first(conn.execute(statement))
+        except OperationalError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    return None  # not reached
+
+
+def _first(result: CursorResult[Any]) -> Any:
+    return result.scalar() if result.returns_rows else None
 
 
 def claim_next(ctx: ServiceContext, claimant: str) -> PendingRequest | None:

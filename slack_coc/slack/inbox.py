@@ -150,8 +150,8 @@ class Deferrer:
             log.warning("could not open a loading modal: %s", type(exc).__name__)
         try:
             inbox.loading_view_opened(self.rt.ctx, item_id, view_id)
-        except StoreUnavailable:
-            log.warning("inbox item %s: loading view not recorded", item_id)
+        except Exception as exc:  # a thread of its own: nobody else would see this
+            log.warning("inbox item %s: loading view not recorded: %s", item_id, type(exc).__name__)
 
 
 class LoadingViewClient(WebClient):

@@ -257,6 +257,15 @@ class FakeSlack(WebApiMethods):
         self._record(Call(method, params, body, team=team))
         return 200, body, {}
 
+    def response_url_hangs(self, path: str) -> bool:
+        """`hang("response_url")`: the next post to a response_url gets no answer."""
+        fault = self._next_fault("response_url")
+        if fault is None or not fault.hang_seconds:
+            return False
+        self._record(Call("response_url", {"url": path}, {"ok": False}, 0, "hang"))
+        self._released.wait(fault.hang_seconds)
+        return True
+
     def handle_response_url(self, path: str, payload: dict[str, Any]) -> None:
         problems = spec.check_blocks(payload["blocks"]) if "blocks" in payload else []
         if not (payload.get("text") or payload.get("blocks") or payload.get("delete_original")):
@@ -375,6 +384,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 fake.uploads[parts.path.rsplit("/", 1)[1]] = raw
                 return self._reply(200, f"OK - {len(raw)}".encode(), "text/plain")
             if parts.path.startswith("/response/"):
+                if fake.response_url_hangs(parts.path):
+                    self.close_connection = True
+                    return None
                 fake.handle_response_url(parts.path, json.loads(raw or b"{}"))
                 return self._reply(200, b"ok", "text/plain")
             if not parts.path.startswith("/api/"):

@@ -78,3 +78,37 @@ def test_before_external_call_commits_so_no_lock_is_held(ctx: ServiceContext, it
     OutboxDispatcher(ctx, {"dm": handler}).deliver_due()
     assert seen == [False]
     assert status(ctx, item_id) == OutboxStatus.SENT
+
+
+def test_one_delivery_per_case_at_a_time(ctx: ServiceContext) -> None:
+    """While one item of a case is being delivered (its card's ts perhaps not recorded yet),
+    another dispatcher leaves the case's other items for the next round: two dispatchers (the
+    sweep and the pump, or two workers) once posted a case's card twice."""
+    from tests.factories import add_roster, new_case
+
+    from slack_coc.domain.models import Case
+
+    add_roster(ctx)
+    number = new_case(ctx).number
+    with ctx.read() as session:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+    with ctx.transaction() as session:
+        mine = enqueue(session, team_id=TEAM, kind="dm", now=ctx.clock.now(), recipient="U0A",
+                       case_id=case.id)  # fmt: skip
+        other = enqueue(session, team_id=TEAM, kind="dm", now=ctx.clock.now(), recipient="U0B")
+        assert mine is not None and other is not None
+        session.flush()
+        ids = (mine.id, other.id)
+    with ctx.read() as session:
+        pending = list(session.scalars(select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id, OutboxMessage.id != ids[0],
+            OutboxMessage.status == OutboxStatus.PENDING)))  # fmt: skip
+    in_flight = pending[0].id  # the case's own card item, say, mid-delivery elsewhere
+    claim(ctx, in_flight, f"{claims._HOST}:{os.getpid()}:busy")
+    sent: list[int] = []
+    dispatcher = OutboxDispatcher(ctx, {"dm": lambda s, item: sent.append(item.id)})
+    dispatcher.deliver_due()
+    assert ids[1] in sent and ids[0] not in sent  # other cases go on; this case waits
+    claim(ctx, in_flight, f"{claims._HOST}:{dead_pid()}:gone")  # that delivery's worker died
+    dispatcher.deliver_due()
+    assert ids[0] in sent

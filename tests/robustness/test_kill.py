@@ -78,11 +78,13 @@ def free_port() -> int:
 
 
 class Serve:
-    def __init__(self, fake: FakeSlack, database_url: str, log: Path) -> None:
+    def __init__(
+        self, fake: FakeSlack, database_url: str, log: Path, *, web_only: bool = False
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [SLACK_COC, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                "--no-scheduler"]  # fmt: skip
+                "--no-scheduler"] + (["--web-only"] if web_only else [])  # fmt: skip
         out = log.open("ab")
         self.proc = subprocess.Popen(args, env=app_env(fake, database_url), stdout=out, stderr=out)
         wait_for(self._healthy, timeout=30, what="serve to answer /healthz")
@@ -194,4 +196,73 @@ def test_sigkill_tick_mid_delivery_then_tick_again(
         assert again.returncode == 0, (tmp_path / "tick.log").read_text()[-2000:]
         assert_each_once(fake_slack, rt, cases=3)
     finally:
+        rt.engine.dispose()
+
+
+def inbox_waiting(rt: Any) -> int:
+    with rt.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM inbox WHERE done_at IS NULL")).scalar())
+
+
+def test_sigkill_worker_mid_request_then_another_worker(
+    fake_slack: FakeSlack, fresh_database: str, tmp_path: Path
+) -> None:
+    """`serve --web-only` stores three `/coc ack` commands; the worker takes the first, commits
+    the step and hangs on its reply; SIGKILL. Another worker takes every stored command up:
+    each case is acknowledged once, every command is answered, every card posted once."""
+    log = tmp_path / "split.log"
+    serve = Serve(fake_slack, fresh_database, log, web_only=True)
+    rt = runtime_on(fake_slack, fresh_database)
+    env = app_env(fake_slack, fresh_database)
+    worker = None
+    try:
+        for user_id, name, chair in ROSTER:
+            members.add_member(rt.ctx, TEAM, user_id, name, chair=chair)
+        for i in range(3):
+            log_report(rt.ctx, Actor(TEAM, BEN), ReportInput(account=f"w{i}", source="email"))
+        # Their cards are posted first, so that what the worker sends are edits and replies
+        # (a kill between Slack accepting a new post and its commit can repeat that post:
+        # docs/reliability.md, "at least once").
+        from slack_coc.jobs.outbox import OutboxDispatcher
+        from slack_coc.slack.outbound import handlers
+
+        OutboxDispatcher(rt.ctx, handlers(rt, fake_slack.client())).deliver_due()
+        assert len(fake_slack.messages(CHANNEL)) >= 3
+        fake_slack.hang("response_url", seconds=8, times=1)
+        payloads = Payloads(TEAM, fake_slack)
+        for number in (1, 2, 3):
+            body = urlencode(payloads.slash_command(BEN, f"ack {number}"))
+            answer = post_signed(serve.url + "/slack/events", body,
+                                 "application/x-www-form-urlencoded", SIGNING_SECRET)  # fmt: skip
+            assert answer.status == 200 and answer.body == b""
+        assert inbox_waiting(rt) == 3
+
+        with log.open("ab") as out:
+            worker = subprocess.Popen([SLACK_COC, "worker"], env=env, stdout=out, stderr=out)
+            wait_for(lambda: [c for c in fake_slack.attempts("response_url") if c.fault == "hang"],
+                     timeout=30, what="the worker to hang on its first reply")  # fmt: skip
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+            assert inbox_waiting(rt) == 3, "the killed worker's command is not done"
+            worker = subprocess.Popen([SLACK_COC, "worker"], env=env, stdout=out, stderr=out)
+            wait_for(lambda: inbox_waiting(rt) == 0, timeout=60, what="the inbox to drain")
+
+        with rt.engine.connect() as conn:
+            acknowledged = conn.execute(text(
+                "SELECT c.number, count(*) FROM case_event e JOIN \"case\" c ON c.id = e.case_id "
+                "WHERE e.to_state = 'acknowledged' GROUP BY c.number ORDER BY c.number"
+            )).all()  # fmt: skip
+        assert [tuple(row) for row in acknowledged] == [(1, 1), (2, 1), (3, 1)]
+        replies = [c.text for c in fake_slack.calls("response_url")]
+        assert len(replies) == 3, replies  # the cut-off reply is the one sent again
+        assert sum("already acknowledged" in r.lower() for r in replies) == 1, replies
+        wait_for(lambda: outbox(rt).get(OutboxStatus.PENDING, 0) == 0, timeout=40,
+                 what="the outbox to drain")  # fmt: skip
+        cards = [m.text for m in fake_slack.messages(CHANNEL) if m.thread_ts is None]
+        assert len(cards) == 3 and len(set(cards)) == 3, cards
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=10)
+        serve.stop()
         rt.engine.dispose()
