@@ -219,8 +219,14 @@ class InboxRunner:
     def __init__(self, rt: Runtime, app: App) -> None:
         self.rt, self.app = rt, app
         self.claimant = new_claimant()
+        # Items worked on whose "done" could not be written (the database was away): written
+        # first thing next time, so that this live process's claim does not hold them.
+        self._unrecorded: dict[int, str | None] = {}
 
     def run_due(self, limit: int = 50) -> int:
+        for item_id, error in list(self._unrecorded.items()):
+            inbox.finish(self.rt.ctx, item_id, self.claimant, error)
+            del self._unrecorded[item_id]
         done = 0
         while done < limit:
             item = inbox.claim_next(self.rt.ctx, self.claimant)
@@ -248,7 +254,11 @@ class InboxRunner:
         except Exception as exc:  # recorded; the member was told by the error handler if possible
             error = type(exc).__name__
             log.error("inbox item %s failed: %s", item.id, error)
-        inbox.finish(self.rt.ctx, item.id, self.claimant, error)
+        try:
+            inbox.finish(self.rt.ctx, item.id, self.claimant, error)
+        except StoreUnavailable:
+            self._unrecorded[item.id] = error
+            raise
 
 
 class InboxPump(Pump):

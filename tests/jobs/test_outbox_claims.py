@@ -84,9 +84,8 @@ def test_one_delivery_per_case_at_a_time(ctx: ServiceContext) -> None:
     """While one item of a case is being delivered (its card's ts perhaps not recorded yet),
     another dispatcher leaves the case's other items for the next round: two dispatchers (the
     sweep and the pump, or two workers) once posted a case's card twice."""
-    from tests.factories import add_roster, new_case
-
     from slack_coc.domain.models import Case
+    from tests.factories import add_roster, new_case
 
     add_roster(ctx)
     number = new_case(ctx).number
