@@ -159,9 +159,7 @@ def start_serve(
 WORKER_NICE = 10
 
 
-def start_worker(
-    fake: Proc, database_url: str, key: str, *, log_path: Path | None = None
-) -> Proc:
+def start_worker(fake: Proc, database_url: str, key: str, *, log_path: Path | None = None) -> Proc:
     """`slack-coc worker` at a lower CPU priority than `serve` (nice 10), as the operations
     guide recommends when both share a host: acknowledgements come first, the work follows.
     Its sweep runs once at start and then hourly, so that runs stay comparable."""
