@@ -46,20 +46,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 30_000, **kwargs: Any) -> Engine:
     """An engine with the settings each backend needs for several processes at once."""
     if url.startswith("sqlite"):
         connect_args = kwargs.pop("connect_args", {})
-        connect_args.setdefault("timeout", 30)
+        connect_args.setdefault("timeout", sqlite_busy_timeout_ms / 1000)
         connect_args.setdefault("check_same_thread", False)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling defers BEGIN; we emit it ourselves so
     # that a read-then-write transaction holds its lock (BEGIN IMMEDIATE on writes).
     @event.listens_for(engine, "connect")
@@ -68,7 +68,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ MAX_ATTEMPTS = 3
 LOADING_WAIT = timedelta(seconds=5)  # a modal click waits at most this for its "Loading" view
 KEEP_DONE = timedelta(hours=1)
 CANDIDATES = 20
+SQLITE_LOCK_WAIT = 2.0  # within Slack's three seconds; then the member is told to try again
 
 
 @dataclass(frozen=True)
@@ -103,17 +105,27 @@ def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) 
 
 _hot_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 _hot_lock = threading.Lock()
+_sqlite_turn = threading.Lock()
 
 
-def _hot_engine(engine: Engine) -> Engine:
-    """PostgreSQL: a small pool for the statements taken before Slack's answer, without the
-    main pool's ping on every checkout (a round trip each time). A connection the server
-    dropped is detected when used and the statement tried once more (`_one_statement`)."""
+def _hot_engine(engine: Engine) -> Engine | None:
+    """A small pool of its own for the statements taken before Slack's answer.
+
+    PostgreSQL: without the main pool's ping on every checkout (a round trip each time); a
+    connection the server dropped is detected when used and the statement tried once more.
+    SQLite (a file): without SQLite's own busy handler, whose sleeps grow to 100 ms; the
+    write lock is asked for again every few milliseconds instead. None for an in-memory
+    SQLite database (another engine would see another database)."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return None
     with _hot_lock:
         hot = _hot_engines.get(engine)
         if hot is None:
             url = engine.url.render_as_string(hide_password=False)
-            hot = make_engine(url, pool_pre_ping=False, pool_size=8, max_overflow=8)
+            if engine.dialect.name == "postgresql":
+                hot = make_engine(url, pool_pre_ping=False, pool_size=8, max_overflow=8)
+            else:
+                hot = make_engine(url, sqlite_busy_timeout_ms=0)
             _hot_engines[engine] = hot
         return hot
 
@@ -123,18 +135,32 @@ def _one_statement(ctx: ServiceContext, statement: Executable) -> Any:
     trip, durable when it returns), a short transaction on SQLite. Returns the first column of
     the first row, if any."""
     engine: Engine = ctx.sessions.kw["bind"]
-    if engine.dialect.name != "postgresql":
+    hot = _hot_engine(engine)
+    if hot is None:
         with engine.begin() as conn:
             return _first(conn.execute(statement))
-    hot = _hot_engine(engine)
-    for attempt in (1, 2):
-        try:
-            with hot.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                return _first(conn.execute(statement))
-        except OperationalError as exc:
-            if attempt == 2 or not exc.connection_invalidated:
-                raise
-    return None  # not reached
+    if hot.dialect.name == "postgresql":
+        for attempt in (1, 2):
+            try:
+                with hot.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    return _first(conn.execute(statement))
+            except OperationalError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+    pause = 0.0005
+    # One writer of this process asks at a time; the others wait their turn here, in order,
+    # instead of all polling SQLite's lock at once.
+    with _sqlite_turn:
+        while True:
+            try:
+                with hot.begin() as conn:
+                    return _first(conn.execute(statement))
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.004)
 
 
 def _first(result: CursorResult[Any]) -> Any:
