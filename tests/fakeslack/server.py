@@ -232,6 +232,12 @@ class FakeSlack(WebApiMethods):
             self._record(Call(method, params, body, fault.status, f"http {fault.status}"))
             return fault.status, body, headers
 
+        if method == "apps.connections.open":
+            # Newer than the OpenAPI snapshot in slack-reference: answered as Slack documents
+            # it (app-level token, a WebSocket URL).
+            body = self._connections_open(auth or params.get("token"))
+            self._record(Call(method, params, body))
+            return 200, body, {}
         if method == "oauth.v2.access":
             body = self._oauth_access(params, auth)
             self._record(Call(method, params, body))
@@ -256,6 +262,17 @@ class FakeSlack(WebApiMethods):
             body = self._dispatch(method, params)
         self._record(Call(method, params, body, team=team))
         return 200, body, {}
+
+    # Socket Mode: set to a `SocketModeServer` (tests/fakeslack/socket_mode.py) to accept.
+    socket_mode: Any = None
+    app_token: str = "xapp-1-A0FAKEAPP1-fake"
+
+    def _connections_open(self, token: str | None) -> dict[str, Any]:
+        if token != self.app_token:
+            return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        if self.socket_mode is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_mode.url}
 
     def response_url_hangs(self, path: str) -> bool:
         """`hang("response_url")`: the next post to a response_url gets no answer."""
