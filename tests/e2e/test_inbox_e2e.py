@@ -5,10 +5,7 @@ has expired, by filling the "Loading" modal the web app opened. Also as two proc
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,8 +21,8 @@ from slack_coc.slack.app import Role, build_app
 from slack_coc.slack.http import make_wsgi_app
 from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.inbox import InboxRunner
-from tests.conftest import TEAM, TEST_KEY
-from tests.e2e.conftest import CHANNEL, e2e_settings
+from tests.conftest import TEAM
+from tests.e2e.conftest import e2e_settings
 from tests.e2e.harness import SIGNING_SECRET, AppServer, Payloads, post_signed, wait_for
 from tests.factories import add_roster, new_case
 from tests.fakeslack import FakeSlack
@@ -131,69 +128,35 @@ def test_a_refusal_is_shown_in_the_loading_modal_and_nothing_leaks(
 # ------------------------------------------------------------------ two processes
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_web_only_and_a_worker_process_share_the_work(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
+    from slack_coc.runtime import build_runtime
+    from tests.robustness.test_kill import SLACK_COC, Serve, app_env
+
     database_url = f"sqlite:///{tmp_path / 'split.db'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COC_", "DATABASE_"))}
-    env.update(
-        SLACK_BOT_TOKEN=fake_slack.token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.url,
-        DATABASE_URL=database_url,
-        COC_CHANNEL_ID=CHANNEL,
-        COC_ENCRYPTION_KEYS=TEST_KEY,
-    )
-    port = _free_port()
-    log = (tmp_path / "procs.log").open("w")
-    cli = [sys.executable, "-m", "slack_coc"]
-    web = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--web-only"],
-        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    log = tmp_path / "procs.log"
+    web = Serve(fake_slack, database_url, log, web_only=True)
+    rt = build_runtime(e2e_settings(fake_slack, database_url))
     worker = None
     try:
-
-        def healthy() -> bool:
-            assert web.poll() is None, (tmp_path / "procs.log").read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                    return bool(r.status == 200)
-            except OSError:
-                return False
-
-        wait_for(healthy, timeout=30, what="serve --web-only")
-        from slack_coc.config import load_settings
-        from slack_coc.runtime import build_runtime
-
-        rt = build_runtime(e2e_settings(fake_slack, database_url))
         add_roster(rt.ctx)
-        payloads = Payloads(TEAM, fake_slack)
-        body = urllib.parse.urlencode(payloads.slash_command(ANA, "list"))
-        url = f"http://127.0.0.1:{port}/slack/events"
-        answer = post_signed(url, body, "application/x-www-form-urlencoded", SIGNING_SECRET)
+        body = urllib.parse.urlencode(Payloads(TEAM, fake_slack).slash_command(ANA, "list"))
+        form = "application/x-www-form-urlencoded"
+        answer = post_signed(web.url + "/slack/events", body, form, SIGNING_SECRET)
         assert answer.status == 200 and answer.body == b""
         time.sleep(1.0)
         assert not fake_slack.calls("response_url")  # the web process does not do the work
         assert inbox.waiting(rt.ctx) == 1
-
-        worker = subprocess.Popen(
-            [*cli, "worker"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
-        )
-        wait_for(lambda: fake_slack.calls("response_url"), timeout=30, what="the worker's reply")
+        with log.open("ab") as out:
+            env = app_env(fake_slack, database_url)
+            worker = subprocess.Popen([SLACK_COC, "worker"], env=env, stdout=out, stderr=out)
+            wait_for(lambda: fake_slack.calls("response_url"), timeout=30, what="the reply")
         wait_for(lambda: inbox.waiting(rt.ctx) == 0, timeout=10, what="the item to be done")
-        rt.engine.dispose()
-        del load_settings
     finally:
-        for process in (web, worker):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
-        log.close()
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+        web.stop()
+        rt.engine.dispose()
     fake_slack.assert_clean()
