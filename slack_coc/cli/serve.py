@@ -83,7 +83,7 @@ def serve(
     from slack_coc.slack.workers import start_pumps, stop_pumps
 
     bolt = build_app(rt, socket_mode=socket, role=Role.ALL if socket else Role.WEB)
-    pumps = [] if web_only and not socket else start_pumps(rt, inbox=not socket)
+    pumps = [] if web_only and not socket else start_pumps(rt, inbox=not socket, client=bolt.client)
     scheduler = None if no_scheduler or web_only else start_scheduler(rt)
     try:
         if socket:

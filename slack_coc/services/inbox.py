@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Executable
@@ -76,16 +76,9 @@ def store(
         .returning(InboxItem.id)
     )
     try:
-        item_id = int(_one_statement(ctx, statement))
+        return int(_one_statement(ctx, statement))
     except IntegrityError:
         return None
-    except OperationalError as exc:
-        raise StoreUnavailable(
-            "The case database did not answer; nothing was done. Please try again in a minute."
-        ) from exc
-    for hook in ctx.after_commit:
-        hook()
-    return item_id
 
 
 def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) -> None:
@@ -95,12 +88,7 @@ def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) 
         .where(InboxItem.id == item_id)
         .values(loading_view_id=view_id, available_at=ctx.clock.now())
     )
-    try:
-        _one_statement(ctx, statement)
-    except OperationalError as exc:
-        raise StoreUnavailable("The case database did not answer.") from exc
-    for hook in ctx.after_commit:
-        hook()
+    _one_statement(ctx, statement)
 
 
 _hot_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
@@ -133,20 +121,38 @@ def _hot_engine(engine: Engine) -> Engine | None:
 def _one_statement(ctx: ServiceContext, statement: Executable) -> Any:
     """Run one statement on the web process's hot path: autocommit on PostgreSQL (one round
     trip, durable when it returns), a short transaction on SQLite. Returns the first column of
-    the first row, if any."""
+    the first row, if any; raises StoreUnavailable when the database does not answer."""
     engine: Engine = ctx.sessions.kw["bind"]
     hot = _hot_engine(engine)
-    if hot is None:
-        with engine.begin() as conn:
+    try:
+        if hot is None:
+            with engine.begin() as conn:
+                result = _first(conn.execute(statement))
+        elif hot.dialect.name == "postgresql":
+            result = _autocommit_once_more_if_dropped(hot, statement)
+        else:
+            result = _sqlite_asking_for_the_lock(hot, statement)
+    except OperationalError as exc:
+        raise StoreUnavailable(
+            "The case database did not answer; nothing was done. Please try again in a minute."
+        ) from exc
+    for hook in ctx.after_commit:
+        hook()
+    return result
+
+
+def _autocommit_once_more_if_dropped(hot: Engine, statement: Executable) -> Any:
+    try:
+        with hot.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return _first(conn.execute(statement))
-    if hot.dialect.name == "postgresql":
-        for attempt in (1, 2):
-            try:
-                with hot.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    return _first(conn.execute(statement))
-            except OperationalError as exc:
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
+    except OperationalError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with hot.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return _first(conn.execute(statement))
+
+
+def _sqlite_asking_for_the_lock(hot: Engine, statement: Executable) -> Any:
     deadline = time.monotonic() + SQLITE_LOCK_WAIT
     pause = 0.0005
     # One writer of this process asks at a time; the others wait their turn here, in order,
@@ -253,8 +259,6 @@ def purge_done(ctx: ServiceContext) -> int:
 
 
 def waiting(ctx: ServiceContext) -> int:
-    """How many items are not done yet (operators, benchmarks)."""
-    from sqlalchemy import func
-
+    """How many items are not done yet (operators, tests)."""
     with ctx.read() as session:
         return int(session.scalar(select(func.count()).where(InboxItem.done_at.is_(None))) or 0)

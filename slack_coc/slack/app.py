@@ -20,7 +20,8 @@ from slack_sdk import WebClient
 
 from slack_coc.runtime import Runtime
 from slack_coc.slack.errors import handle_error
-from slack_coc.slack.listeners import MODULES
+from slack_coc.slack.inbox import Deferrer, use_loading_view
+from slack_coc.slack.listeners import MODULES, replay
 
 
 class Role(StrEnum):
@@ -59,21 +60,13 @@ def build_app(
         request_verification_enabled=verify,
         logger=logging.getLogger("slack_coc.bolt"),
     )
-    if role is Role.INBOX:
-        from slack_coc.slack.inbox import use_loading_view
-
+    if role is Role.INBOX:  # replays were refused before the request was stored
         app.use(use_loading_view)
+    else:
+        replay.register(app, rt, inbox=role is Role.WEB)
+    if role is Role.WEB:
+        app.use(Deferrer(rt).middleware())
     for name in MODULES:
-        module = importlib.import_module(name)
-        if name.endswith(".replay"):
-            if role is Role.INBOX:
-                continue  # replays were refused before the request was stored
-            module.register(app, rt, inbox=role is Role.WEB)
-            if role is Role.WEB:
-                from slack_coc.slack.inbox import Deferrer
-
-                app.use(Deferrer(rt).middleware())
-            continue
-        module.register(app, rt)
+        importlib.import_module(name).register(app, rt)
     app.error(handle_error)
     return app

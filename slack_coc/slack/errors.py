@@ -68,9 +68,9 @@ def handle_error(
     if not acked:
         if body.get("type") == "view_submission":
             errors = {_error_block(body.get("view") or {}, error): message[:1900]}
-            return _json_response({"response_action": "errors", "errors": errors})
+            return json_response({"response_action": "errors", "errors": errors})
         if "command" in body:
-            return _json_response({"response_type": "ephemeral", "text": message})
+            return json_response({"response_type": "ephemeral", "text": message})
         if body.get("type") == "event_callback":
             return BoltResponse(status=200, body="")
     tell(body, client, respond, message)
@@ -112,7 +112,8 @@ def _error_block(view: dict[str, Any], error: Exception) -> str:
     return str(inputs[0]) if inputs else (field or "error")
 
 
-def _json_response(data: dict[str, Any]) -> BoltResponse:
+def json_response(data: dict[str, Any]) -> BoltResponse:
+    """An answer to Slack's request that carries JSON (an ephemeral reply, modal errors)."""
     return BoltResponse(
         status=200,
         body=json.dumps(data),

@@ -19,8 +19,8 @@ deferred: the web process works on them right after the ack, as before.
 
 from __future__ import annotations
 
-import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +37,7 @@ from slack_coc.services import inbox
 from slack_coc.services.claims import new_claimant
 from slack_coc.services.context import StoreUnavailable
 from slack_coc.slack.delivery import Pump
-from slack_coc.slack.errors import tell
+from slack_coc.slack.errors import json_response, tell
 from slack_coc.slack.ids import IN_PLACE_ACTIONS, MODAL_ACTIONS, trigger_of
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
 from slack_coc.slack.subcommands import SUBCOMMANDS
@@ -127,11 +127,7 @@ class Deferrer:
 
     def _refuse(self, body: dict[str, Any], context: BoltContext, message: str) -> BoltResponse:
         if "command" in body:
-            return BoltResponse(
-                status=200,
-                body=json.dumps({"response_type": "ephemeral", "text": message}),
-                headers={"content-type": "application/json;charset=utf-8"},
-            )
+            return json_response({"response_type": "ephemeral", "text": message})
         tell(body, context.client, context.respond, message)
         return BoltResponse(status=200, body="")
 
@@ -178,10 +174,16 @@ class LoadingViewClient(WebClient):
         return self.views_update(view_id=self.loading_view_id, view=view)
 
     def views_open(self, *, trigger_id: str | None = None, view: Any, **kwargs: Any) -> Any:
-        return self._take(view) or super().views_open(trigger_id=trigger_id, view=view, **kwargs)
+        taken = self._take(view)
+        if taken is not None:
+            return taken
+        return super().views_open(trigger_id=trigger_id, view=view, **kwargs)
 
     def views_push(self, *, trigger_id: str | None = None, view: Any, **kwargs: Any) -> Any:
-        return self._take(view) or super().views_push(trigger_id=trigger_id, view=view, **kwargs)
+        taken = self._take(view)
+        if taken is not None:
+            return taken
+        return super().views_push(trigger_id=trigger_id, view=view, **kwargs)
 
     def show_text(self, text: str) -> None:
         """A text answer (a confirmation, a refusal) where the loading modal is waiting."""
@@ -263,16 +265,15 @@ class InboxRunner:
 
 class InboxPump(Pump):
     name = "inbox-pump"
-    PURGE_EVERY = 600.0
+    PURGE_EVERY = 600.0  # seconds between purges of done items
 
     def __init__(self, rt: Runtime, app: App, *, idle_seconds: float = 0.25) -> None:
         super().__init__(rt, idle_seconds=idle_seconds)
         self.runner = InboxRunner(rt, app)
-        self._since_purge = 0.0
+        self._next_purge = time.monotonic() + self.PURGE_EVERY
 
     def drain(self) -> int:
-        self._since_purge += self.idle_seconds
-        if self._since_purge >= self.PURGE_EVERY:
-            self._since_purge = 0.0
+        if time.monotonic() >= self._next_purge:
+            self._next_purge = time.monotonic() + self.PURGE_EVERY
             inbox.purge_done(self.rt.ctx)
         return self.runner.run_due()

@@ -3,24 +3,34 @@
 
 from __future__ import annotations
 
+from slack_sdk import WebClient
+
 from slack_coc.runtime import Runtime
 from slack_coc.slack.delivery import OutboxPump, Pump
 
 
 def start_pumps(
-    rt: Runtime, *, inbox: bool = True, inbox_idle: float = 0.25, outbox_idle: float = 5.0
+    rt: Runtime,
+    *,
+    inbox: bool = True,
+    client: WebClient | None = None,
+    inbox_idle: float = 0.25,
+    outbox_idle: float = 5.0,
 ) -> list[Pump]:
-    """Start the pumps; `inbox=False` where nothing is stored (Socket Mode)."""
+    """Start the pumps. `inbox=False` where nothing is stored (Socket Mode); `client` is the
+    Web API client to deliver with (by default the inbox app's)."""
     from slack_coc.slack.app import Role, build_app
     from slack_coc.slack.inbox import InboxPump
     from slack_coc.slack.oauth import client_source
 
-    app = build_app(rt, role=Role.INBOX)
-    pumps: list[Pump] = [
-        OutboxPump(rt, client=client_source(rt, app.client), idle_seconds=outbox_idle)
-    ]
+    pumps: list[Pump] = []
     if inbox:
+        app = build_app(rt, role=Role.INBOX)
+        client = client or app.client
         pumps.append(InboxPump(rt, app, idle_seconds=inbox_idle))
+    if client is None:
+        raise ValueError("start_pumps needs a client when there is no inbox")
+    pumps.insert(0, OutboxPump(rt, client=client_source(rt, client), idle_seconds=outbox_idle))
     for pump in pumps:
         pump.start()
     return pumps

@@ -1,8 +1,9 @@
 """Listener modules. Each exposes `register(app: App, rt: Runtime) -> None`;
-`build_app` registers every module named here (a feature adds one line)."""
+`build_app` registers every module named here (a feature adds one line), after the
+middleware that stops replays (`replay.py`) and, in the web role, stores requests in the
+inbox (`slack_coc/slack/inbox.py`)."""
 
 MODULES: tuple[str, ...] = (
-    "slack_coc.slack.listeners.replay",  # first: replays and event retries stop here
     "slack_coc.slack.listeners.commands",
     "slack_coc.slack.listeners.step_commands",
     "slack_coc.slack.listeners.actions",
