@@ -34,6 +34,7 @@ CLAIM_SECONDS = 120  # longer than any request's work (Slack calls time out afte
 MAX_ATTEMPTS = 3
 LOADING_WAIT = timedelta(seconds=5)  # a modal click waits at most this for its "Loading" view
 KEEP_DONE = timedelta(hours=1)
+RETRY_DELAY = timedelta(seconds=5)  # a report whose logging met a database outage
 CANDIDATES = 20
 SQLITE_LOCK_WAIT = 2.0  # within Slack's three seconds; then the member is told to try again
 
@@ -240,6 +241,29 @@ def finish(ctx: ServiceContext, item_id: int, claimant: str, error: str | None =
         if item is None or item.claimed_by != claimant:
             return
         _close(item, ctx.clock.now(), error)
+
+
+def release(ctx: ServiceContext, item_id: int, claimant: str, *, delay: timedelta) -> None:
+    """Put a claimed item back in the queue, due after `delay`: its work could not be done
+    because the database was away. The attempt is not counted (a report is never abandoned
+    for an outage); raises StoreUnavailable if the database is still away (the claim then
+    runs out and the item is tried again all the same)."""
+    with ctx.transaction() as session:
+        session.execute(
+            update(InboxItem)
+            .where(
+                InboxItem.id == item_id,
+                InboxItem.claimed_by == claimant,
+                InboxItem.done_at.is_(None),
+            )
+            .values(
+                claimed_by=None,
+                claimed_until=None,
+                attempts=InboxItem.attempts - 1,
+                available_at=ctx.clock.now() + delay,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _close(item: InboxItem, now: datetime, error: str | None) -> None:

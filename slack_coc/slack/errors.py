@@ -29,9 +29,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slack_coc.domain.errors import DomainError, InvalidInput
+from slack_coc.services.context import StoreUnavailable
 from slack_coc.slack.views.notice import notice_modal
 
 log = logging.getLogger(__name__)
+
+# Set on a request's context when a stored form could not be worked on because the database
+# was away: the inbox worker puts it back in the queue instead of closing it.
+RETRY_LATER = "coc_retry_later"
 
 UNEXPECTED = (
     "Sorry, something went wrong on our side and this was not done. "
@@ -64,10 +69,12 @@ def handle_error(
     respond: Any,
 ) -> BoltResponse | None:
     message = message_for(error)
+    if isinstance(error, StoreUnavailable) and body.get("type") == "view_submission":
+        request.context[RETRY_LATER] = True
     acked = response is None
     if not acked:
         if body.get("type") == "view_submission":
-            errors = {_error_block(body.get("view") or {}, error): message[:1900]}
+            errors = {error_block(body.get("view") or {}, error): message[:1900]}
             return json_response({"response_action": "errors", "errors": errors})
         if "command" in body:
             return json_response({"response_type": "ephemeral", "text": message})
@@ -94,7 +101,7 @@ def tell(body: dict[str, Any], client: WebClient, respond: Any, message: str) ->
         log.warning("could not show a refusal: %s", exc.response.get("error"))
 
 
-def _error_block(view: dict[str, Any], error: Exception) -> str:
+def error_block(view: dict[str, Any], error: Exception) -> str:
     # `blocks` may be anything in a malformed payload (None crashed this handler: a 500).
     blocks = view.get("blocks") if isinstance(view, dict) else None
     inputs = [

@@ -95,6 +95,12 @@ class Callback(StrEnum):
     IDENTITY_KEY = "records:identity_key"
 
 
+# Report forms: checked for missing or malformed fields in the web process (errors must be in
+# the ack), then stored in the inbox and acknowledged with a "Logging" view that the inbox
+# worker replaces with the case number. A report is durable from the moment Slack is answered.
+DEFERRED_VIEWS = frozenset({Callback.LOG_REPORT, Callback.REPORT_CONCERN})
+
+
 class Shortcut(StrEnum):
     """Callback ids of the shortcuts declared in manifest.yml."""
 

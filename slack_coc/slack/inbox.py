@@ -13,16 +13,22 @@ is a modal gets a "Loading" modal from the web process right after its ack, and 
 puts the answer in that modal (`LoadingViewClient`): `views.open`/`views.push` become
 `views.update` of the loading view, and a text reply (a refusal) is shown in it too.
 
-View submissions (their refusals must be in the ack itself), shortcuts and events are not
-deferred: the web process works on them right after the ack, as before.
+The report forms ("Log a report", "Report a concern") are deferred too: the web process checks
+their fields (a missing or malformed field must be in the ack, on the form), stores them and
+answers with a "Saving the report" view; the worker logs the case and puts its number (or a
+refusal) in that view with `views.update`. If the database is away while the worker logs it,
+the item goes back to the queue (the report is kept, and the person is told so). Other modal
+submissions (their refusals depend on the case, and must land on the form), shortcuts and
+events are not deferred: the web process works on them right after the ack, as before.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,33 +38,75 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from slack_coc.domain.errors import InvalidInput
 from slack_coc.runtime import Runtime
 from slack_coc.services import inbox
 from slack_coc.services.claims import new_claimant
 from slack_coc.services.context import StoreUnavailable
 from slack_coc.slack.delivery import Pump
-from slack_coc.slack.errors import json_response, tell
-from slack_coc.slack.ids import IN_PLACE_ACTIONS, MODAL_ACTIONS, trigger_of
+from slack_coc.slack.errors import RETRY_LATER, error_block, json_response, tell
+from slack_coc.slack.ids import (
+    DEFERRED_VIEWS,
+    IN_PLACE_ACTIONS,
+    MODAL_ACTIONS,
+    Callback,
+    trigger_of,
+)
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
 from slack_coc.slack.subcommands import SUBCOMMANDS
-from slack_coc.slack.views.notice import LOADING_TITLE, loading_modal, notice_modal
+from slack_coc.slack.views.notice import LOADING_TITLE, loading_modal, notice_modal, saving_modal
+from slack_coc.slack.views.report import parse_report
 
 log = logging.getLogger(__name__)
 
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
+JSON_HEADERS: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
+# Built once: the answer to every stored report form is the same.
+SAVING_ANSWER = json.dumps({"response_action": "update", "view": saving_modal()})
+
+
+REPORT_KEPT = (
+    "The case database did not answer just now. Your report is kept and will be logged as "
+    "soon as it is back; you can close this."
+)
 
 
 def deferred_kind(body: dict[str, Any]) -> str | None:
     if "command" in body:
         return "command"
-    if body.get("type") == "block_actions":
+    kind = body.get("type")
+    if kind == "block_actions":
         return "block_actions"
+    if kind == "view_submission" and _callback_of(body) in DEFERRED_VIEWS:
+        return "view_submission"
     return None
 
 
+def _callback_of(body: dict[str, Any]) -> str:
+    view = body.get("view")
+    return str(view.get("callback_id") or "") if isinstance(view, dict) else ""
+
+
+def report_form_errors(body: dict[str, Any]) -> dict[str, str]:
+    """What can be said about a submitted report form without the database: the same checks
+    the service makes first, as `response_action: errors` by block id."""
+    view = body["view"]
+    member_form = _callback_of(body) == Callback.LOG_REPORT.value
+    report, errors = parse_report(
+        view, member_form=member_form, user_id=actor_of(body).user_id or ""
+    )
+    if report is None:
+        return errors
+    try:
+        report.validate()
+    except InvalidInput as error:
+        return {error_block(view, error): str(error)}
+    return {}
+
+
 def answers_with_modal(body: dict[str, Any]) -> bool:
-    """Whether the answer to this request is a modal (decided before any work is done)."""
-    if not body.get("trigger_id"):
+    """Whether the answer to this request is a new modal (decided before any work is done)."""
+    if not body.get("trigger_id") or body.get("type") == "view_submission":
         return False
     if "command" in body:
         name = str(body.get("text") or "").strip().partition(" ")[0].lower()
@@ -104,9 +152,18 @@ class Deferrer:
         context: BoltContext,
         next: Callable[[], None],
     ) -> BoltResponse | None:
-        if deferred_kind(body) is None:
+        kind = deferred_kind(body)
+        if kind is None:
             next()
             return None
+        if kind == "view_submission":
+            try:
+                errors = report_form_errors(body)
+            except Exception:  # a malformed payload: the listener's own checks answer it
+                next()
+                return None
+            if errors:
+                return json_response({"response_action": "errors", "errors": errors})
         signature = (req.headers.get("x-slack-signature") or [""])[0]
         content_type = (req.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
         modal = answers_with_modal(body)
@@ -123,11 +180,17 @@ class Deferrer:
             return self._refuse(body, context, str(refusal))
         if item_id is not None and modal:
             self._openers.submit(self._open_loading_view, context.client, body, item_id)
+        if kind == "view_submission":
+            return BoltResponse(status=200, body=SAVING_ANSWER, headers=JSON_HEADERS)
         return BoltResponse(status=200, body="")
 
     def _refuse(self, body: dict[str, Any], context: BoltContext, message: str) -> BoltResponse:
         if "command" in body:
             return json_response({"response_type": "ephemeral", "text": message})
+        if body.get("type") == "view_submission":  # the form stays open with what was typed
+            error = StoreUnavailable(message)
+            errors = {error_block(body.get("view") or {}, error): message}
+            return json_response({"response_action": "errors", "errors": errors})
         tell(body, context.client, context.respond, message)
         return BoltResponse(status=200, body="")
 
@@ -234,11 +297,12 @@ class InboxRunner:
             item = inbox.claim_next(self.rt.ctx, self.claimant)
             if item is None:
                 break
-            self.run(item)
-            done += 1
+            if self.run(item):
+                done += 1
         return done
 
-    def run(self, item: inbox.PendingRequest) -> None:
+    def run(self, item: inbox.PendingRequest) -> bool:
+        """Work on one item; False when it went back to the queue to be tried later."""
         error: str | None = None
         context: dict[str, Any] = (
             {LOADING_VIEW: item.loading_view_id} if item.loading_view_id else {}
@@ -248,9 +312,13 @@ class InboxRunner:
                 body=item.body, headers={"content-type": [item.content_type]}, context=context
             )
             response = self.app.dispatch(request)
-            client = request.context.get("client")
+            client = request.context.client or self.app.client
             if isinstance(client, LoadingViewClient):
                 client.finish()
+            if request.context.get(RETRY_LATER):
+                return self._again_later(item, request.body, client)
+            if deferred_kind(request.body) == "view_submission":
+                answer_in_view(client, request.body, response)
             if response.status >= 400:
                 error = f"HTTP {response.status}"
         except Exception as exc:  # recorded; the member was told by the error handler if possible
@@ -261,6 +329,42 @@ class InboxRunner:
         except StoreUnavailable:
             self._unrecorded[item.id] = error
             raise
+        return True
+
+    def _again_later(self, item: inbox.PendingRequest, body: dict[str, Any], client: Any) -> bool:
+        """The database went away while a report was being logged: back to the queue. If it
+        is still away, the claim runs out and the item is tried again all the same."""
+        log.warning("inbox item %s: the database did not answer; it is tried again", item.id)
+        _update_view(client, body, notice_modal("Report kept", REPORT_KEPT))
+        try:
+            inbox.release(self.rt.ctx, item.id, self.claimant, delay=inbox.RETRY_DELAY)
+        except StoreUnavailable:
+            log.warning("inbox item %s: kept under its claim until it runs out", item.id)
+        return False
+
+
+def answer_in_view(client: WebClient, body: dict[str, Any], response: BoltResponse) -> None:
+    """What the listener answered a stored form (its ack) replaces the "Saving" view."""
+    try:
+        answer = json.loads(response.body) if response.body else {}
+    except ValueError:
+        answer = {}
+    action = answer.get("response_action") if isinstance(answer, dict) else None
+    if action == "update" and isinstance(answer.get("view"), dict):
+        view = answer["view"]
+    elif action == "errors" and isinstance(answer.get("errors"), dict):
+        view = notice_modal("Not logged", "\n".join(str(v) for v in answer["errors"].values()))
+    else:
+        view = notice_modal(LOADING_TITLE, "Done.")
+    _update_view(client, body, view)
+
+
+def _update_view(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
+    view_id = str((body.get("view") or {}).get("id") or "")
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:  # the person closed the form: the work is done all the same
+        log.warning("could not update a submitted form: %s", exc.response.get("error"))
 
 
 class InboxPump(Pump):

@@ -61,3 +61,24 @@ def app_server(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[AppServer]:
     finally:
         server.close()
         e2e_runtime.engine.dispose()
+
+
+@pytest.fixture
+def web(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[tuple[AppServer, Any]]:
+    """The web app alone (`Role.WEB`: it stores and acknowledges), and an inbox worker that
+    works on nothing until the test runs it."""
+    from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.http import make_wsgi_app
+    from slack_coc.slack.inbox import InboxRunner
+
+    server = AppServer(
+        make_wsgi_app(e2e_runtime, build_app(e2e_runtime, role=Role.WEB)),
+        e2e_runtime,
+        fake_slack,
+        TEAM,
+    )
+    try:
+        yield server, InboxRunner(e2e_runtime, build_app(e2e_runtime, role=Role.INBOX))
+    finally:
+        server.close()
+        e2e_runtime.engine.dispose()

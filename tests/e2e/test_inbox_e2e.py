@@ -8,17 +8,12 @@ from __future__ import annotations
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services import inbox
-from slack_coc.slack.app import Role, build_app
-from slack_coc.slack.http import make_wsgi_app
 from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.inbox import InboxRunner
 from tests.conftest import TEAM
@@ -29,22 +24,6 @@ from tests.fakeslack import FakeSlack
 
 ANA, OUTSIDER = "U0ANA0001", "U0OUTSID99"
 MARKER = "NUMBAT-INBOX-7741"
-
-
-@pytest.fixture
-def web(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[tuple[AppServer, InboxRunner]]:
-    """The web app alone (nothing works on the inbox until the test runs the worker)."""
-    server = AppServer(
-        make_wsgi_app(e2e_runtime, build_app(e2e_runtime, role=Role.WEB)),
-        e2e_runtime,
-        fake_slack,
-        TEAM,
-    )
-    try:
-        yield server, InboxRunner(e2e_runtime, build_app(e2e_runtime, role=Role.INBOX))
-    finally:
-        server.close()
-        e2e_runtime.engine.dispose()
 
 
 def _loading_view_recorded(server: AppServer) -> bool:

@@ -6,7 +6,7 @@ import itertools
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -135,17 +135,22 @@ def test_oncall_cli(ctx: ServiceContext, database_url: str, tmp_path: Path) -> N
             timeout=60,
         )
 
-    generated = run("generate", "--start", "2026-11-23", "--weeks", "3")
+    # The CLI reads the real clock: dates relative to this week, not fixed ones that pass.
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    generated = run("generate", "--start", str(monday - timedelta(days=7)), "--weeks", "3")
     assert generated.returncode == 0, generated.stderr
     assert generated.stdout.count("primary U0") == 3
-    bad = run("set", "2026-11-24", "--primary", "U0ANA0001", "--secondary", "U0BEN0002")
+    tuesday = str(monday + timedelta(days=1))
+    bad = run("set", tuesday, "--primary", "U0ANA0001", "--secondary", "U0BEN0002")
     assert bad.returncode == 1 and "Tuesday" in bad.stderr and "Traceback" not in bad.stderr
-    ok = run("set", "2026-11-30", "--primary", "U0ANA0001", "--secondary", "U0BEN0002")
+    ok = run("set", str(monday), "--primary", "U0ANA0001", "--secondary", "U0BEN0002")
     assert ok.returncode == 0, ok.stderr
-    away = run("away", "U0CAT0003", "--from", "2026-12-01", "--to", "2026-12-05")
+    away_from, away_to = str(today), str(today + timedelta(days=4))
+    away = run("away", "U0CAT0003", "--from", away_from, "--to", away_to)
     assert away.returncode == 0, away.stderr
     shown = run("show")
-    assert "2026-11-30 12:00Z\tprimary U0ANA0001\tsecondary U0BEN0002" in shown.stdout
-    assert "away\tU0CAT0003\t2026-12-01 to 2026-12-05" in shown.stdout
+    assert f"{monday} 12:00Z\tprimary U0ANA0001\tsecondary U0BEN0002" in shown.stdout
+    assert f"away\tU0CAT0003\t{away_from} to {away_to}" in shown.stdout
     ical = run("ical")
     assert ical.returncode == 0 and ical.stdout.count("BEGIN:VEVENT") == 6

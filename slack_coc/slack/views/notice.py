@@ -23,9 +23,18 @@ LOADING_TITLE = "Code of conduct"
 
 def loading_modal() -> dict[str, Any]:
     """Opened at once for a click whose answer is a modal; the answer replaces it."""
+    return _waiting(":hourglass_flowing_sand: Just a moment…")
+
+
+def saving_modal() -> dict[str, Any]:
+    """Shown in place of a report form as soon as it is stored; the case number replaces it."""
+    return _waiting(":hourglass_flowing_sand: Saving the report…")
+
+
+def _waiting(text: str) -> dict[str, Any]:
     return modal(
         callback_id=Callback.LOADING,
         title=LOADING_TITLE,
-        blocks=[note(":hourglass_flowing_sand: Just a moment…", "loading")],
+        blocks=[note(text, "loading")],
         submit=None,
     )
