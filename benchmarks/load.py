@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from benchmarks.servers import BENCH_TOKEN
 from slack_coc.slack.ids import Action
 from tests.e2e.harness import Payloads, encode_interactive, sign
 
@@ -25,6 +26,7 @@ TEAM = "T0TEAM0001"
 CHANNEL = "C0COCGROUP"
 MEMBER = "U0BEN0002"
 TRIGGER_IDS = itertools.count(1)
+FORM_USES = 200
 
 
 class ResponseUrls:
@@ -56,8 +58,27 @@ class Requests:
         self.payloads = Payloads(TEAM, ResponseUrls(fake_root_url), _seq=TRIGGER_IDS)  # type: ignore[arg-type]
         self.case_count = max(case_count, 1)
         self.user = user
+        self.api_url = fake_root_url.rstrip("/") + "/api/"
+        self._form: str | None = None
+        self._form_uses = 0
         self._rng = random.Random(7)
         self._lock = threading.Lock()
+
+    def _form_view_id(self) -> str:
+        # The benchmark's fake keeps only its latest 2,000 views: open a fresh form now and then.
+        with self._lock:
+            if self._form is None or self._form_uses >= FORM_USES:
+                from slack_sdk import WebClient
+
+                from slack_coc.slack.views.report import log_report_modal
+
+                client = WebClient(token=BENCH_TOKEN, base_url=self.api_url)
+                opened = client.views_open(
+                    trigger_id=self.payloads.trigger_id(), view=log_report_modal()
+                )
+                self._form, self._form_uses = str(opened["view"]["id"]), 0
+            self._form_uses += 1
+            return self._form
 
     def _case(self) -> int:
         with self._lock:
@@ -77,10 +98,11 @@ class Requests:
         return Request(encode_interactive(payload), "application/x-www-form-urlencoded")
 
     def submit(self) -> Request:
-        """The "Log a report" modal submitted: a new case."""
+        """The "Log a report" modal submitted: a new case. The form is one the fake opened,
+        so that the worker's answer (`views.update` of the submitted view) finds it."""
         from slack_coc.slack.views.report import log_report_modal
 
-        view = {**log_report_modal(), "id": "V0BENCH001"}
+        view = {**log_report_modal(), "id": self._form_view_id()}
         values = {
             "source": {"source": {"type": "static_select", "selected_option": {"value": "email"}}},
             "account": {"account": {"type": "plain_text_input", "value": "benchmark account"}},

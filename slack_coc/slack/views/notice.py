@@ -3,6 +3,7 @@ ephemeral message is not possible (App Home, buttons inside a modal, submissions
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from slack_coc.slack.ids import Callback
@@ -21,6 +22,7 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
 LOADING_TITLE = "Code of conduct"
 
 
+@cache  # the same every time; Slack calls do not change what they are given
 def loading_modal() -> dict[str, Any]:
     """Opened at once for a click whose answer is a modal; the answer replaces it."""
     return _waiting(":hourglass_flowing_sand: Just a moment…")
