@@ -1,29 +1,38 @@
 """The inbox: Slack requests acknowledged and waiting to be worked on.
 
-A slash command or a click is stored (encrypted) before Slack gets its acknowledgement, so an
-acknowledged request is never lost: if the process that took it dies, another worker takes
-it up. Each item is worked on by one worker at a time; a worker that dies leaves a claim
-that is void at once (same host) or after CLAIM_SECONDS, and the item is tried again, at most
-MAX_ATTEMPTS times. Done items keep their key (the request's signature, so a replay is
-recognised) for KEEP_DONE, with their body emptied.
+A slash command, a click or a report form is stored (encrypted) before Slack gets its
+acknowledgement, so an acknowledged request is never lost: if the process that took it dies,
+another worker takes it up. Each item is worked on by one worker at a time; a worker that
+dies leaves a claim that is void at once (same host) or after CLAIM_SECONDS, and the item is
+tried again, at most MAX_ATTEMPTS times. Done items keep their key (the request's signature,
+so a replay is recognised) for KEEP_DONE, with their body emptied.
+
+Where it lives: in the case database, except on a SQLite file, where it has a file of its
+own beside it (`coc.db` -> `coc.inbox.db`, made on first use). SQLite has one write lock per
+file: the web process's insert must not wait behind a worker that writes a case (or that the
+scheduler paused while it held the lock). Every statement here is one short statement, built
+once and run with parameters: building a statement per request cost more CPU than the
+database's own work.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Executable
 
-from slack_coc.db import make_engine
+from slack_coc.db import make_engine, make_session_factory
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services.claims import claim_is_live
 from slack_coc.services.context import ServiceContext, StoreUnavailable
@@ -37,6 +46,7 @@ KEEP_DONE = timedelta(hours=1)
 RETRY_DELAY = timedelta(seconds=5)  # a report whose logging met a database outage
 CANDIDATES = 20
 SQLITE_LOCK_WAIT = 2.0  # within Slack's three seconds; then the member is told to try again
+AWAY = "The case database did not answer; nothing was done. Please try again in a minute."
 
 
 @dataclass(frozen=True)
@@ -49,15 +59,140 @@ class PendingRequest:
     received_at: datetime
 
 
-# The hot path's statements, built once: building one per request (values and cache key)
-# cost more CPU than the database's own work.
 _ITEMS = cast(Table, InboxItem.__table__)
-_STORE = insert(_ITEMS).returning(_ITEMS.c.id)
+_c = _ITEMS.c
+_STORE = insert(_ITEMS).returning(_c.id)
 _LOADING_OPENED = (
     update(_ITEMS)
-    .where(_ITEMS.c.id == bindparam("item_id"))
+    .where(_c.id == bindparam("item_id"))
     .values(loading_view_id=bindparam("view_id"), available_at=bindparam("now"))
 )
+_CANDIDATES = (
+    select(_c.id, _c.claimed_by, _c.claimed_until, _c.attempts)
+    .where(_c.done_at.is_(None), _c.available_at <= bindparam("now"))
+    .order_by(_c.id)
+    .limit(CANDIDATES)
+)
+# Compare and set: of two workers that read the same claim, one updates the row.
+_CLAIM = (
+    update(_ITEMS)
+    .where(
+        _c.id == bindparam("item_id"),
+        _c.attempts == bindparam("seen_attempts"),
+        _c.done_at.is_(None),
+    )
+    .values(
+        claimed_by=bindparam("claimant"),
+        claimed_until=bindparam("until"),
+        attempts=_c.attempts + 1,
+    )
+    .returning(_c.id, _c.content_type, _c.body, _c.loading_view_id, _c.attempts, _c.received_at)
+)
+# Done: the body (what was typed) is kept no longer than it is needed.
+_CLOSE_VALUES: dict[str, Any] = {
+    "done_at": bindparam("now"),
+    "body": "",
+    "claimed_by": None,
+    "claimed_until": None,
+    "last_error": bindparam("error"),
+}
+_FINISH = (
+    update(_ITEMS)
+    .where(_c.id == bindparam("item_id"), _c.claimed_by == bindparam("claimant"))
+    .values(**_CLOSE_VALUES)
+)
+_ABANDON = (
+    update(_ITEMS)
+    .where(
+        _c.id == bindparam("item_id"),
+        _c.attempts == bindparam("seen_attempts"),
+        _c.done_at.is_(None),
+    )
+    .values(**_CLOSE_VALUES)
+)
+_RELEASE = (
+    update(_ITEMS)
+    .where(
+        _c.id == bindparam("item_id"),
+        _c.claimed_by == bindparam("claimant"),
+        _c.done_at.is_(None),
+    )
+    .values(
+        claimed_by=None,
+        claimed_until=None,
+        attempts=_c.attempts - 1,
+        available_at=bindparam("due"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where one case database's inbox lives."""
+
+    engine: Engine  # for the workers' statements
+    hot: Engine | None  # a pool of its own for the web process's statements before the ack
+    ctx: ServiceContext  # sessions on `engine`
+
+
+_places: WeakKeyDictionary[Engine, _Place] = WeakKeyDictionary()
+_places_lock = threading.Lock()
+_sqlite_turn = threading.Lock()
+
+
+def _place(ctx: ServiceContext) -> _Place:
+    engine: Engine = ctx.sessions.kw["bind"]
+    with _places_lock:
+        place = _places.get(engine)
+        if place is None:
+            place = _places[engine] = _make_place(ctx, engine)
+        return place
+
+
+def _make_place(ctx: ServiceContext, engine: Engine) -> _Place:
+    """PostgreSQL: the case database, with a hot pool in autocommit and without the main
+    pool's ping on every checkout (a round trip each time; a dropped connection is detected
+    when used and the statement tried once more). SQLite file: a file of its own; the hot
+    pool goes without SQLite's busy handler, whose sleeps grow to 100 ms, and asks for the
+    lock every few milliseconds instead. In-memory SQLite: the same engine (another engine
+    would see another database)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "postgresql":
+        hot = make_engine(
+            url, pool_pre_ping=False, pool_size=8, max_overflow=8, isolation_level="AUTOCOMMIT"
+        )
+        return _Place(engine, hot, ctx)
+    if engine.url.database in (None, "", ":memory:"):
+        return _Place(engine, None, ctx)
+    inbox_url = engine.url.set(database=str(inbox_file(engine.url.database)))
+    rendered = inbox_url.render_as_string(hide_password=False)
+    _create_table(rendered)
+    own = make_engine(rendered)
+    own_ctx = dataclasses.replace(ctx, sessions=make_session_factory(own))
+    return _Place(own, make_engine(rendered, sqlite_busy_timeout_ms=0), own_ctx)
+
+
+def inbox_file(database: str) -> Path:
+    """The inbox's own file beside a SQLite case database."""
+    path = Path(database)
+    return path.with_name(f"{path.stem}.inbox{path.suffix or '.db'}")
+
+
+def _create_table(url: str) -> None:
+    # Within Slack's three seconds: this may run for the first request a process takes.
+    engine = make_engine(url, sqlite_busy_timeout_ms=int(SQLITE_LOCK_WAIT * 1000))
+    try:
+        _ITEMS.create(engine, checkfirst=True)
+    except OperationalError as exc:  # another process made it at the same moment
+        if "already exists" not in str(exc.orig):
+            raise
+    finally:
+        engine.dispose()
+
+
+def inbox_context(ctx: ServiceContext) -> ServiceContext:
+    """A service context whose sessions reach the inbox (operators, tests)."""
+    return _place(ctx).ctx
 
 
 def store(
@@ -95,57 +230,21 @@ def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) 
     _one_statement(ctx, _LOADING_OPENED, values)
 
 
-_hot_engines: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
-_hot_lock = threading.Lock()
-_sqlite_turn = threading.Lock()
-
-
-def _hot_engine(engine: Engine) -> Engine | None:
-    """A small pool of its own for the statements taken before Slack's answer.
-
-    PostgreSQL: without the main pool's ping on every checkout (a round trip each time); a
-    connection the server dropped is detected when used and the statement tried once more.
-    SQLite (a file): without SQLite's own busy handler, whose sleeps grow to 100 ms; the
-    write lock is asked for again every few milliseconds instead. None for an in-memory
-    SQLite database (another engine would see another database)."""
-    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
-        return None
-    with _hot_lock:
-        hot = _hot_engines.get(engine)
-        if hot is None:
-            url = engine.url.render_as_string(hide_password=False)
-            if engine.dialect.name == "postgresql":
-                hot = make_engine(
-                    url,
-                    pool_pre_ping=False,
-                    pool_size=8,
-                    max_overflow=8,
-                    isolation_level="AUTOCOMMIT",
-                )
-            else:
-                hot = make_engine(url, sqlite_busy_timeout_ms=0)
-            _hot_engines[engine] = hot
-        return hot
-
-
 def _one_statement(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -> Any:
     """Run one statement on the web process's hot path: autocommit on PostgreSQL (one round
     trip, durable when it returns), a short transaction on SQLite. Returns the first column of
     the first row, if any; raises StoreUnavailable when the database does not answer."""
-    engine: Engine = ctx.sessions.kw["bind"]
-    hot = _hot_engine(engine)
     try:
-        if hot is None:
-            with engine.begin() as conn:
+        place = _place(ctx)  # may make the inbox's file: the database may be away then too
+        if place.hot is None:
+            with place.engine.begin() as conn:
                 result = _first(conn.execute(statement, values))
-        elif hot.dialect.name == "postgresql":
-            result = _autocommit_once_more_if_dropped(hot, statement, values)
+        elif place.hot.dialect.name == "postgresql":
+            result = _autocommit_once_more_if_dropped(place.hot, statement, values)
         else:
-            result = _sqlite_asking_for_the_lock(hot, statement, values)
+            result = _sqlite_asking_for_the_lock(place.hot, statement, values)
     except OperationalError as exc:
-        raise StoreUnavailable(
-            "The case database did not answer; nothing was done. Please try again in a minute."
-        ) from exc
+        raise StoreUnavailable(AWAY) from exc
     for hook in ctx.after_commit:
         hook()
     return result
@@ -185,73 +284,54 @@ def _first(result: CursorResult[Any]) -> Any:
     return result.scalar() if result.returns_rows else None
 
 
+def _write(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -> Any:
+    """One statement in a transaction of its own on the inbox (a worker's): the first row it
+    returns, else the number of rows it changed."""
+    try:
+        with _place(ctx).engine.begin() as conn:  # (_place inside: it may make the file)
+            result = conn.execute(statement, values)
+            return result.first() if result.returns_rows else result.rowcount
+    except OperationalError as exc:
+        raise StoreUnavailable(AWAY) from exc
+
+
+def _read(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -> list[Row[Any]]:
+    try:
+        with _place(ctx).engine.connect() as conn:
+            return list(conn.execute(statement, values))
+    except OperationalError as exc:
+        raise StoreUnavailable(AWAY) from exc
+
+
 def claim_next(ctx: ServiceContext, claimant: str) -> PendingRequest | None:
     """The oldest available item nobody is working on, claimed for `claimant`."""
     now = ctx.clock.now()
-    with ctx.read() as session:
-        ids = list(
-            session.scalars(
-                select(InboxItem.id)
-                .where(InboxItem.done_at.is_(None), InboxItem.available_at <= now)
-                .order_by(InboxItem.id)
-                .limit(CANDIDATES)
-            )
+    for row in _read(ctx, _CANDIDATES, {"now": now}):
+        item_id, claimed_by, claimed_until, attempts = tuple(row)
+        if claim_is_live(claimed_by, claimed_until, now):
+            continue
+        if attempts >= MAX_ATTEMPTS:
+            log.error("inbox item %s abandoned after %s attempts", item_id, attempts)
+            error = f"abandoned after {attempts} attempts"
+            values = {"item_id": item_id, "seen_attempts": attempts, "now": now, "error": error}
+            _write(ctx, _ABANDON, values)
+            continue
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        claimed = _write(
+            ctx,
+            _CLAIM,
+            {"item_id": item_id, "seen_attempts": attempts, "claimant": claimant, "until": until},
         )
-    for item_id in ids:
-        claimed = _claim(ctx, item_id, claimant, now)
         if claimed is not None:
-            return claimed
+            return PendingRequest(*claimed)
     return None
-
-
-def _claim(
-    ctx: ServiceContext, item_id: int, claimant: str, now: datetime
-) -> PendingRequest | None:
-    with ctx.transaction() as session:
-        item = session.get(InboxItem, item_id)
-        if item is None or item.done_at is not None:
-            return None
-        if claim_is_live(item.claimed_by, item.claimed_until, now):
-            return None
-        if item.attempts >= MAX_ATTEMPTS:
-            log.error("inbox item %s abandoned after %s attempts", item.id, item.attempts)
-            _close(item, now, f"abandoned after {item.attempts} attempts")
-            return None
-        # Compare and set: of two workers that read the same claim, one updates the row.
-        taken = session.execute(
-            update(InboxItem)
-            .where(
-                InboxItem.id == item_id,
-                InboxItem.attempts == item.attempts,
-                InboxItem.done_at.is_(None),
-            )
-            .values(
-                claimed_by=claimant,
-                claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-                attempts=item.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        return PendingRequest(
-            id=item.id,
-            content_type=item.content_type,
-            body=item.body,
-            loading_view_id=item.loading_view_id,
-            attempts=item.attempts + 1,
-            received_at=item.received_at,
-        )
 
 
 def finish(ctx: ServiceContext, item_id: int, claimant: str, error: str | None = None) -> None:
     """The work is done (a refusal shown to the member is done too); `error` only records
     what went wrong outside the listeners' own error handling."""
-    with ctx.transaction() as session:
-        item = session.get(InboxItem, item_id)
-        if item is None or item.claimed_by != claimant:
-            return
-        _close(item, ctx.clock.now(), error)
+    now = ctx.clock.now()
+    _write(ctx, _FINISH, {"item_id": item_id, "claimant": claimant, "now": now, "error": error})
 
 
 def release(ctx: ServiceContext, item_id: int, claimant: str, *, delay: timedelta) -> None:
@@ -259,41 +339,18 @@ def release(ctx: ServiceContext, item_id: int, claimant: str, *, delay: timedelt
     because the database was away. The attempt is not counted (a report is never abandoned
     for an outage); raises StoreUnavailable if the database is still away (the claim then
     runs out and the item is tried again all the same)."""
-    with ctx.transaction() as session:
-        session.execute(
-            update(InboxItem)
-            .where(
-                InboxItem.id == item_id,
-                InboxItem.claimed_by == claimant,
-                InboxItem.done_at.is_(None),
-            )
-            .values(
-                claimed_by=None,
-                claimed_until=None,
-                attempts=InboxItem.attempts - 1,
-                available_at=ctx.clock.now() + delay,
-            )
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _close(item: InboxItem, now: datetime, error: str | None) -> None:
-    item.done_at = now
-    item.body = ""  # what was typed is kept no longer than it is needed
-    item.claimed_by = item.claimed_until = None
-    item.last_error = error
+    due = ctx.clock.now() + delay
+    _write(ctx, _RELEASE, {"item_id": item_id, "claimant": claimant, "due": due})
 
 
 def purge_done(ctx: ServiceContext) -> int:
     cutoff = ctx.clock.now() - KEEP_DONE
-    with ctx.transaction() as session:
-        result = session.execute(
-            delete(InboxItem).where(InboxItem.done_at.is_not(None), InboxItem.done_at < cutoff)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    statement = delete(_ITEMS).where(_c.done_at.is_not(None), _c.done_at < cutoff)
+    return int(_write(ctx, statement, {}) or 0)
 
 
 def waiting(ctx: ServiceContext) -> int:
     """How many items are not done yet (operators, tests)."""
-    with ctx.read() as session:
-        return int(session.scalar(select(func.count()).where(InboxItem.done_at.is_(None))) or 0)
+    statement = select(func.count()).select_from(_ITEMS).where(_c.done_at.is_(None))
+    rows = _read(ctx, statement, {})
+    return int(rows[0][0]) if rows else 0

@@ -27,7 +27,7 @@ MARKER = "NUMBAT-INBOX-7741"
 
 
 def _loading_view_recorded(server: AppServer) -> bool:
-    with server.rt.ctx.read() as session:
+    with inbox.inbox_context(server.rt.ctx).read() as session:
         return session.scalar(select(InboxItem.loading_view_id)) is not None
 
 

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from slack_coc.clock import FrozenClock
 from slack_coc.domain.models import Case
@@ -70,14 +70,17 @@ def test_log_a_report_is_saved_at_once_and_numbered_by_the_worker(
     assert answer["view"]["callback_id"] == Callback.LOADING.value
     assert "Saving" in json.dumps(answer["view"])
     assert _cases(server) == 0 and inbox.waiting(server.rt.ctx) == 1  # stored, not worked
+    with inbox.inbox_context(server.rt.ctx).read() as session:
+        stored = bytes(session.execute(text("SELECT body FROM inbox")).scalar_one())
+    assert ACCOUNT_MARKER.encode() not in stored and NAME_MARKER.encode() not in stored
 
     assert worker.run_due() == 1
     assert _cases(server) == 1
     shown = server.fake.views[view["id"]]
     assert shown["callback_id"] == Callback.NOTICE.value and "*#1*" in json.dumps(shown)
     assert inbox.waiting(server.rt.ctx) == 0
-    text = server.fake.all_text()
-    assert ACCOUNT_MARKER not in text and NAME_MARKER not in text
+    said = server.fake.all_text()
+    assert ACCOUNT_MARKER not in said and NAME_MARKER not in said
     server.fake.assert_clean()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from slack_coc.services.inbox import inbox_file
 from tests.robustness.tcpproxy import TcpProxy
 
 SQLITE_BUSY_MS = 1500  # longer than normal write contention, shorter than an outage
@@ -24,7 +25,7 @@ class Outage:
         self.real_url = database_url
         self.is_postgres = database_url.startswith("postgresql")
         self._proxy: TcpProxy | None = None
-        self._lock: sqlite3.Connection | None = None
+        self._locks: list[sqlite3.Connection] = []
         if self.is_postgres:
             parsed = make_url(database_url)
             self._proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
@@ -45,18 +46,20 @@ class Outage:
     def down(self) -> None:
         if self._proxy is not None:
             self._proxy.cut()
-        else:
-            path = make_url(self.real_url).database
-            self._lock = sqlite3.connect(path, isolation_level=None, timeout=10)
-            self._lock.execute("BEGIN EXCLUSIVE")
+        else:  # the case database and the inbox's own file beside it
+            path = str(make_url(self.real_url).database)
+            for file in (path, str(inbox_file(path))):
+                lock = sqlite3.connect(file, isolation_level=None, timeout=10)
+                lock.execute("BEGIN EXCLUSIVE")
+                self._locks.append(lock)
 
     def up(self) -> None:
         if self._proxy is not None:
             self._proxy.restore()
-        elif self._lock is not None:
-            self._lock.execute("ROLLBACK")
-            self._lock.close()
-            self._lock = None
+        while self._locks:
+            lock = self._locks.pop()
+            lock.execute("ROLLBACK")
+            lock.close()
 
     def close(self) -> None:
         self.up()

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from slack_coc.domain.outbox_models import OutboxStatus
-from slack_coc.services import members
+from slack_coc.services import inbox, members
 from slack_coc.services.context import Actor
 from slack_coc.services.intake import ReportInput, log_report
 from tests.conftest import PG_URL, TEAM, TEST_KEY
@@ -200,8 +200,7 @@ def test_sigkill_tick_mid_delivery_then_tick_again(
 
 
 def inbox_waiting(rt: Any) -> int:
-    with rt.engine.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM inbox WHERE done_at IS NULL")).scalar())
+    return inbox.waiting(rt.ctx)
 
 
 def test_sigkill_worker_mid_request_then_another_worker(

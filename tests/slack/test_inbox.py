@@ -6,10 +6,14 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from sqlalchemy import select, text
 
 from slack_coc.clock import FrozenClock
+from slack_coc.config import Policy
+from slack_coc.db import Base, make_engine, make_session_factory
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services import inbox
@@ -37,7 +41,7 @@ def test_a_request_is_kept_once_encrypted_and_emptied_when_done(ctx: ServiceCont
     item_id = _store(ctx)
     assert item_id is not None
     assert _store(ctx) is None  # the same signature again: a replay, not a second item
-    with ctx.sessions() as session:
+    with inbox.inbox_context(ctx).sessions() as session:
         raw = session.execute(text("SELECT body FROM inbox")).scalar_one()
     assert MARKER.encode() not in bytes(raw)
 
@@ -47,7 +51,7 @@ def test_a_request_is_kept_once_encrypted_and_emptied_when_done(ctx: ServiceCont
     inbox.finish(ctx, item_id, "worker-a")
     assert inbox.claim_next(ctx, "worker-b") is None
     assert inbox.waiting(ctx) == 0
-    with ctx.read() as session:
+    with inbox.inbox_context(ctx).read() as session:
         item = session.scalars(select(InboxItem)).one()
         assert item.done_at is not None and item.body == "" and item.attempts == 1
 
@@ -67,7 +71,7 @@ def test_a_dead_workers_item_is_taken_up_again_and_given_up_after_three_tries(
     # A claim by a live process on another host holds until it expires.
     assert inbox.waiting(ctx) == 1
     assert inbox.claim_next(ctx, "elsewhere:1:y") is None  # abandoned, not claimed a 4th time
-    with ctx.read() as session:
+    with inbox.inbox_context(ctx).read() as session:
         item = session.get(InboxItem, item_id)
         assert item is not None and item.done_at is not None
         assert "abandoned" in (item.last_error or "") and item.body == ""
@@ -99,6 +103,47 @@ def test_a_modal_click_waits_for_its_loading_view_at_most_a_few_seconds(
     clock.advance(seconds=inbox.LOADING_WAIT.total_seconds() + 1)
     late = inbox.claim_next(ctx, "w:1:a")  # the web process died before opening it
     assert late is not None and late.id == second and late.loading_view_id is None
+
+
+def test_an_item_put_back_is_due_again_later_and_its_attempt_is_not_counted(
+    ctx: ServiceContext, clock: FrozenClock
+) -> None:
+    item_id = _store(ctx)
+    assert item_id is not None
+    assert inbox.claim_next(ctx, "w:1:a") is not None
+    inbox.release(ctx, item_id, "w:1:b", delay=inbox.RETRY_DELAY)  # not its claim: no effect
+    assert inbox.claim_next(ctx, "w:1:c") is None
+    inbox.release(ctx, item_id, "w:1:a", delay=inbox.RETRY_DELAY)
+    assert inbox.claim_next(ctx, "w:1:c") is None  # not due yet
+    clock.advance(seconds=inbox.RETRY_DELAY.total_seconds())
+    again = inbox.claim_next(ctx, "w:1:c")
+    assert again is not None and again.id == item_id and again.attempts == 1
+
+
+def test_on_a_sqlite_file_storing_does_not_wait_for_the_case_databases_write_lock(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """A worker writing a case holds SQLite's write lock on the case database; the web
+    process's store goes to the inbox's own file and is not held up (on the case database it
+    would wait SQLITE_LOCK_WAIT and then tell the member to try again)."""
+    database = tmp_path / "coc.db"
+    engine = make_engine(f"sqlite:///{database}")
+    Base.metadata.create_all(engine)
+    files = ServiceContext(sessions=make_session_factory(engine), clock=clock, policy=Policy())
+    try:
+        with engine.connect() as writer, writer.begin() as held:  # BEGIN IMMEDIATE
+            writer.exec_driver_sql("UPDATE workspace SET team_id = team_id")  # a case being written
+            started = time.monotonic()
+            item_id = _store(files)
+            assert item_id is not None
+            assert time.monotonic() - started < inbox.SQLITE_LOCK_WAIT
+            held.rollback()
+        assert inbox.inbox_file(str(database)).exists()
+        assert inbox.waiting(files) == 1
+        claimed = inbox.claim_next(files, "w:1:a")
+        assert claimed is not None and MARKER in claimed.body
+    finally:
+        engine.dispose()
 
 
 def test_done_items_are_purged_after_an_hour(ctx: ServiceContext, clock: FrozenClock) -> None:
