@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +35,7 @@ from slack_coc.db import make_engine, make_session_factory
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services.claims import claim_is_live
 from slack_coc.services.context import ServiceContext, StoreUnavailable
+from slack_coc.services.sqlite_writer import LOCK_WAIT, GroupWriter
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ LOADING_WAIT = timedelta(seconds=5)  # a modal click waits at most this for its 
 KEEP_DONE = timedelta(hours=1)
 RETRY_DELAY = timedelta(seconds=5)  # a report whose logging met a database outage
 CANDIDATES = 20
-SQLITE_LOCK_WAIT = 2.0  # within Slack's three seconds; then the member is told to try again
 AWAY = "The case database did not answer; nothing was done. Please try again in a minute."
 
 
@@ -131,13 +130,14 @@ class _Place:
     """Where one case database's inbox lives."""
 
     engine: Engine  # for the workers' statements
-    hot: Engine | None  # a pool of its own for the web process's statements before the ack
+    # The web process's statements before the ack: PostgreSQL, a pool of its own; SQLite
+    # file, one writer thread; None: on `engine`.
+    hot: Engine | GroupWriter | None
     ctx: ServiceContext  # sessions on `engine`
 
 
 _places: WeakKeyDictionary[Engine, _Place] = WeakKeyDictionary()
 _places_lock = threading.Lock()
-_sqlite_turn = threading.Lock()
 
 
 def _place(ctx: ServiceContext) -> _Place:
@@ -152,10 +152,9 @@ def _place(ctx: ServiceContext) -> _Place:
 def _make_place(ctx: ServiceContext, engine: Engine) -> _Place:
     """PostgreSQL: the case database, with a hot pool in autocommit and without the main
     pool's ping on every checkout (a round trip each time; a dropped connection is detected
-    when used and the statement tried once more). SQLite file: a file of its own; the hot
-    pool goes without SQLite's busy handler, whose sleeps grow to 100 ms, and asks for the
-    lock every few milliseconds instead. In-memory SQLite: the same engine (another engine
-    would see another database)."""
+    when used and the statement tried once more). SQLite file: a file of its own, written by
+    one thread of the web process (`sqlite_writer.GroupWriter`). In-memory SQLite: the same
+    engine (another engine would see another database)."""
     url = engine.url.render_as_string(hide_password=False)
     if engine.dialect.name == "postgresql":
         hot = make_engine(
@@ -169,7 +168,7 @@ def _make_place(ctx: ServiceContext, engine: Engine) -> _Place:
     _create_table(rendered)
     own = make_engine(rendered)
     own_ctx = dataclasses.replace(ctx, sessions=make_session_factory(own))
-    return _Place(own, make_engine(rendered, sqlite_busy_timeout_ms=0), own_ctx)
+    return _Place(own, GroupWriter(make_engine(rendered, sqlite_busy_timeout_ms=0)), own_ctx)
 
 
 def inbox_file(database: str) -> Path:
@@ -180,7 +179,7 @@ def inbox_file(database: str) -> Path:
 
 def _create_table(url: str) -> None:
     # Within Slack's three seconds: this may run for the first request a process takes.
-    engine = make_engine(url, sqlite_busy_timeout_ms=int(SQLITE_LOCK_WAIT * 1000))
+    engine = make_engine(url, sqlite_busy_timeout_ms=int(LOCK_WAIT * 1000))
     try:
         _ITEMS.create(engine, checkfirst=True)
     except OperationalError as exc:  # another process made it at the same moment
@@ -232,17 +231,18 @@ def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) 
 
 def _one_statement(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -> Any:
     """Run one statement on the web process's hot path: autocommit on PostgreSQL (one round
-    trip, durable when it returns), a short transaction on SQLite. Returns the first column of
-    the first row, if any; raises StoreUnavailable when the database does not answer."""
+    trip, durable when it returns), committed by the writer thread on SQLite. Returns the
+    first column of the first row, if any; raises StoreUnavailable when the database does
+    not answer."""
     try:
         place = _place(ctx)  # may make the inbox's file: the database may be away then too
-        if place.hot is None:
-            with place.engine.begin() as conn:
-                result = _first(conn.execute(statement, values))
-        elif place.hot.dialect.name == "postgresql":
+        if isinstance(place.hot, GroupWriter):
+            result = place.hot.run(statement, values)
+        elif place.hot is not None:
             result = _autocommit_once_more_if_dropped(place.hot, statement, values)
         else:
-            result = _sqlite_asking_for_the_lock(place.hot, statement, values)
+            with place.engine.begin() as conn:
+                result = _first(conn.execute(statement, values))
     except OperationalError as exc:
         raise StoreUnavailable(AWAY) from exc
     for hook in ctx.after_commit:
@@ -261,23 +261,6 @@ def _autocommit_once_more_if_dropped(
             raise
     with hot.connect() as conn:
         return _first(conn.execute(statement, values))
-
-
-def _sqlite_asking_for_the_lock(hot: Engine, statement: Executable, values: dict[str, Any]) -> Any:
-    deadline = time.monotonic() + SQLITE_LOCK_WAIT
-    pause = 0.0005
-    # One writer of this process asks at a time; the others wait their turn here, in order,
-    # instead of all polling SQLite's lock at once.
-    with _sqlite_turn:
-        while True:
-            try:
-                with hot.begin() as conn:
-                    return _first(conn.execute(statement, values))
-            except OperationalError as exc:
-                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
-                    raise
-                time.sleep(pause)
-                pause = min(pause * 2, 0.004)
 
 
 def _first(result: CursorResult[Any]) -> Any:

@@ -18,6 +18,7 @@ from slack_coc.domain.enums import Trigger
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services import inbox
 from slack_coc.services.context import ServiceContext
+from slack_coc.services.sqlite_writer import LOCK_WAIT
 from slack_coc.slack.ids import Action, step_action
 from slack_coc.slack.inbox import answers_with_modal, deferred_kind
 from slack_coc.slack.listeners import MODULES
@@ -125,7 +126,7 @@ def test_on_a_sqlite_file_storing_does_not_wait_for_the_case_databases_write_loc
 ) -> None:
     """A worker writing a case holds SQLite's write lock on the case database; the web
     process's store goes to the inbox's own file and is not held up (on the case database it
-    would wait SQLITE_LOCK_WAIT and then tell the member to try again)."""
+    would wait LOCK_WAIT and then tell the member to try again)."""
     database = tmp_path / "coc.db"
     engine = make_engine(f"sqlite:///{database}")
     Base.metadata.create_all(engine)
@@ -136,7 +137,7 @@ def test_on_a_sqlite_file_storing_does_not_wait_for_the_case_databases_write_loc
             started = time.monotonic()
             item_id = _store(files)
             assert item_id is not None
-            assert time.monotonic() - started < inbox.SQLITE_LOCK_WAIT
+            assert time.monotonic() - started < LOCK_WAIT
             held.rollback()
         assert inbox.inbox_file(str(database)).exists()
         assert inbox.waiting(files) == 1
