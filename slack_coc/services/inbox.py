@@ -127,13 +127,17 @@ _RELEASE = (
 
 @dataclass(frozen=True)
 class _Place:
-    """Where one case database's inbox lives."""
+    """Where one case database's inbox lives. It holds nothing that refers to the case
+    database's engine (its key in `_places`), so it goes when that engine goes."""
 
-    engine: Engine  # for the workers' statements
     # The web process's statements before the ack: PostgreSQL, a pool of its own; SQLite
-    # file, one writer thread; None: on `engine`.
+    # file, one writer thread; None: the case database's engine.
     hot: Engine | GroupWriter | None
-    ctx: ServiceContext  # sessions on `engine`
+    own_ctx: ServiceContext | None = None  # SQLite file: sessions on the inbox's own file
+
+    def engine(self, ctx: ServiceContext) -> Engine:
+        """For the workers' statements."""
+        return (self.own_ctx or ctx).sessions.kw["bind"]  # type: ignore[no-any-return]
 
 
 _places: WeakKeyDictionary[Engine, _Place] = WeakKeyDictionary()
@@ -160,15 +164,15 @@ def _make_place(ctx: ServiceContext, engine: Engine) -> _Place:
         hot = make_engine(
             url, pool_pre_ping=False, pool_size=8, max_overflow=8, isolation_level="AUTOCOMMIT"
         )
-        return _Place(engine, hot, ctx)
+        return _Place(hot)
     if engine.url.database in (None, "", ":memory:"):
-        return _Place(engine, None, ctx)
+        return _Place(None)
     inbox_url = engine.url.set(database=str(inbox_file(engine.url.database)))
     rendered = inbox_url.render_as_string(hide_password=False)
     _create_table(rendered)
-    own = make_engine(rendered)
-    own_ctx = dataclasses.replace(ctx, sessions=make_session_factory(own))
-    return _Place(own, GroupWriter(make_engine(rendered, sqlite_busy_timeout_ms=0)), own_ctx)
+    own = make_session_factory(make_engine(rendered))
+    own_ctx = dataclasses.replace(ctx, sessions=own, after_commit=[])
+    return _Place(GroupWriter(make_engine(rendered, sqlite_busy_timeout_ms=0)), own_ctx)
 
 
 def inbox_file(database: str) -> Path:
@@ -191,7 +195,7 @@ def _create_table(url: str) -> None:
 
 def inbox_context(ctx: ServiceContext) -> ServiceContext:
     """A service context whose sessions reach the inbox (operators, tests)."""
-    return _place(ctx).ctx
+    return _place(ctx).own_ctx or ctx
 
 
 def store(
@@ -241,7 +245,7 @@ def _one_statement(ctx: ServiceContext, statement: Executable, values: dict[str,
         elif place.hot is not None:
             result = _autocommit_once_more_if_dropped(place.hot, statement, values)
         else:
-            with place.engine.begin() as conn:
+            with place.engine(ctx).begin() as conn:
                 result = _first(conn.execute(statement, values))
     except OperationalError as exc:
         raise StoreUnavailable(AWAY) from exc
@@ -271,7 +275,7 @@ def _write(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -
     """One statement in a transaction of its own on the inbox (a worker's): the first row it
     returns, else the number of rows it changed."""
     try:
-        with _place(ctx).engine.begin() as conn:  # (_place inside: it may make the file)
+        with _place(ctx).engine(ctx).begin() as conn:  # (_place inside: it may make the file)
             result = conn.execute(statement, values)
             return result.first() if result.returns_rows else result.rowcount
     except OperationalError as exc:
@@ -280,7 +284,7 @@ def _write(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -
 
 def _read(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -> list[Row[Any]]:
     try:
-        with _place(ctx).engine.connect() as conn:
+        with _place(ctx).engine(ctx).connect() as conn:
             return list(conn.execute(statement, values))
     except OperationalError as exc:
         raise StoreUnavailable(AWAY) from exc

@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 BATCH = 64  # statements per transaction at most
 LOCK_WAIT = 2.0  # within Slack's three seconds; then the request is told to try again
 SAFETY_WAIT = 30.0  # a request thread never waits longer than this for the writer
+IDLE_CHECK = 5.0  # seconds between checks, when idle, that the writer is still wanted
 
 
 @dataclass
@@ -43,8 +45,11 @@ class GroupWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._waiting: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._loop, name="inbox-writer", daemon=True)
-        self._thread.start()
+        # The thread holds the writer weakly: once nobody else does, it ends.
+        thread = threading.Thread(
+            target=_serve, args=(weakref.ref(self), self._waiting), name="inbox-writer", daemon=True
+        )
+        thread.start()
 
     def run(self, statement: Executable, values: dict[str, Any]) -> Any:
         """The statement's first column of its first row (None if it returns no rows), once
@@ -58,22 +63,15 @@ class GroupWriter:
             raise pending.error
         return pending.result
 
-    def _loop(self) -> None:
-        while True:
-            batch = [self._waiting.get()]
-            while len(batch) < BATCH:
-                try:
-                    batch.append(self._waiting.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                self._write(batch)
-            except BaseException as exc:  # a thread of its own: every waiter must hear of it
-                log.error("inbox writer failed: %s", type(exc).__name__)
-                for pending in batch:
-                    if not pending.done.is_set():
-                        pending.error = exc
-                        pending.done.set()
+    def write_all(self, batch: list[_Pending]) -> None:
+        try:
+            self._write(batch)
+        except BaseException as exc:  # a thread of its own: every waiter must hear of it
+            log.error("inbox writer failed: %s", type(exc).__name__)
+            for pending in batch:
+                if not pending.done.is_set():
+                    pending.error = exc
+                    pending.done.set()
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
@@ -113,3 +111,25 @@ class GroupWriter:
                     raise
                 time.sleep(pause)
                 pause = min(pause * 2, 0.004)
+
+
+def _serve(writer_ref: weakref.ref[GroupWriter], waiting: queue.SimpleQueue[_Pending]) -> None:
+    while True:
+        try:
+            batch = [waiting.get(timeout=IDLE_CHECK)]
+        except queue.Empty:
+            writer = writer_ref()
+            if writer is None:
+                return
+            del writer
+            continue
+        while len(batch) < BATCH:
+            try:
+                batch.append(waiting.get_nowait())
+            except queue.Empty:
+                break
+        writer = writer_ref()
+        if writer is None:  # cannot happen: a waiting request holds the writer
+            return
+        writer.write_all(batch)
+        del writer

@@ -87,3 +87,23 @@ def test_the_lock_held_too_long_elsewhere_means_try_again_and_nothing_kept(
         held.rollback()
     assert inbox.waiting(ctx) == 1
     assert _store(ctx, "sig:late") is not None  # the same request, once the lock is free
+
+
+def test_the_writer_thread_ends_once_its_writer_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from slack_coc.services import sqlite_writer
+
+    monkeypatch.setattr(sqlite_writer, "IDLE_CHECK", 0.05)
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=0)
+    before = {t.ident for t in threading.enumerate()}
+    writer = sqlite_writer.GroupWriter(engine)
+    (thread,) = [t for t in threading.enumerate() if t.ident not in before]
+    assert thread.name == "inbox-writer" and thread.is_alive()
+    del writer
+    gc.collect()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    engine.dispose()
