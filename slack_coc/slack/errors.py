@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -47,7 +48,9 @@ UNEXPECTED = (
 def message_for(error: Exception) -> str:
     if isinstance(error, DomainError):
         return str(error)
-    log.error("listener failed: %s", type(error).__name__, exc_info=(type(error), error, None))
+    # The frames, never the exception's text: it may quote what was submitted.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("listener failed: %s\n%s", type(error).__name__, frames)
     return UNEXPECTED
 
 

@@ -24,7 +24,6 @@ events are not deferred: the web process works on them right after the ack, as b
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -38,7 +37,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from slack_coc.domain.errors import InvalidInput
 from slack_coc.runtime import Runtime
 from slack_coc.services import inbox
 from slack_coc.services.claims import new_claimant
@@ -49,26 +47,28 @@ from slack_coc.slack.ids import (
     DEFERRED_VIEWS,
     IN_PLACE_ACTIONS,
     MODAL_ACTIONS,
-    Callback,
     trigger_of,
+)
+from slack_coc.slack.inbox_forms import (
+    REPORT_KEPT,
+    SAVING_ANSWER,
+    answer_in_view,
+    callback_of,
+    report_form_errors,
+    update_view,
 )
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
 from slack_coc.slack.subcommands import SUBCOMMANDS
-from slack_coc.slack.views.notice import LOADING_TITLE, loading_modal, notice_modal, saving_modal
-from slack_coc.slack.views.report import parse_report
+from slack_coc.slack.views.notice import (
+    LOADING_TITLE,
+    loading_modal,
+    notice_modal,
+)
 
 log = logging.getLogger(__name__)
 
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
 JSON_HEADERS: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
-# Built once: the answer to every stored report form is the same.
-SAVING_ANSWER = json.dumps({"response_action": "update", "view": saving_modal()})
-
-
-REPORT_KEPT = (
-    "The case database did not answer just now. Your report is kept and will be logged as "
-    "soon as it is back; you can close this."
-)
 
 
 def deferred_kind(body: dict[str, Any]) -> str | None:
@@ -77,31 +77,9 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
     kind = body.get("type")
     if kind == "block_actions":
         return "block_actions"
-    if kind == "view_submission" and _callback_of(body) in DEFERRED_VIEWS:
+    if kind == "view_submission" and callback_of(body) in DEFERRED_VIEWS:
         return "view_submission"
     return None
-
-
-def _callback_of(body: dict[str, Any]) -> str:
-    view = body.get("view")
-    return str(view.get("callback_id") or "") if isinstance(view, dict) else ""
-
-
-def report_form_errors(body: dict[str, Any]) -> dict[str, str]:
-    """What can be said about a submitted report form without the database: the same checks
-    the service makes first, as `response_action: errors` by block id."""
-    view = body["view"]
-    member_form = _callback_of(body) == Callback.LOG_REPORT.value
-    report, errors = parse_report(
-        view, member_form=member_form, user_id=actor_of(body).user_id or ""
-    )
-    if report is None:
-        return errors
-    try:
-        report.validate()
-    except InvalidInput as error:
-        return {error_block(view, error): str(error)}
-    return {}
 
 
 def answers_with_modal(body: dict[str, Any]) -> bool:
@@ -177,19 +155,21 @@ class Deferrer:
                 wait_for_loading_view=modal,
             )
         except StoreUnavailable as refusal:
-            return self._refuse(body, context, str(refusal))
+            return self._refuse(body, context, refusal)
         if item_id is not None and modal:
             self._openers.submit(self._open_loading_view, context.client, body, item_id)
         if kind == "view_submission":
             return BoltResponse(status=200, body=SAVING_ANSWER, headers=JSON_HEADERS)
         return BoltResponse(status=200, body="")
 
-    def _refuse(self, body: dict[str, Any], context: BoltContext, message: str) -> BoltResponse:
+    def _refuse(
+        self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable
+    ) -> BoltResponse:
+        message = str(refusal)
         if "command" in body:
             return json_response({"response_type": "ephemeral", "text": message})
         if body.get("type") == "view_submission":  # the form stays open with what was typed
-            error = StoreUnavailable(message)
-            errors = {error_block(body.get("view") or {}, error): message}
+            errors = {error_block(body.get("view") or {}, refusal): message}
             return json_response({"response_action": "errors", "errors": errors})
         tell(body, context.client, context.respond, message)
         return BoltResponse(status=200, body="")
@@ -335,36 +315,12 @@ class InboxRunner:
         """The database went away while a report was being logged: back to the queue. If it
         is still away, the claim runs out and the item is tried again all the same."""
         log.warning("inbox item %s: the database did not answer; it is tried again", item.id)
-        _update_view(client, body, notice_modal("Report kept", REPORT_KEPT))
+        update_view(client, body, notice_modal("Report kept", REPORT_KEPT))
         try:
             inbox.release(self.rt.ctx, item.id, self.claimant, delay=inbox.RETRY_DELAY)
         except StoreUnavailable:
             log.warning("inbox item %s: kept under its claim until it runs out", item.id)
         return False
-
-
-def answer_in_view(client: WebClient, body: dict[str, Any], response: BoltResponse) -> None:
-    """What the listener answered a stored form (its ack) replaces the "Saving" view."""
-    try:
-        answer = json.loads(response.body) if response.body else {}
-    except ValueError:
-        answer = {}
-    action = answer.get("response_action") if isinstance(answer, dict) else None
-    if action == "update" and isinstance(answer.get("view"), dict):
-        view = answer["view"]
-    elif action == "errors" and isinstance(answer.get("errors"), dict):
-        view = notice_modal("Not logged", "\n".join(str(v) for v in answer["errors"].values()))
-    else:
-        view = notice_modal(LOADING_TITLE, "Done.")
-    _update_view(client, body, view)
-
-
-def _update_view(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
-    view_id = str((body.get("view") or {}).get("id") or "")
-    try:
-        client.views_update(view_id=view_id, view=view)
-    except SlackApiError as exc:  # the person closed the form: the work is done all the same
-        log.warning("could not update a submitted form: %s", exc.response.get("error"))
 
 
 class InboxPump(Pump):

@@ -115,6 +115,13 @@ def test_a_field_error_is_answered_on_the_form_and_nothing_is_stored(
     assert worker.run_due() == 0 and _cases(server) == 0
 
 
+def _only_in_their_own_form(server: AppServer, view_id: str, marker: str) -> None:
+    """The text comes back in the writer's own (private) modal, and nowhere else."""
+    for call in server.fake.attempts():
+        if marker in "\n".join(call.strings()):
+            assert call.method == "views.update" and call.params.get("view_id") == view_id
+
+
 def test_a_non_member_logging_a_report_is_told_in_the_form_and_no_case_is_made(
     web: tuple[AppServer, InboxRunner],
 ) -> None:
@@ -123,10 +130,41 @@ def test_a_non_member_logging_a_report_is_told_in_the_form_and_no_case_is_made(
     view = _opened(server, log_report_modal())
     _submit(server, STRANGER, view, _form(ACCOUNT_MARKER))
     assert worker.run_due() == 1
+    shown = json.dumps(server.fake.views[view["id"]])
+    assert "Not logged" in shown and "member" in shown.lower()
+    assert ACCOUNT_MARKER in shown  # what they wrote is given back: nothing typed is lost
+    assert _cases(server) == 0
+    _only_in_their_own_form(server, view["id"], ACCOUNT_MARKER)
+    server.fake.assert_clean()
+
+
+def test_an_unexpected_failure_gives_the_writer_their_text_back(
+    web: tuple[AppServer, InboxRunner],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server, worker = web
+    add_roster(server.rt.ctx)
+    view = _opened(server, log_report_modal())
+    long_account = f"{ACCOUNT_MARKER} " + "and then " * 700  # longer than one section holds
+    _submit(server, ANA, view, _form(long_account))
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError(f"a bug that quotes the report: {ACCOUNT_MARKER}")
+
+    monkeypatch.setattr(intake, "log_report", broken)
+    assert worker.run_due() == 1
     shown = server.fake.views[view["id"]]
-    assert shown["callback_id"] == Callback.NOTICE.value
-    assert "member" in json.dumps(shown).lower()
-    assert _cases(server) == 0 and ACCOUNT_MARKER not in server.fake.all_text()
+    text = json.dumps(shown)
+    assert "Not logged" in text and "something went wrong" in text.lower()
+    written = [
+        b["text"]["text"] for b in shown["blocks"] if b.get("block_id", "").startswith("written")
+    ]
+    assert "".join(written) == long_account.strip() and len(written) > 1
+    assert _cases(server) == 0
+    assert "RuntimeError" in caplog.text and ACCOUNT_MARKER not in caplog.text
+    _only_in_their_own_form(server, view["id"], ACCOUNT_MARKER)
+    server.fake.assert_clean()
 
 
 def test_the_database_away_when_storing_keeps_the_form_open_with_try_again(

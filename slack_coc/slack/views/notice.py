@@ -6,8 +6,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from slack_sdk.models.blocks import PlainTextObject, SectionBlock
+
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import modal, note
+from slack_coc.slack.views.common import modal, note, small
+
+SECTION_TEXT = 2900  # Slack's limit for a section's text is 3000 characters
 
 
 def notice_modal(title: str, text: str) -> dict[str, Any]:
@@ -17,6 +21,19 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
         blocks=[note(text[:2900], "notice")],
         submit=None,
     )
+
+
+def not_logged_modal(reason: str, account: str) -> dict[str, Any]:
+    """A stored report form that could not be logged: why, and what was written (the form
+    itself is gone), so that nothing typed is lost. Only the person who wrote it sees it."""
+    blocks: list[Any] = [note(f"*Not logged.* {reason}"[:SECTION_TEXT], "notice")]
+    text = account.strip()
+    if text:
+        blocks.append(small("What you wrote, to copy and send again:"))
+        for n, start in enumerate(range(0, len(text), SECTION_TEXT)):
+            chunk = PlainTextObject(text=text[start : start + SECTION_TEXT])
+            blocks.append(SectionBlock(block_id=f"written_{n}", text=chunk))
+    return modal(callback_id=Callback.NOTICE, title="Not logged", blocks=blocks, submit=None)
 
 
 LOADING_TITLE = "Code of conduct"
