@@ -66,32 +66,52 @@ class TrackedExecutor(Executor):
 
 
 class RobustServer(AppServer):
-    """AppServer whose `settle()` waits until every listener has finished."""
+    """AppServer whose `settle()` waits until every listener has finished, and, in the
+    production layout, until the inbox worker has done everything stored."""
 
     tracker: TrackedExecutor
+    inbox_runner: Any = None
 
     def settle(self) -> None:
         time.sleep(0.01)  # Bolt submits the listener just before it answers
         self.tracker.wait_idle()
+        if self.inbox_runner is None:
+            return
+        from slack_coc.services import inbox
+
+        deadline = time.monotonic() + 15
+        while inbox.waiting(self.rt.ctx):  # a modal click waits for its "Loading" modal
+            if self.inbox_runner.run_due() == 0:
+                assert time.monotonic() < deadline, "the inbox was not worked off"
+                time.sleep(0.02)
 
 
-def serve_app(fake: FakeSlack, rt: Any) -> RobustServer:
-    from slack_coc.slack.app import build_app
+def serve_app(fake: FakeSlack, rt: Any, *, split: bool = False) -> RobustServer:
+    """The app as `serve` runs it (`split`: as `serve --web-only` beside a worker, the
+    production layout: the web app stores, the inbox worker works)."""
+    from slack_coc.slack.app import Role, build_app
     from slack_coc.slack.http import make_wsgi_app
+    from slack_coc.slack.inbox import InboxRunner
 
-    bolt = build_app(rt)
+    bolt = build_app(rt, role=Role.WEB if split else Role.ALL)
     runner = bolt.listener_runner
     tracker = TrackedExecutor(runner.listener_executor)
     runner.listener_executor = tracker
     runner.lazy_listener_runner.executor = tracker  # type: ignore[attr-defined]
     server = RobustServer(make_wsgi_app(rt, bolt), rt, fake, TEAM)
     server.tracker = tracker
+    if split:
+        server.inbox_runner = InboxRunner(rt, build_app(rt, role=Role.INBOX))
     return server
 
 
-@pytest.fixture
-def server(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[RobustServer]:  # noqa: F811
-    srv = serve_app(fake_slack, e2e_runtime)
+@pytest.fixture(params=["one process", "web and worker"])
+def server(
+    request: pytest.FixtureRequest,
+    fake_slack: FakeSlack,
+    e2e_runtime: Any,  # noqa: F811
+) -> Iterator[RobustServer]:
+    srv = serve_app(fake_slack, e2e_runtime, split=request.param == "web and worker")
     try:
         yield srv
     finally:
