@@ -30,6 +30,7 @@ from benchmarks import inprocess, procs  # noqa: E402
 from benchmarks.load import Requests, send  # noqa: E402
 from benchmarks.servers import BENCH_SIGNING_SECRET  # noqa: E402
 from benchmarks.tables import markdown  # noqa: E402
+from slack_coc.services import inbox  # noqa: E402
 
 MIX = {"command": 0.3, "click": 0.3, "home": 0.2, "submit": 0.1, "show": 0.1}
 
@@ -52,6 +53,7 @@ class Sample:
     requests: int
     errors: int
     outbox_pending: int
+    inbox_waiting: int
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -164,11 +166,13 @@ def soak(args: argparse.Namespace) -> list[Sample]:
                         requests=len(window.latencies),
                         errors=window.errors,
                         outbox_pending=outbox_pending(rt),
+                        inbox_waiting=inbox.waiting(rt.ctx),
                     )
                     samples.append(sample)
                     print(f"{sample.minute:5.1f} min  rss {sample.rss_mb:.0f} MB  "
                           f"p50 {sample.p50:.0f} ms  p99 {sample.p99:.0f} ms  "
-                          f"errors {sample.errors}  outbox {sample.outbox_pending}",
+                          f"errors {sample.errors}  outbox {sample.outbox_pending}  "
+                          f"inbox {sample.inbox_waiting}",
                           file=sys.stderr, flush=True)  # fmt: skip
             finally:
                 traffic.stop()
@@ -186,10 +190,10 @@ def report(args: argparse.Namespace, samples: list[Sample]) -> str:
         f"{args.rate:g} req/s over {args.clients} clients\n",
         markdown(
             ["minute", "RSS MB", "peak MB", "threads", "fds", "p50 ms", "p99 ms", "requests",
-             "errors", "outbox pending"],
+             "errors", "outbox pending", "inbox waiting"],
             [[f"{s.minute:.1f}", f"{s.rss_mb:.0f}", f"{s.hwm_mb:.0f}", str(s.threads),
               str(s.fds), f"{s.p50:.0f}", f"{s.p99:.0f}", str(s.requests), str(s.errors),
-              str(s.outbox_pending)] for s in samples],
+              str(s.outbox_pending), str(s.inbox_waiting)] for s in samples],
         ),
     ]  # fmt: skip
     if len(samples) >= 5:
@@ -203,7 +207,8 @@ def report(args: argparse.Namespace, samples: list[Sample]) -> str:
         rows = []
         for attr, label in (("rss_mb", "RSS MB"), ("threads", "threads"), ("fds", "open fds"),
                             ("p50", "p50 ms"), ("p99", "p99 ms"),
-                            ("outbox_pending", "outbox pending")):  # fmt: skip
+                            ("outbox_pending", "outbox pending"),
+                            ("inbox_waiting", "inbox waiting")):  # fmt: skip
             a, b = mean(first, attr), mean(last, attr)
             rows.append([label, f"{a:.1f}", f"{b:.1f}", f"{b - a:+.1f}",
                          f"{(b - a) / hours:+.1f}"])  # fmt: skip
