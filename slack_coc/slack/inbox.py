@@ -55,6 +55,7 @@ from slack_coc.slack.inbox_forms import (
     answer_in_view,
     callback_of,
     report_form_errors,
+    stored_form,
     update_view,
 )
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
@@ -68,6 +69,7 @@ from slack_coc.slack.views.notice import (
 log = logging.getLogger(__name__)
 
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
+FORM = "application/x-www-form-urlencoded"
 JSON_HEADERS: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
 
 
@@ -143,7 +145,10 @@ class Deferrer:
             if errors:
                 return json_response({"response_action": "errors", "errors": errors})
         signature = (req.headers.get("x-slack-signature") or [""])[0]
-        content_type = (req.headers.get("content-type") or ["application/x-www-form-urlencoded"])[0]
+        content_type = (req.headers.get("content-type") or [FORM])[0]
+        raw = req.raw_body
+        if kind == "view_submission":
+            raw, content_type = stored_form(body), FORM
         modal = answers_with_modal(body)
         try:
             item_id = inbox.store(
@@ -151,7 +156,7 @@ class Deferrer:
                 team_id=actor_of(body).team_id,
                 key=f"sig:{signature}" if signature else f"unsigned:{uuid.uuid4().hex}",
                 content_type=content_type,
-                body=req.raw_body,
+                body=raw,
                 wait_for_loading_view=modal,
             )
         except StoreUnavailable as refusal:

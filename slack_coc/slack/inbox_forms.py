@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
@@ -34,6 +35,15 @@ REPORT_KEPT = (
 def callback_of(body: dict[str, Any]) -> str:
     view = body.get("view")
     return str(view.get("callback_id") or "") if isinstance(view, dict) else ""
+
+
+def stored_form(body: dict[str, Any]) -> str:
+    """The submitted form as the worker needs it: without the view's blocks (the form's
+    layout, most of the request's size: less to encrypt, write and read back), which nothing
+    after the checks reads. A form body, like the request's."""
+    view = {key: value for key, value in body["view"].items() if key != "blocks"}
+    payload = json.dumps({**body, "view": view}, separators=(",", ":"))
+    return urlencode({"payload": payload})
 
 
 def report_form_errors(body: dict[str, Any]) -> dict[str, str]:

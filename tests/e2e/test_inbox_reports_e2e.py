@@ -18,7 +18,7 @@ from slack_coc.services.context import StoreUnavailable
 from slack_coc.slack.ids import Callback
 from slack_coc.slack.inbox import InboxRunner
 from slack_coc.slack.views.report import log_report_modal, report_concern_modal
-from tests.e2e.harness import AppServer, Response
+from tests.e2e.harness import AppServer, Response, encode_interactive
 from tests.factories import add_roster
 
 ANA, STRANGER = "U0ANA0001", "U0STRANGE9"
@@ -65,7 +65,9 @@ def test_log_a_report_is_saved_at_once_and_numbered_by_the_worker(
     server, worker = web
     add_roster(server.rt.ctx)
     view = _opened(server, log_report_modal())
-    answer = _submit(server, ANA, view, _form(f"What happened: {ACCOUNT_MARKER}")).json()
+    form = _form(f"What happened: {ACCOUNT_MARKER}")
+    request_size = len(encode_interactive(server.payloads.view_submission(ANA, view, form)))
+    answer = _submit(server, ANA, view, form).json()
     assert answer["response_action"] == "update"
     assert answer["view"]["callback_id"] == Callback.LOADING.value
     assert "Saving" in json.dumps(answer["view"])
@@ -73,6 +75,7 @@ def test_log_a_report_is_saved_at_once_and_numbered_by_the_worker(
     with inbox.inbox_context(server.rt.ctx).read() as session:
         stored = bytes(session.execute(text("SELECT body FROM inbox")).scalar_one())
     assert ACCOUNT_MARKER.encode() not in stored and NAME_MARKER.encode() not in stored
+    assert len(stored) < request_size / 2  # the form's layout is not kept, only what was typed
 
     assert worker.run_due() == 1
     assert _cases(server) == 1
