@@ -122,10 +122,11 @@ def error_block(view: dict[str, Any], error: Exception) -> str:
     return str(inputs[0]) if inputs else (field or "error")
 
 
-def json_response(data: dict[str, Any]) -> BoltResponse:
-    """An answer to Slack's request that carries JSON (an ephemeral reply, modal errors)."""
+def json_response(data: dict[str, Any] | str) -> BoltResponse:
+    """An answer to Slack's request that carries JSON (an ephemeral reply, modal errors, a
+    view); `data` may be JSON already serialised once for every answer."""
     return BoltResponse(
         status=200,
-        body=json.dumps(data),
+        body=data if isinstance(data, str) else json.dumps(data),
         headers={"content-type": "application/json;charset=utf-8"},
     )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -70,7 +70,6 @@ log = logging.getLogger(__name__)
 
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
 FORM = "application/x-www-form-urlencoded"
-JSON_HEADERS: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
 
 
 def deferred_kind(body: dict[str, Any]) -> str | None:
@@ -164,7 +163,7 @@ class Deferrer:
         if item_id is not None and modal:
             self._openers.submit(self._open_loading_view, context.client, body, item_id)
         if kind == "view_submission":
-            return BoltResponse(status=200, body=SAVING_ANSWER, headers=JSON_HEADERS)
+            return json_response(SAVING_ANSWER)
         return BoltResponse(status=200, body="")
 
     def _refuse(
