@@ -21,7 +21,7 @@ from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Member, Party
 from slack_coc.services.access import recused_member_ids, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.outbox import Intent, enqueue, enqueue_once
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
@@ -286,7 +286,7 @@ def escalate_to_board(
             proposal.status, proposal.closed_at = ProposalStatus.ESCALATED, ctx.clock.now()
         meet_deadlines(session, case, ("deadlock",), ctx.clock.now())
         if ctx.board_address:
-            enqueue(
+            enqueue_once(
                 session,
                 team_id=case.team_id,
                 kind=Intent.MAIL,

@@ -12,7 +12,7 @@ from slack_coc.domain.decision_models import EmergencyAction
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.services.access import require_case_access
 from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
 
@@ -45,7 +45,7 @@ def record_emergency_action(ctx: ServiceContext, actor: Actor, ref: str | int, a
             note=action.strip(),
             data={"emergency_action_id": emergency.id},
         )
-        enqueue(
+        enqueue_once(
             session,
             team_id=case.team_id,
             kind=Intent.CHANNEL,

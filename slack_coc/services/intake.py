@@ -8,16 +8,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from slack_coc.config import Policy
 from slack_coc.domain.codenames import case_code_name
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole, RecusalReason
 from slack_coc.domain.errors import InvalidInput
-from slack_coc.domain.models import Case, Member, Party, Recusal, Workspace
+from slack_coc.domain.models import Case, Deadline, Member, Party, Recusal, Workspace
 from slack_coc.services.access import find_member
 from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import find_or_create_person
-from slack_coc.services.timeline import case_changed, record_event, set_deadline
+from slack_coc.services.timeline import case_changed, record_event
 
 ONGOING_VALUES = ("Yes", "No", "Maybe")
 MAX_TEXT = 20_000
@@ -120,7 +121,10 @@ def log_report(
     report.validate()
     now = ctx.clock.now()
     with ctx.transaction() as session:
-        ensure_workspace(session, actor.team_id, ctx)  # locks numbering for this workspace
+        # Locks numbering for this workspace. Held in a name for the whole transaction: the
+        # session keeps only weak references, and `policy_for` finds it there.
+        workspace = ensure_workspace(session, actor.team_id, ctx)
+        policy = ctx.policy_for(session, workspace.team_id)
 
         def taken(name: str) -> bool:
             return (
@@ -157,12 +161,11 @@ def log_report(
             to_state=CaseState.RECEIVED.value,
             data={"source": report.source},
         )
-        _set_intake_deadlines(session, ctx, case)
+        _set_intake_deadlines(session, policy, case)
         case_changed(session, case, now)
-        policy = ctx.policy_for(session, case.team_id)
         paged = page_new_case(session, case, now, policy, excluded)
         if report.reporter_user_id and report.source == CaseSource.SLACK.value:
-            enqueue(
+            enqueue_once(
                 session,
                 team_id=case.team_id,
                 kind=Intent.DM,
@@ -250,23 +253,33 @@ def _clean_names(names: list[str]) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
 
 
-def _set_intake_deadlines(session: Session, ctx: ServiceContext, case: Case) -> None:
-    """Deadlines from receipt. Safety-risk and ongoing cases escalate at every level at once."""
-    p = ctx.policy_for(session, case.team_id)
+def _set_intake_deadlines(session: Session, policy: Policy, case: Case) -> None:
+    """Deadlines from receipt. Safety-risk and ongoing cases escalate at every level at once.
+    A new case has none yet, so they are added without looking for earlier ones."""
     urgent = case.safety_risk or case.ongoing == "Yes"
     start = case.received_at
-    for kind, hours in (
-        ("ack", 0 if urgent else p.initial_response_hours),
-        ("ack_any", 0 if urgent else p.any_member_after_hours),
-        ("reporter_response", p.reporter_response_days * 24),
-        ("resolution", p.resolution_target_days * 24),
-    ):
-        set_deadline(session, case, kind, start + timedelta(hours=hours), start)
+    session.add_all(
+        Deadline(
+            team_id=case.team_id,
+            case_id=case.id,
+            kind=kind,
+            due_at=start + timedelta(hours=hours),
+            created_at=start,
+        )
+        for kind, hours in (
+            ("ack", 0 if urgent else policy.initial_response_hours),
+            ("ack_any", 0 if urgent else policy.any_member_after_hours),
+            ("reporter_response", policy.reporter_response_days * 24),
+            ("resolution", policy.resolution_target_days * 24),
+        )
+    )
 
 
 def _notify_if_all_chairs_concerned(
     session: Session, ctx: ServiceContext, case: Case, excluded: set[int]
 ) -> None:
+    if not excluded:
+        return  # no member recused: no chair is concerned
     chairs = set(
         session.scalars(
             select(Member.id).where(
@@ -285,7 +298,7 @@ def _notify_if_all_chairs_concerned(
         data={"reason": "report concerns every chair"},
     )
     if ctx.board_address:
-        enqueue(
+        enqueue_once(
             session,
             team_id=case.team_id,
             kind=Intent.MAIL,

@@ -19,7 +19,7 @@ from slack_coc.domain.models import Case, Deadline, Member, Party
 from slack_coc.mail.render import TEMPLATES, tag_subject
 from slack_coc.services.access import find_member, may_see
 from slack_coc.services.context import ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.timeline import record_event
 
 ACK_TEMPLATES = {"acknowledgement": "acknowledge", "acknowledgement_local": "keep_on_file"}
@@ -160,7 +160,7 @@ def dispatch(
         if x is not None
     )
     if smtp_enabled:
-        item = enqueue(
+        outbox_id = enqueue_once(
             session,
             team_id=case.team_id,
             kind=Intent.MAIL,
@@ -182,7 +182,7 @@ def dispatch(
             dedupe_key=f"mail:{record.id}",
         )
         record.status = MailStatus.QUEUED
-        record.outbox_id = item.id if item is not None else None
+        record.outbox_id = outbox_id
         kind = "mail_sent"
     else:
         record.status = MailStatus.SENT_BY_HAND
@@ -228,7 +228,7 @@ def ask_review(
         actor_user_id=author.user_id,
         data={"mail_id": record.id, "reviewer": reviewer.user_id, "template": record.template},
     )
-    enqueue(
+    enqueue_once(
         session,
         team_id=case.team_id,
         kind=Intent.DM,

@@ -18,8 +18,9 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.services.outbox import intent_row
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +65,15 @@ def _rows(notice: Notice, now: datetime) -> tuple[dict[str, Any], list[dict[str,
     }
     outbox_rows = [
         {
-            "team_id": notice.team_id,
-            "channel": "mail" if intent.kind == "mail" else "slack",
-            "kind": intent.kind,
+            **intent_row(
+                notice.team_id,
+                intent.kind,
+                now,
+                intent.payload,
+                intent.recipient,
+                notice.case_id,
+            ),
             "dedupe_key": f"{notice.key}:{intent.kind}:{intent.recipient or '-'}"[:200],
-            "case_id": notice.case_id,
-            "recipient": intent.recipient,
-            "payload": intent.payload,
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
             "last_error": None,
             "sent_at": None,
         }

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
@@ -39,11 +39,9 @@ def enqueue(
     payload: dict[str, Any] | None = None,
     recipient: str | None = None,
     case_id: int | None = None,
-    dedupe_key: str | None = None,
 ) -> OutboxMessage | None:
-    """Add one intent. With a dedupe key, an intent already written is not written again
-    (returns None), even when two processes race: the unique key decides."""
-    channel = "mail" if kind == Intent.MAIL else "slack"
+    """Add one intent, written with the caller's next flush; None when a pending card
+    refresh for the case makes it redundant."""
     if kind == Intent.CARD and case_id is not None:
         pending = session.scalar(
             select(OutboxMessage.id).where(
@@ -54,28 +52,56 @@ def enqueue(
         )
         if pending is not None:
             return None  # one pending refresh renders the latest state anyway
-    message = OutboxMessage(
-        team_id=team_id,
-        channel=channel,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        case_id=case_id,
-        recipient=recipient,
-        payload=payload or {},
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    if dedupe_key is None:
-        session.add(message)
-        return message
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
-        return None
-    try:
-        with session.begin_nested():
-            session.add(message)
-            session.flush()
-    except IntegrityError:
-        return None
+    message = OutboxMessage(**intent_row(team_id, kind, now, payload, recipient, case_id))
+    session.add(message)
     return message
+
+
+def enqueue_once(
+    session: Session,
+    *,
+    dedupe_key: str,
+    team_id: str,
+    kind: str,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    recipient: str | None = None,
+    case_id: int | None = None,
+) -> int | None:
+    """Add one intent unless one with this key was ever written; returns the new row's id,
+    or None when the key was taken. Two processes racing: the unique key decides, in one
+    statement (the loser waits for the winner's commit, then writes nothing)."""
+    values = {
+        **intent_row(team_id, kind, now, payload, recipient, case_id),
+        "dedupe_key": dedupe_key,
+    }
+    statement: postgresql.Insert | sqlite.Insert
+    if session.get_bind().dialect.name == "postgresql":
+        statement = postgresql.insert(OutboxMessage).values(values).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(OutboxMessage).values(values).on_conflict_do_nothing()
+    written: int | None = session.scalar(statement.returning(OutboxMessage.id))
+    return written
+
+
+def intent_row(
+    team_id: str,
+    kind: str,
+    now: datetime,
+    payload: dict[str, Any] | None,
+    recipient: str | None,
+    case_id: int | None,
+) -> dict[str, Any]:
+    """A pending intent's columns as plain values (for the ORM and for batched inserts)."""
+    return {
+        "team_id": team_id,
+        "channel": "mail" if kind == Intent.MAIL else "slack",
+        "kind": kind,
+        "case_id": case_id,
+        "recipient": recipient,
+        "payload": payload or {},
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from slack_coc.config import Policy
 from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import OncallWeek
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.rota import away_member_ids, week_at
 
 
@@ -79,7 +79,7 @@ def page_new_case(
         on_call_pair(session, case.team_id, now, policy, excluded),
         strict=False,
     ):
-        enqueue(
+        enqueue_once(
             session,
             team_id=case.team_id,
             kind=Intent.DM,

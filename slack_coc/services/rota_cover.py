@@ -18,7 +18,7 @@ from slack_coc.domain.models import Member
 from slack_coc.domain.rota_models import Absence, CoverRequest, OncallWeek
 from slack_coc.services.access import require_member
 from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.rota import WEEK, handover_instant, is_away, rota_members, week_start
 from slack_coc.services.timeline import refresh_homes
 
@@ -88,7 +88,7 @@ def request_cover(ctx: ServiceContext, actor: Actor, day: date | None = None) ->
         session.add(request)
         session.flush()
         for m in asked:
-            enqueue(
+            enqueue_once(
                 session,
                 team_id=member.team_id,
                 kind=Intent.DM,
@@ -150,7 +150,7 @@ def accept_cover(ctx: ServiceContext, actor: Actor, request_id: int) -> CoverTak
             "week_starts_at": week.starts_at.isoformat(),
         }
         for user_id in (requester.user_id, member.user_id):
-            enqueue(
+            enqueue_once(
                 session,
                 team_id=member.team_id,
                 kind=Intent.DM,
