@@ -52,6 +52,7 @@ from slack_coc.slack.ids import (
 from slack_coc.slack.inbox_forms import (
     REPORT_KEPT,
     SAVING_ANSWER,
+    STORED_FORM_TYPE,
     answer_in_view,
     callback_of,
     report_form_errors,
@@ -147,7 +148,7 @@ class Deferrer:
         content_type = (req.headers.get("content-type") or [FORM])[0]
         raw = req.raw_body
         if kind == "view_submission":
-            raw, content_type = stored_form(body), FORM
+            raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
         try:
             item_id = inbox.store(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
-from urllib.parse import urlencode
 
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
@@ -21,6 +20,8 @@ from slack_coc.slack.views.notice import LOADING_TITLE, not_logged_modal, notice
 from slack_coc.slack.views.report import parse_report
 
 log = logging.getLogger(__name__)
+
+STORED_FORM_TYPE = "application/json"
 
 # Built once: the answer to every stored report form is the same.
 SAVING_ANSWER = json.dumps({"response_action": "update", "view": saving_modal()})
@@ -40,10 +41,10 @@ def callback_of(body: dict[str, Any]) -> str:
 def stored_form(body: dict[str, Any]) -> str:
     """The submitted form as the worker needs it: without the view's blocks (the form's
     layout, most of the request's size: less to encrypt, write and read back), which nothing
-    after the checks reads. A form body, like the request's."""
+    after the checks reads. Stored as JSON (`STORED_FORM_TYPE`), which Bolt reads as it
+    reads an event: no form encoding to write here and to undo in the worker."""
     view = {key: value for key, value in body["view"].items() if key != "blocks"}
-    payload = json.dumps({**body, "view": view}, separators=(",", ":"))
-    return urlencode({"payload": payload})
+    return json.dumps({**body, "view": view}, separators=(",", ":"))
 
 
 def report_form_errors(body: dict[str, Any]) -> dict[str, str]:
