@@ -45,10 +45,21 @@ def parse_user(token: str) -> str | None:
     return match.group(1) if match else None
 
 
+def from_modal(body: dict[str, Any]) -> bool:
+    """Whether the request came from inside an open modal (a submission, a click in it): the
+    only place Slack lets `views.push` stack a modal. A click on App Home comes from a view
+    too (container type "view"), but a Home tab is not a modal: Slack refuses a push there,
+    and the member sees nothing happen. Every modal the app shows decides here."""
+    if body.get("type") == "view_submission":
+        return True
+    view = body.get("view")
+    return isinstance(view, dict) and view.get("type") == "modal"
+
+
 def show_modal(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
-    """Open a modal, or push it onto the open one when the click came from a modal."""
+    """Push the modal onto the open one when the request came from a modal, else open it."""
     trigger_id = body["trigger_id"]
-    if (body.get("container") or {}).get("type") == "view" or body.get("type") == "view_submission":
+    if from_modal(body):
         client.views_push(trigger_id=trigger_id, view=view)
     else:
         client.views_open(trigger_id=trigger_id, view=view)
