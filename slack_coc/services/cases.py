@@ -12,6 +12,7 @@ from slack_coc.domain.models import Case, Member
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.shepherds import refuse_if_shepherd_changed
 from slack_coc.services.steps import Prepare, StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
@@ -52,23 +53,33 @@ def keep_on_file(
     return take_step(ctx, actor, ref, Trigger.KEEP_ON_FILE, after=after)
 
 
+ANY_SHEPHERD = "*"  # `seen_shepherd` of a typed command: it names whom it wants, whoever it is now
+
+
 def assign_shepherd(
     ctx: ServiceContext,
     actor: Actor,
     ref: str | int,
     shepherd_user_id: str | None = None,
     *,
+    seen_shepherd: str | None = None,
     bias_disclosure: str | None = None,
     reason: str | None = None,
 ) -> StepResult:
     """Take the case (no user given) or nominate a member. From shepherded or discussed this
     is a change of shepherd, recorded with its reason; the reporter is offered the
-    "shepherd assigned" message. A disclosed bias is posted to the group (without its text)."""
+    "shepherd assigned" message. A disclosed bias is posted to the group (without its text).
+
+    `seen_shepherd` is the shepherd (user id, None for nobody) the member saw when they
+    acted: a "Take as shepherd" button saw nobody, a "Change shepherd" form saw the shepherd
+    it replaces. If the case has another one now, the step is refused with who took it and
+    when, and nothing changes: a stale click never turns into a change of shepherd."""
     target_user = shepherd_user_id or actor.user_id
     disclosure = (bias_disclosure or "").strip() or None
-    previous: dict[str, int | None] = {}
 
     def prepare(session: Session, member: Member, case: Case) -> None:
+        if seen_shepherd != ANY_SHEPHERD:
+            refuse_if_shepherd_changed(session, ctx, case, seen_shepherd)
         shepherd = find_member(session, actor.team_id, target_user)
         if shepherd is None:
             raise InvalidInput(
@@ -78,7 +89,6 @@ def assign_shepherd(
             raise InvalidInput("That member is recused from this case.", "shepherd")
         if shepherd.id == case.shepherd_id and case.state in ("shepherded", "discussed"):
             raise InvalidInput(f"<@{target_user}> is already the shepherd.", "shepherd")
-        previous["id"] = case.shepherd_id
         case.shepherd_id = shepherd.id
 
     def after(session: Session, member: Member, case: Case) -> None:

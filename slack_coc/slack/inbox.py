@@ -104,8 +104,6 @@ def answers_with_modal(body: dict[str, Any]) -> bool:
     return not body.get("response_url") and action_id not in IN_PLACE_ACTIONS
 
 
-
-
 class Deferrer:
     """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
 

@@ -71,8 +71,11 @@ def _shepherd(req: CommandRequest) -> None:
     if who and user_id is None:
         _say(req, f"`{who[:40]}` is not a Slack user. Usage: `{SLASH_COMMAND} {usage}`")
         return
+    # "shepherd 12" takes a case nobody shepherds; naming a member says whom the typist
+    # wants, whoever shepherds it now.
+    seen = cases.ANY_SHEPHERD if user_id else None
     result = cases.assign_shepherd(
-        req.rt.ctx, req.actor, ref, user_id, reason=reason.strip() or None
+        req.rt.ctx, req.actor, ref, user_id, seen_shepherd=seen, reason=reason.strip() or None
     )
     _say(req, step_summary(result))
 
