@@ -15,6 +15,8 @@ from slack_coc.runtime import Runtime
 from slack_coc.services import cases, decisions, prompts, queries
 from slack_coc.services.context import Actor
 from slack_coc.services.steps import StepResult
+from slack_coc.slack.blocks.mail_messages import step_done_with_offer
+from slack_coc.slack.blocks.messages import Rendered
 from slack_coc.slack.views import steps as step_views
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -69,6 +71,15 @@ def step_summary(result: StepResult) -> str:
     if result.from_state is result.to_state:
         return f"Case #{result.number} ({result.code_name}): recorded."
     return f"Case #{result.number} ({result.code_name}) is now {result.to_state.label.lower()}."
+
+
+def step_reply(result: StepResult) -> Rendered:
+    """What the member who took a step is told: the summary, and the offer of the message
+    to the reporter that goes with it when there is one (`StepResult.offer_mail`)."""
+    summary = step_summary(result)
+    if result.offer_mail:
+        return step_done_with_offer(summary, result.number, result.offer_mail)
+    return Rendered(summary, [])
 
 
 # Steps a click takes at once: (ctx, actor, ref) -> StepResult.

@@ -40,7 +40,7 @@ def modal(
     *,
     callback_id: str,
     title: str,
-    blocks: Sequence[Block],
+    blocks: Sequence[Block | dict[str, Any]],
     submit: str | None = "Save",
     metadata: dict[str, Any] | None = None,
     close: str = "Cancel",
