@@ -39,8 +39,9 @@ class ResponseUrls:
     def response_url(self, name: str = "r") -> str:
         return f"{self.root_url}response/{name}-{next(self._ids)}"
 
-    def issue_trigger(self, trigger_id: str) -> None:
-        """The fake runs in another process here and does not time trigger ids."""
+    def issue_trigger(self, trigger_id: str, *, in_modal: bool = False) -> None:
+        """The fake runs in another process here and does not time trigger ids (nor know
+        which come from modals: the load's clicks are on messages, answered with views.open)."""
 
 
 @dataclass(frozen=True)

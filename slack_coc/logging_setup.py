@@ -4,6 +4,11 @@ Log calls name cases by number (`#12`) and code name only; report text, names an
 details never reach a log call. As defense in depth, a filter replaces email addresses and
 any value registered as confidential (`register_confidential`) before a record is written,
 including in formatted arguments and exception text.
+
+Log lines are bounded: a library may log what a request carried (Bolt logs an unhandled
+request whole), and a sender controls its length. The message keeps its first
+`MAX_LOG_CHARS` characters, the exception text its last `MAX_TRACE_CHARS` (where it failed);
+redaction works on those windows only, so its cost is bounded too.
 """
 
 from __future__ import annotations
@@ -18,7 +23,16 @@ from threading import Lock
 from typing import Any
 
 REDACTED = "[redacted]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where a run of address characters starts (the look-behind): without it,
+# a long run with no "@" was tried again from each of its characters, quadratic in its length
+# (100,000 characters: ~20 s holding the interpreter lock). The parts on either side of "@"
+# and of each "." use disjoint classes, so any failing attempt backtracks over its run once.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+MAX_LOG_CHARS = 4000  # of a message
+MAX_TRACE_CHARS = 8000  # of an exception's text
+# The run of address characters at a cut (look-behind: tried from the run's start only).
+_CUT_TAIL = re.compile(r"(?<![\w.+@-])[\w.+@-]+$")
+_CUT_HEAD = re.compile(r"^[\w.+@-]+")
 _MAX_REGISTERED = 2048
 _MIN_LENGTH = 4  # shorter values would redact ordinary words
 # Libraries that log request bodies (modals with report details) or SQL parameters when
@@ -60,10 +74,31 @@ def register_confidential(*values: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    for value in confidential_values.snapshot():
+    return _redact(text, confidential_values.snapshot())
+
+
+def _redact(text: str, values: list[str]) -> str:
+    for value in values:
         if value in text:
             text = text.replace(value, REDACTED)
     return _EMAIL.sub("[email]", text)
+
+
+def bounded_redact(text: str, limit: int = MAX_LOG_CHARS, *, keep_end: bool = False) -> str:
+    """`redact` of at most `limit` characters of `text` (its start, or its end with
+    `keep_end`), saying how many were left out. A registered value that crosses the cut is
+    still recognised (the window redacted first reaches past the cut by the longest one), and
+    the run of address characters at the cut is dropped, so no fragment of an address stays."""
+    if len(text) <= limit:
+        return redact(text)
+    values = confidential_values.snapshot()  # longest first
+    reach = len(values[0]) if values else 0
+    left_out = len(text) - limit
+    if keep_end:
+        window = _redact(text[-(limit + reach) :], values)
+        return f"[{left_out} characters left out]…{_CUT_HEAD.sub('', window[-limit:], count=1)}"
+    window = _redact(text[: limit + reach], values)
+    return f"{_CUT_TAIL.sub('', window[:limit], count=1)}…[{left_out} characters left out]"
 
 
 class RedactingFilter(logging.Filter):
@@ -71,10 +106,11 @@ class RedactingFilter(logging.Filter):
     that could otherwise carry the original values to a handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = redact(record.getMessage())
+        message = bounded_redact(record.getMessage())
         if record.exc_info:
             formatter = logging.Formatter()
-            message += "\n" + redact(formatter.formatException(record.exc_info))
+            trace = formatter.formatException(record.exc_info)
+            message += "\n" + bounded_redact(trace, MAX_TRACE_CHARS, keep_end=True)
             record.exc_info = None
             record.exc_text = None
         record.msg, record.args = message, None

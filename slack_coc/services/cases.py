@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -11,18 +13,27 @@ from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.mail_outgoing import default_recipients, reporter
 from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.shepherds import refuse_if_shepherd_changed
 from slack_coc.services.steps import Prepare, StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
 ACK_DEADLINES = ("ack", "ack_any")
 
 
+# Recorded on a step taken without the message that goes with it (the member is offered it).
+WITHOUT_MESSAGE = "Without a message to the reporter."
+
+
 def acknowledge(
     ctx: ServiceContext, actor: Actor, ref: str | int, *, and_then: Prepare | None = None
 ) -> StepResult:
     """`and_then` runs in the same transaction once the step is taken (e.g. the
-    acknowledgement mail, services/mail.py)."""
+    acknowledgement mail, services/mail.py). Without it, the step is recorded as taken
+    without a message to the reporter, and if they left an address the result offers the
+    "acknowledgement" template."""
+    offer: list[str] = []
 
     def after(session: Session, member: Member, case: Case) -> None:
         case.acknowledged_at = ctx.clock.now()
@@ -30,14 +41,20 @@ def acknowledge(
         meet_deadlines(session, case, ACK_DEADLINES, ctx.clock.now())
         if and_then:
             and_then(session, member, case)
+        elif default_recipients(reporter(session, case)):
+            offer.append("acknowledgement")
 
-    return take_step(ctx, actor, ref, Trigger.ACKNOWLEDGE, after=after)
+    return _offering(
+        take_step(ctx, actor, ref, Trigger.ACKNOWLEDGE, after=after, **_told(and_then)), offer
+    )
 
 
 def keep_on_file(
     ctx: ServiceContext, actor: Actor, ref: str | int, *, and_then: Prepare | None = None
 ) -> StepResult:
-    """A report already handled by local representatives: acknowledged and resolved at once."""
+    """A report already handled by local representatives: acknowledged and resolved at once
+    (offering the "acknowledgement_local" template, as `acknowledge` does)."""
+    offer: list[str] = []
 
     def after(session: Session, member: Member, case: Case) -> None:
         now = ctx.clock.now()
@@ -48,8 +65,25 @@ def keep_on_file(
         meet_deadlines(session, case, (*ACK_DEADLINES, "reporter_response", "resolution"), now)
         if and_then:
             and_then(session, member, case)
+        elif default_recipients(reporter(session, case)):
+            offer.append("acknowledgement_local")
 
-    return take_step(ctx, actor, ref, Trigger.KEEP_ON_FILE, after=after)
+    return _offering(
+        take_step(ctx, actor, ref, Trigger.KEEP_ON_FILE, after=after, **_told(and_then)), offer
+    )
+
+
+def _told(and_then: Prepare | None) -> dict[str, Any]:
+    """The timeline records whether the reporter was sent the message with the step."""
+    told = and_then is not None
+    return {"note": None if told else WITHOUT_MESSAGE, "data": {"reporter_told": told}}
+
+
+def _offering(result: StepResult, offer: list[str]) -> StepResult:
+    return replace(result, offer_mail=offer[0]) if offer else result
+
+
+ANY_SHEPHERD = "*"  # `seen_shepherd` of a typed command: it names whom it wants, whoever it is now
 
 
 def assign_shepherd(
@@ -58,17 +92,24 @@ def assign_shepherd(
     ref: str | int,
     shepherd_user_id: str | None = None,
     *,
+    seen_shepherd: str | None = None,
     bias_disclosure: str | None = None,
     reason: str | None = None,
 ) -> StepResult:
     """Take the case (no user given) or nominate a member. From shepherded or discussed this
     is a change of shepherd, recorded with its reason; the reporter is offered the
-    "shepherd assigned" message. A disclosed bias is posted to the group (without its text)."""
+    "shepherd assigned" message. A disclosed bias is posted to the group (without its text).
+
+    `seen_shepherd` is the shepherd (user id, None for nobody) the member saw when they
+    acted: a "Take as shepherd" button saw nobody, a "Change shepherd" form saw the shepherd
+    it replaces. If the case has another one now, the step is refused with who took it and
+    when, and nothing changes: a stale click never turns into a change of shepherd."""
     target_user = shepherd_user_id or actor.user_id
     disclosure = (bias_disclosure or "").strip() or None
-    previous: dict[str, int | None] = {}
 
     def prepare(session: Session, member: Member, case: Case) -> None:
+        if seen_shepherd != ANY_SHEPHERD:
+            refuse_if_shepherd_changed(session, ctx, case, seen_shepherd)
         shepherd = find_member(session, actor.team_id, target_user)
         if shepherd is None:
             raise InvalidInput(
@@ -78,7 +119,6 @@ def assign_shepherd(
             raise InvalidInput("That member is recused from this case.", "shepherd")
         if shepherd.id == case.shepherd_id and case.state in ("shepherded", "discussed"):
             raise InvalidInput(f"<@{target_user}> is already the shepherd.", "shepherd")
-        previous["id"] = case.shepherd_id
         case.shepherd_id = shepherd.id
 
     def after(session: Session, member: Member, case: Case) -> None:

@@ -30,6 +30,9 @@ class StepResult:
     code_name: str
     from_state: CaseState
     to_state: CaseState
+    # The message to the reporter this step calls for, when they left an address: the
+    # template the member is offered ("acknowledgement" after a plain acknowledgement).
+    offer_mail: str | None = None
 
 
 Prepare = Callable[[Session, Member, Case], None]

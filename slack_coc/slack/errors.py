@@ -31,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 
 from slack_coc.domain.errors import DomainError, InvalidInput
 from slack_coc.services.context import StoreUnavailable
+from slack_coc.slack.listeners.support import show_modal
 from slack_coc.slack.views.notice import notice_modal
 
 log = logging.getLogger(__name__)
@@ -95,11 +96,7 @@ def tell(body: dict[str, Any], client: WebClient, respond: Any, message: str) ->
             return
         trigger_id = body.get("trigger_id")
         if trigger_id:
-            view = notice_modal("Not done", message)
-            if (body.get("container") or {}).get("type") == "view" or body.get("view"):
-                client.views_push(trigger_id=trigger_id, view=view)
-            else:
-                client.views_open(trigger_id=trigger_id, view=view)
+            show_modal(client, body, notice_modal("Not done", message))
     except SlackApiError as exc:  # the refusal itself could not be shown: log, never loop
         log.warning("could not show a refusal: %s", exc.response.get("error"))
 

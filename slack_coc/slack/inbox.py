@@ -59,7 +59,7 @@ from slack_coc.slack.inbox_forms import (
     stored_form,
     update_view,
 )
-from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
+from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of, from_modal
 from slack_coc.slack.subcommands import SUBCOMMANDS
 from slack_coc.slack.views.notice import (
     LOADING_TITLE,
@@ -102,10 +102,6 @@ def answers_with_modal(body: dict[str, Any]) -> bool:
         return True  # a step that needs input opens its form
     # On App Home and inside modals there is no response_url: any answer is a modal.
     return not body.get("response_url") and action_id not in IN_PLACE_ACTIONS
-
-
-def _loading_container(body: dict[str, Any]) -> str:
-    return "push" if (body.get("container") or {}).get("type") == "view" else "open"
 
 
 class Deferrer:
@@ -184,7 +180,7 @@ class Deferrer:
         try:
             opened = (
                 client.views_push(trigger_id=body["trigger_id"], view=loading_modal())
-                if _loading_container(body) == "push"
+                if from_modal(body)  # App Home is not a modal: views.open there
                 else client.views_open(trigger_id=body["trigger_id"], view=loading_modal())
             )
             view_id = str((opened.get("view") or {}).get("id") or "") or None

@@ -22,10 +22,11 @@ class Payloads:
     team_domain: str = "fake-workspace"
     _seq: Any = field(default_factory=lambda: itertools.count(1))
 
-    def trigger_id(self) -> str:
+    def trigger_id(self, *, in_modal: bool = False) -> str:
+        """A new trigger id; `in_modal`: from an interaction inside an open modal."""
         n = next(self._seq)
         trigger = f"{n}.{n * 7}.{hashlib.md5(str(n).encode()).hexdigest()}"
-        self.fake.issue_trigger(trigger)
+        self.fake.issue_trigger(trigger, in_modal=in_modal)
         return trigger
 
     def _team(self) -> dict[str, Any]:
@@ -83,13 +84,15 @@ class Payloads:
             action["value"] = value
             action["text"] = {"type": "plain_text", "text": action_id, "emoji": True}
         action.update(extra or {})
+        # A view that says nothing of its type is taken as a modal (App Home views say "home").
+        in_modal = view is not None and view.get("type", "modal") == "modal"
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": self._team(),
             "user": self._user(user_id),
             "api_app_id": self.api_app_id,
             "token": "verification-token-unused",
-            "trigger_id": self.trigger_id(),
+            "trigger_id": self.trigger_id(in_modal=in_modal),
             "actions": [action],
             "is_enterprise_install": False,
         }
@@ -140,7 +143,7 @@ class Payloads:
             "user": self._user(user_id),
             "api_app_id": self.api_app_id,
             "token": "verification-token-unused",
-            "trigger_id": self.trigger_id(),
+            "trigger_id": self.trigger_id(in_modal=True),
             "view": submitted,
             "response_urls": [],
             "is_enterprise_install": False,

@@ -94,6 +94,7 @@ class FakeSlack(WebApiMethods, OtherEnds):
             self.uploads: dict[str, bytes] = {}
             self._used_triggers: set[str] = set()
             self._issued_triggers: dict[str, float] = {}
+            self._modal_triggers: set[str] = set()  # issued by an interaction in a modal
             self._faults: dict[str, list[Fault | None]] = defaultdict(list)
             if not hasattr(self, "users"):
                 self.users: dict[str, dict[str, Any]] = {}
@@ -160,10 +161,15 @@ class FakeSlack(WebApiMethods, OtherEnds):
     # Slack: "trigger_id expires after 3 seconds"; tests may shorten it to show the effect.
     trigger_ttl: float = 3.0
 
-    def issue_trigger(self, trigger_id: str) -> None:
-        """A payload carrying `trigger_id` was sent now: it opens a modal for `trigger_ttl`."""
+    def issue_trigger(self, trigger_id: str, *, in_modal: bool = False) -> None:
+        """A payload carrying `trigger_id` was sent now: it opens a modal for `trigger_ttl`.
+        `in_modal`: the interaction happened in an open modal (a click in it, a submission),
+        the only place from which Slack lets `views.push` stack a modal. A click on App Home
+        or on a message, a command or a shortcut has no modal to push onto."""
         with self._lock:
             self._issued_triggers[trigger_id] = time.monotonic()
+            if in_modal:
+                self._modal_triggers.add(trigger_id)
 
     def trigger_expired(self, trigger_id: str) -> bool:
         with self._lock:
@@ -306,6 +312,11 @@ class FakeSlack(WebApiMethods, OtherEnds):
             if trigger in self._used_triggers:
                 problems.append(f"{method}: trigger_id {trigger} used twice (Slack: one use)")
             self._used_triggers.add(trigger)
+            if method == "views.push" and trigger not in self._modal_triggers:
+                problems.append(
+                    f"views.push: trigger_id {trigger} did not come from an open modal (Slack "
+                    "pushes only onto an open modal; App Home and messages need views.open)"
+                )
         if method == "views.update" and not (params.get("view_id") or params.get("external_id")):
             problems.append("views.update: needs view_id or external_id")
         view = params.get("view")

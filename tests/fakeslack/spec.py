@@ -202,7 +202,7 @@ def _check_blocks(blocks: Any, where: str) -> list[str]:
         error = _check_block_json(json.dumps(raw, sort_keys=True))
         if error is not None:
             return [f"{where}[{i}]: schema: {error}"]
-    problems = []
+    problems = duplicate_block_ids(blocks, where)
     if len(blocks) > 50 and where == "blocks":
         problems.append(f"{where}: {len(blocks)} blocks; messages allow at most 50")
     for i, raw in enumerate(blocks):
@@ -214,6 +214,20 @@ def _check_blocks(blocks: Any, where: str) -> list[str]:
             block.to_dict()
         except (SlackObjectFormationError, TypeError, ValueError) as exc:
             problems.append(f"{where}[{i}]: slack_sdk: {exc}")
+    return problems
+
+
+def duplicate_block_ids(blocks: list[Any], where: str) -> list[str]:
+    """Slack refuses a whole message or view in which two blocks share a block_id."""
+    seen: set[str] = set()
+    problems = []
+    for i, block in enumerate(blocks):
+        block_id = block.get("block_id") if isinstance(block, dict) else None
+        if block_id is None:
+            continue
+        if block_id in seen:
+            problems.append(f"{where}[{i}]: duplicate block_id {block_id!r} (Slack refuses it)")
+        seen.add(block_id)
     return problems
 
 

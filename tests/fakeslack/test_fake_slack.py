@@ -54,6 +54,7 @@ def test_valid_calls_are_accepted_and_recorded(fake: FakeSlack, client: WebClien
     }
     opened = client.views_open(trigger_id="123.456.abc", view=modal)["view"]
     client.views_update(view_id=opened["id"], view=modal)
+    fake.issue_trigger("123.456.abd", in_modal=True)  # a click inside the open modal
     client.views_push(trigger_id="123.456.abd", view=modal)
     client.views_publish(user_id="U0ANA0001", view={"type": "home", "blocks": GOOD_BLOCKS})
     client.files_upload_v2(channel="C0COCGROUP", content="a,b\n1,2\n", filename="records.csv")
@@ -296,3 +297,50 @@ def test_ids_must_look_like_slack_ids(fake: FakeSlack, client: WebClient) -> Non
     with pytest.raises(SlackApiError):
         client.chat_postEphemeral(channel="C1X", user="<@U1X>", text="x")
     assert len(fake.violations) == 2 and "not a Slack id" in fake.violations[0]
+
+
+def test_views_push_needs_a_trigger_from_an_open_modal(fake: FakeSlack, client: WebClient) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Case #1"},
+        "blocks": GOOD_BLOCKS[:1],
+    }
+    fake.issue_trigger("1.1.home")  # a click on App Home: no modal is open
+    with pytest.raises(SlackApiError):
+        client.views_push(trigger_id="1.1.home", view=modal)
+    assert any("open modal" in v for v in fake.violations)
+    fake.violations.clear()
+    fake.issue_trigger("1.2.modal", in_modal=True)
+    client.views_push(trigger_id="1.2.modal", view=modal)
+    fake.issue_trigger("1.3.home")
+    client.views_open(trigger_id="1.3.home", view=modal)
+    assert fake.violations == []
+
+
+def test_an_expired_trigger_opens_nothing(fake: FakeSlack, client: WebClient) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Case #1"},
+        "blocks": GOOD_BLOCKS[:1],
+    }
+    fake.trigger_ttl = 0.0
+    fake.issue_trigger("2.1.late")
+    with pytest.raises(SlackApiError, match="expired_trigger_id"):
+        client.views_open(trigger_id="2.1.late", view=modal)
+
+
+def test_duplicate_block_ids_are_refused_in_messages_and_views(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    section = {"type": "section", "block_id": "case_1", "text": {"type": "mrkdwn", "text": "#1"}}
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0COCGROUP", text="x", blocks=[section, section])
+    with pytest.raises(SlackApiError):
+        client.views_publish(user_id="U0ANA0001", view={"type": "home", "blocks": [section] * 2})
+    fake.record_ack("command", json.dumps({"text": "x", "blocks": [section, section]}).encode())
+    assert len(fake.violations) == 3 and all("duplicate block_id" in v for v in fake.violations)
+    assert fake.home("U0ANA0001") is None
+    fake.violations.clear()
+    other = {**section, "block_id": "case_2"}
+    client.views_publish(user_id="U0ANA0001", view={"type": "home", "blocks": [section, other]})
+    assert fake.violations == []

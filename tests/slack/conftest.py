@@ -23,19 +23,28 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+def _assert_block_ids_unique(blocks: list[dict[str, Any]]) -> None:
+    """Slack's rule the schemas do not carry: no block id twice in one view or message."""
+    ids = [b["block_id"] for b in blocks if isinstance(b, dict) and "block_id" in b]
+    assert len(ids) == len(set(ids)), f"duplicate block ids: {ids}"
+
+
 def assert_modal_valid(view: dict[str, Any]) -> None:
     errors = list(_validator("SlackModalView.schema.json").iter_errors(view))
     assert not errors, [e.message for e in errors[:5]]
+    _assert_block_ids_unique(view.get("blocks", []))
 
 
 def assert_home_valid(view: dict[str, Any]) -> None:
     errors = list(_validator("SlackHomeView.schema.json").iter_errors(view))
     assert not errors, [e.message for e in errors[:5]]
+    _assert_block_ids_unique(view.get("blocks", []))
 
 
 def assert_blocks_valid(blocks: list[dict[str, Any]]) -> None:
     errors = list(_validator("SlackBlocks.schema.json").iter_errors(blocks))
     assert not errors, [e.message for e in errors[:5]]
+    _assert_block_ids_unique(blocks)
 
 
 @pytest.fixture

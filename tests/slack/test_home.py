@@ -31,8 +31,9 @@ def test_member_home_lists_visible_cases_without_report_content(ctx: ServiceCont
     assert MARKER not in text
     assert "*#1*" in text and f"*#{second.number}*" in text
     assert Action.LOG_REPORT.value in text
-    # Ana acknowledged #1: it is among her cases (listed twice: mine + open).
-    assert text.count('"case_1"') == 2
+    # Ana acknowledged #1: it is among her cases (listed twice: mine + open), and each row
+    # has a block id of its own (Slack refuses a view that repeats one).
+    assert '"case_my_1"' in text and '"case_open_1"' in text
     assert f"*#{second.number}*" not in json.dumps(ben)
 
 
@@ -53,3 +54,17 @@ def test_stranger_home_explains_how_to_report(ctx: ServiceContext) -> None:
     assert_home_valid(view)
     assert "Report a concern" in json.dumps(view)
     assert Action.OPEN_CASE.value not in json.dumps(view)
+
+
+def test_one_builder_makes_block_ids_unique_in_any_view() -> None:
+    from slack_sdk.models.blocks import DividerBlock, SectionBlock
+
+    from slack_coc.slack.block_ids import blocks_json
+
+    row = SectionBlock(block_id="case_7", text="#7")
+    built = blocks_json([row, DividerBlock(), row, {"type": "divider"}, row])
+    ids = [b.get("block_id") for b in built]
+    assert ids == ["case_7", None, "case_7-2", None, "case_7-3"]
+    assert blocks_json([SectionBlock(block_id="x" * 255, text="a")] * 2)[1]["block_id"] == (
+        "x" * 253 + "-2"
+    )

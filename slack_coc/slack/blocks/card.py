@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.services.views import CaseView
+from slack_coc.slack.block_ids import blocks_json
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import Action, step_action
 
@@ -95,4 +96,4 @@ def card_buttons(view: CaseView) -> list[ButtonElement]:
 
 def build_card(view: CaseView) -> dict[str, Any]:
     """`text` and `blocks` for chat.postMessage / chat.update (limits checked by slack_sdk)."""
-    return {"text": card_text(view), "blocks": [b.to_dict() for b in card_blocks(view)]}
+    return {"text": card_text(view), "blocks": blocks_json(card_blocks(view))}

@@ -19,19 +19,21 @@ from slack_sdk.models.views import View
 
 from slack_coc.services.home import HomeData, OncallPair
 from slack_coc.services.views import CaseView
+from slack_coc.slack.block_ids import blocks_json
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action
 
 
 def build_home(data: HomeData) -> dict[str, Any]:
-    """A `home` view dict for views.publish (validated by slack_sdk's model limits)."""
+    """A `home` view dict for views.publish (validated by slack_sdk's model limits; block ids
+    unique, `blocks_json`)."""
     if not data.is_member:
         blocks = _stranger_blocks()
     elif not data.onboarded:
         blocks = _onboarding_blocks(data)
     else:
         blocks = _member_blocks(data)
-    view = View(type="home", blocks=blocks)
+    view = View(type="home", blocks=blocks_json(blocks))
     return view.to_dict()
 
 
@@ -54,11 +56,11 @@ def _member_blocks(data: HomeData) -> list[Block]:
     blocks.append(
         SectionBlock(text=MarkdownTextObject(text="*My cases* (shepherd or first responder)"))
     )
-    blocks += _case_rows(data.my_cases, empty="You are not shepherding any open case.")
+    blocks += _case_rows(data.my_cases, "my", empty="You are not shepherding any open case.")
     blocks.append(DividerBlock())
     title = f"*Open cases* ({data.open_total})"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=title)))
-    blocks += _case_rows(data.open_cases, empty="No open cases.")
+    blocks += _case_rows(data.open_cases, "open", empty="No open cases.")
     if data.open_total > len(data.open_cases):
         more = data.open_total - len(data.open_cases)
         blocks.append(
@@ -67,12 +69,14 @@ def _member_blocks(data: HomeData) -> list[Block]:
     return blocks
 
 
-def _case_rows(cases: list[CaseView], *, empty: str) -> list[Block]:
+def _case_rows(cases: list[CaseView], section: str, *, empty: str) -> list[Block]:
+    """One row per case; a case can be in two sections ("my", "open"), so the section is
+    part of its block id."""
     if not cases:
         return [ContextBlock(elements=[MarkdownTextObject(text=empty)])]
     return [
         SectionBlock(
-            block_id=f"case_{view.number}",
+            block_id=f"case_{section}_{view.number}",
             text=MarkdownTextObject(text=case_line(view)),
             accessory=ButtonElement(
                 text="Open case", action_id=Action.OPEN_CASE.value, value=str(view.number)

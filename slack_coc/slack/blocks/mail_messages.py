@@ -14,7 +14,12 @@ from slack_coc.slack.blocks.messages import (
     template,
 )
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
-from slack_coc.slack.views.mail import COMPOSE_ACTION, REVIEW_ACTION
+from slack_coc.slack.views.mail import COMPOSE_ACTION, REVIEW_ACTION, compose_value
+
+MAIL_OFFERS = {
+    "acknowledgement": "Send the acknowledgement",
+    "acknowledgement_local": 'Send the "kept on file" message',
+}
 
 for _kind, _label in {
     "mail_received": "filed a message from the mailbox",
@@ -60,4 +65,21 @@ def _mail_review_declined(msg: MessageInput) -> Rendered:
     return message(
         f":leftwards_arrow_with_hook: Your message to the reporter on {case_ref(msg)} was sent "
         "back by its reviewer; see the case timeline for their comment."
+    )
+
+
+def step_done_with_offer(summary: str, case_number: int, template_name: str) -> Rendered:
+    """The clicker's private confirmation of a step whose message to the reporter was not
+    sent with it: a button opens the mail form with that template chosen, ready to edit.
+    Not sending is fine too (the timeline says the step was taken without a message)."""
+    button = ButtonElement(
+        text=MAIL_OFFERS.get(template_name, "Write to the reporter"),
+        action_id=COMPOSE_ACTION,
+        value=compose_value(case_number, template_name),
+        style="primary",
+    )
+    return message(
+        f"{summary} The reporter left an address: send them the message that goes with "
+        "this step (you can edit it first), or leave it for now.",
+        [button],
     )

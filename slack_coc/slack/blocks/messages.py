@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.services.views import CaseView
+from slack_coc.slack.block_ids import blocks_json
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import Action, step_action, vote_value
 
@@ -141,7 +142,7 @@ def message(
         blocks.append(ContextBlock(block_id="note", elements=[MarkdownTextObject(text=note)]))
     if buttons:
         blocks.append(ActionsBlock(block_id="message_actions", elements=buttons))
-    return Rendered(_plain(text)[:3000], [b.to_dict() for b in blocks])
+    return Rendered(_plain(text)[:3000], blocks_json(blocks))
 
 
 # ---------------------------------------------------------------------- paging (DMs)

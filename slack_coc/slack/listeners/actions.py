@@ -25,7 +25,7 @@ from slack_coc.slack.listeners.support import (
     propose_modal,
     show_modal,
     step_modal,
-    step_summary,
+    step_reply,
     vote_and_explain,
 )
 from slack_coc.slack.views import steps as step_views
@@ -39,12 +39,15 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     return actions[0]
 
 
-def tell_done(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
-    """A confirmation only the clicker sees: ephemeral on a message, a notice in a modal."""
+def tell_done(
+    body: dict[str, Any], respond: Respond, client: WebClient, text: str, blocks: Any = None
+) -> None:
+    """A confirmation only the clicker sees: ephemeral on a message, a notice in a modal
+    (`blocks`, when given, carry buttons: an offer to write to the reporter)."""
     if body.get("response_url"):
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     else:
-        show_modal(client, body, notice_modal("Done", text))
+        show_modal(client, body, notice_modal("Done", text, blocks=blocks))
 
 
 Work = Callable[[dict[str, Any], Respond, WebClient], None]
@@ -72,7 +75,8 @@ def register(app: App, rt: Runtime) -> None:
         actor = actor_of(body)
         direct = DIRECT_STEPS.get(trigger)
         if direct is not None:
-            tell_done(body, respond, client, step_summary(direct(ctx, actor, value(body))))
+            reply = step_reply(direct(ctx, actor, value(body)))
+            tell_done(body, respond, client, reply.text, reply.blocks or None)
             return
         show_modal(client, body, step_modal(rt, actor, trigger, value(body)))
 

@@ -29,6 +29,7 @@ from slack_coc.slack.views.mail import (
     TEMPLATE_ACTION,
     ComposeForm,
     compose_modal,
+    parse_compose_value,
     result_modal,
     review_modal,
 )
@@ -69,8 +70,9 @@ def register(app: App, rt: Runtime) -> None:
     def on_compose(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         with reported(body, client, respond):
-            ref = str((body.get("actions") or [{}])[0].get("value", ""))
-            draft = mail_service.compose(ctx, actor_of(body), ref)
+            value = str((body.get("actions") or [{}])[0].get("value", ""))
+            ref, template = parse_compose_value(value)
+            draft = mail_service.compose(ctx, actor_of(body), ref, template)
             show_modal(client, body, compose_modal(draft, smtp_enabled=_smtp(rt)))
 
     @app.action(TEMPLATE_ACTION)

@@ -8,11 +8,13 @@ from slack_bolt import App
 from slack_coc.domain.enums import RecusalReason, Trigger
 from slack_coc.runtime import Runtime
 from slack_coc.services import cases, conflicts, decisions, emergency, prompts
+from slack_coc.services.steps import StepResult
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import (
     parse_user,
     propose_modal,
     step_modal,
+    step_reply,
     step_summary,
     vote_and_explain,
 )
@@ -42,6 +44,11 @@ def _say(req: CommandRequest, text: str) -> None:
     req.respond(text=text, response_type="ephemeral")
 
 
+def _step_done(req: CommandRequest, result: StepResult) -> None:
+    reply = step_reply(result)
+    req.respond(text=reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+
+
 def _open_step(req: CommandRequest, trigger: Trigger, ref: str) -> None:
     req.client.views_open(
         trigger_id=req.trigger_id, view=step_modal(req.rt, req.actor, trigger, ref)
@@ -51,13 +58,13 @@ def _open_step(req: CommandRequest, trigger: Trigger, ref: str) -> None:
 @subcommand("ack", "ack CASE", "acknowledge a new report (you become first responder)")
 def _ack(req: CommandRequest) -> None:
     if ref := _need_case(req, "ack CASE"):
-        _say(req, step_summary(cases.acknowledge(req.rt.ctx, req.actor, ref)))
+        _step_done(req, cases.acknowledge(req.rt.ctx, req.actor, ref))
 
 
 @subcommand("keep", "keep CASE", "keep on file a report already handled locally")
 def _keep(req: CommandRequest) -> None:
     if ref := _need_case(req, "keep CASE"):
-        _say(req, step_summary(cases.keep_on_file(req.rt.ctx, req.actor, ref)))
+        _step_done(req, cases.keep_on_file(req.rt.ctx, req.actor, ref))
 
 
 @subcommand("shepherd", "shepherd CASE [@member]", "take a case as shepherd, or name its shepherd")
@@ -71,8 +78,11 @@ def _shepherd(req: CommandRequest) -> None:
     if who and user_id is None:
         _say(req, f"`{who[:40]}` is not a Slack user. Usage: `{SLASH_COMMAND} {usage}`")
         return
+    # "shepherd 12" takes a case nobody shepherds; naming a member says whom the typist
+    # wants, whoever shepherds it now.
+    seen = cases.ANY_SHEPHERD if user_id else None
     result = cases.assign_shepherd(
-        req.rt.ctx, req.actor, ref, user_id, reason=reason.strip() or None
+        req.rt.ctx, req.actor, ref, user_id, seen_shepherd=seen, reason=reason.strip() or None
     )
     _say(req, step_summary(result))
 

@@ -15,6 +15,8 @@ from slack_coc.runtime import Runtime
 from slack_coc.services import cases, decisions, prompts, queries
 from slack_coc.services.context import Actor
 from slack_coc.services.steps import StepResult
+from slack_coc.slack.blocks.mail_messages import step_done_with_offer
+from slack_coc.slack.blocks.messages import Rendered
 from slack_coc.slack.views import steps as step_views
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -45,10 +47,21 @@ def parse_user(token: str) -> str | None:
     return match.group(1) if match else None
 
 
+def from_modal(body: dict[str, Any]) -> bool:
+    """Whether the request came from inside an open modal (a submission, a click in it): the
+    only place Slack lets `views.push` stack a modal. A click on App Home comes from a view
+    too (container type "view"), but a Home tab is not a modal: Slack refuses a push there,
+    and the member sees nothing happen. Every modal the app shows decides here."""
+    if body.get("type") == "view_submission":
+        return True
+    view = body.get("view")
+    return isinstance(view, dict) and view.get("type") == "modal"
+
+
 def show_modal(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
-    """Open a modal, or push it onto the open one when the click came from a modal."""
+    """Push the modal onto the open one when the request came from a modal, else open it."""
     trigger_id = body["trigger_id"]
-    if (body.get("container") or {}).get("type") == "view" or body.get("type") == "view_submission":
+    if from_modal(body):
         client.views_push(trigger_id=trigger_id, view=view)
     else:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -58,6 +71,15 @@ def step_summary(result: StepResult) -> str:
     if result.from_state is result.to_state:
         return f"Case #{result.number} ({result.code_name}): recorded."
     return f"Case #{result.number} ({result.code_name}) is now {result.to_state.label.lower()}."
+
+
+def step_reply(result: StepResult) -> Rendered:
+    """What the member who took a step is told: the summary, and the offer of the message
+    to the reporter that goes with it when there is one (`StepResult.offer_mail`)."""
+    summary = step_summary(result)
+    if result.offer_mail:
+        return step_done_with_offer(summary, result.number, result.offer_mail)
+    return Rendered(summary, [])
 
 
 # Steps a click takes at once: (ctx, actor, ref) -> StepResult.

@@ -91,6 +91,8 @@ def register(app: App, rt: Runtime) -> None:
             actor,
             _case(s),
             user,
+            # Forms opened before forms said whom they replace: as before, any shepherd.
+            seen_shepherd=s.metadata.get("seen_shepherd", cases.ANY_SHEPHERD),
             bias_disclosure=s.text("bias_disclosure") or None,
             reason=s.text("reason") or None,
         )

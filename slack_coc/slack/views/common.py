@@ -31,6 +31,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from slack_coc.slack.block_ids import blocks_json
+
 MAX_INPUT = 3000  # plain_text_input max_length
 
 
@@ -38,7 +40,7 @@ def modal(
     *,
     callback_id: str,
     title: str,
-    blocks: Sequence[Block],
+    blocks: Sequence[Block | dict[str, Any]],
     submit: str | None = "Save",
     metadata: dict[str, Any] | None = None,
     close: str = "Cancel",
@@ -49,7 +51,7 @@ def modal(
         title=title,
         submit=submit,
         close=close if submit else "Close",
-        blocks=list(blocks),
+        blocks=blocks_json(blocks),
         private_metadata=json.dumps(metadata, separators=(",", ":")) if metadata else None,
     )
     return view.to_dict()

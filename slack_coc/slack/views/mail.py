@@ -39,6 +39,19 @@ COMPOSE_ACTION = Action.MAIL_COMPOSE.value
 TEMPLATE_ACTION = Action.MAIL_TEMPLATE.value
 REVIEW_ACTION = Action.MAIL_REVIEW.value
 
+
+def compose_value(case_number: int, template_name: str | None = None) -> str:
+    """The value of a button that opens the compose form: "12", or "12:acknowledgement" to
+    open it with that template chosen."""
+    return f"{case_number}:{template_name}" if template_name else str(case_number)
+
+
+def parse_compose_value(value: str) -> tuple[str, str | None]:
+    """(case ref, template or None) from a compose button's value."""
+    ref, _, template_name = value.partition(":")
+    return ref, template_name or None
+
+
 STEP_NOTES = {
     "acknowledge": "Sending this *acknowledges* case #{n}: you become its first responder.",
     "keep_on_file": "Sending this *keeps case #{n} on file* (handled locally) and resolves it.",

@@ -14,11 +14,14 @@ from slack_coc.slack.views.common import modal, note, small
 SECTION_TEXT = 2900  # Slack's limit for a section's text is 3000 characters
 
 
-def notice_modal(title: str, text: str) -> dict[str, Any]:
+def notice_modal(
+    title: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """`blocks` (a message's, with its buttons) are shown instead of `text` when given."""
     return modal(
         callback_id=Callback.NOTICE,
         title=title[:24],
-        blocks=[note(text[:2900], "notice")],
+        blocks=list(blocks or []) or [note(text[:2900], "notice")],
         submit=None,
     )
 

@@ -77,7 +77,8 @@ def assign_shepherd_modal(view: CaseView, suggested_user_id: str | None) -> dict
         callback_id=Callback.ASSIGN_SHEPHERD,
         title="Change shepherd" if change else "Assign shepherd",
         blocks=blocks,
-        metadata=_meta(view),
+        # Whom this form replaces: if the shepherd changed meanwhile, it is refused.
+        metadata=_meta(view, seen_shepherd=view.shepherd_user_id),
     )
 
 
