@@ -26,7 +26,7 @@ ACK_TEMPLATES = {"acknowledgement": "acknowledge", "acknowledgement_local": "kee
 ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 MAX_BODY = 50_000
 # The templates' "[write your message here]" / "[describe ...]" slots must be filled in.
-PLACEHOLDER = re.compile(r"\[(write|describe) [^\]]*\]", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\[(write|describe) [^\][]*\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,12 @@ class OutgoingMail:
             raise InvalidInput("Please keep the subject under 250 characters.", field="subject")
         if not self.body.strip():
             raise InvalidInput("Please write the message.", field="body")
+        if len(self.body) > MAX_BODY:
+            raise InvalidInput(f"Please keep the message under {MAX_BODY} characters.", "body")
         if PLACEHOLDER.search(self.body) or PLACEHOLDER.search(self.subject):
             raise InvalidInput(
                 "Please replace the [bracketed] placeholder with your own words.", field="body"
             )
-        if len(self.body) > MAX_BODY:
-            raise InvalidInput(f"Please keep the message under {MAX_BODY} characters.", "body")
 
 
 def parse_addresses(values: list[str], field_name: str, *, required: bool = True) -> list[str]:

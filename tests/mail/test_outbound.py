@@ -22,6 +22,7 @@ from slack_coc.services import conflicts
 from slack_coc.services import mail as mail_service
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import OutgoingMail
+from slack_coc.services.mail_outgoing import MAX_BODY
 from tests.conftest import actor
 from tests.factories import new_case
 from tests.mail.conftest import plaintext_dump
@@ -372,3 +373,19 @@ def test_slack_notices_about_mail_carry_no_content() -> None:
         rendered = render_message(MessageInput(name, {"case_number": 7, "mail_id": 3}))
         assert "#7" in rendered.text
         assert "@" not in rendered.text.replace("<@", "")
+
+
+@pytest.mark.timeout(5)
+def test_placeholder_check_is_linear_on_a_long_body(ctx: ServiceContext, roster: list[str]) -> None:
+    """Unclosed "[write " slots: the placeholder pattern once rescanned the rest of the body
+    from every "[", and ran before the length check (a 500,000-character body held the
+    interpreter lock for about 20 s)."""
+    new_case(ctx, reporter_contact=REPORTER)
+    draft = mail_service.compose(ctx, actor("U0BEN0002"), 1, "free_form")
+    unclosed = ("[write " * (MAX_BODY // 7))[:MAX_BODY]
+    _draft_to_mail(draft, body=unclosed).validate()  # no placeholder: it has no "]"
+    with pytest.raises(InvalidInput) as err:
+        _draft_to_mail(draft, body=unclosed[:-20] + "[write this]").validate()
+    assert err.value.field == "body"
+    with pytest.raises(InvalidInput, match="under"):
+        _draft_to_mail(draft, body=unclosed * 10).validate()
