@@ -38,14 +38,13 @@ pytestmark = [
 ]
 
 
-def as_postgres(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(RUNUSER), "-u", "postgres", "--", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+def as_postgres(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [str(RUNUSER), "-u", "postgres", "--", *args], capture_output=True, text=True, timeout=120
     )
+    if check and done.returncode:
+        raise AssertionError(f"{args[0]} {args[-2:]} exited {done.returncode}: {done.stderr}")
+    return done
 
 
 class Cluster:
