@@ -17,7 +17,7 @@ from slack_coc.domain.models import Case, Party, Person
 
 DECISIVE = (ProposalStatus.ADOPTED, ProposalStatus.ESCALATED)
 
-# The published columns of PROCESS.md "Transparency", with the outcomes each one counts.
+# The published columns of docs/process.md "Transparency", with the outcomes each one counts.
 OUTCOME_COLUMNS: dict[str, tuple[Outcome, ...]] = {
     "Not a violation": (Outcome.NOT_A_VIOLATION,),
     "Out of scope": (Outcome.OUT_OF_SCOPE,),

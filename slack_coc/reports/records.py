@@ -1,4 +1,4 @@
-"""The records log (PROCESS.md "Records"): one row per reported person, code names only.
+"""The records log (docs/process.md "Records"): one row per reported person, code names only.
 
 Rows are streamed from one SQL query (`yield_per`), so exporting 100,000 cases never holds
 them all in memory, and only plain columns are read: nothing confidential is decrypted.

@@ -1,4 +1,4 @@
-"""Anonymised transparency statistics per period (PROCESS.md "Transparency"), by date received.
+"""Anonymised transparency statistics per period (docs/process.md "Transparency"), by date received.
 
 Every figure is one SQL aggregate over the period's cases; no case is loaded into Python.
 """
