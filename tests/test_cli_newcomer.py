@@ -121,3 +121,30 @@ def test_check_verifies_the_bot_token_with_auth_test(
     code, out, _err = cli(["check"], capsys)
     assert code == 1
     assert "✗ SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in out
+
+
+def test_seeded_demo_cases_show_marked_and_stay_out_of_records_and_statistics(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(["db", "upgrade"], capsys)[0] == 0
+    assert cli(["members", "add", "U0ANA0001", "--name", "Ana", "--team", TEAM], capsys)[0] == 0
+    assert cli(["cases", "seed", "--count", "12", "--seed", "1"], capsys)[0] == 0
+
+    code, out, _err = cli(["cases", "list", "--all"], capsys)
+    rows = out.strip().splitlines()
+    assert code == 0 and len(rows) == 12
+    assert all(row.split("\t")[3].startswith("demo") for row in rows)
+    assert cli(["cases", "list", "--all", "--no-demo"], capsys)[1].strip() == "no cases"
+
+    code, out, err = cli(["records", "export"], capsys)  # CSV: the records alone
+    assert code == 0 and len(out.strip().splitlines()) == 1  # the header: no real record
+    assert "demo rows left out" in err and "--format md" in err
+    code, out, _err = cli(["records", "export", "--format", "md"], capsys)
+    real, demo = out.split("**Demo**")
+    assert real.strip().count("\n") == 1  # header and rule of an empty records table
+    assert "not part of the records" in demo and demo.count(" | #") >= 12
+
+    code, out, _err = cli(["transparency", "--period", "2026"], capsys)
+    real, demo = out.split("# Demo: Transparency report 2026")
+    assert "| 2026 | 0 |" in real  # no real report counted
+    assert "not part of the statistics" in demo and "| 2026 | 0 |" not in demo

@@ -91,3 +91,14 @@ def test_socket_mode_without_network_is_one_line(database_url: str) -> None:
     bolt = build_app(rt, socket_mode=True)
     with pytest.raises(CliError, match=r"could not reach Slack at http://127.0.0.1:9/api/"):
         serve_cli.connect_socket_mode(rt, bolt)
+
+
+def test_bolt_does_not_warn_about_client_and_token_at_start(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt reads SLACK_BOT_TOKEN from the environment beside our client and warns that the
+    token is unused: a line a newcomer would take for a fault."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    with caplog.at_level("WARNING"):
+        build_app(_rt(database_url), socket_mode=True)
+    assert [r.getMessage() for r in caplog.records if "will be unused" in r.getMessage()] == []
