@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^( *)```sh\n(.*?)^\1```", re.S | re.M)
 SKIPPED_LINE = "make test"  # this suite is what `make test` runs
 SERVE = ".venv/bin/slack-coc serve"
-NOT_COPIED = (".venv", ".git", "*.db", "*.db.key", ".env", "__pycache__", "*_cache", "demo-report")
+NOT_COPIED = (".venv", ".git", "*.db", "*.key", ".env", "__pycache__", "*_cache", "demo-report")
 
 
 def readme_blocks(text: str) -> list[str]:
@@ -127,6 +127,7 @@ def test_every_readme_command_works_in_order(fresh_copy: Path, fake_slack: FakeS
     assert "\tdemo" in done.stdout
     assert "**Demo**" in done.stdout
     assert (fresh_copy / "demo-report" / "transparency-2026.md").exists()
+    assert "surfaces to preview/index.html" in done.stdout
     # The Slack steps: the token verified against the (fake) Slack, then served.
     assert "✓ SLACK_BOT_TOKEN works" in done.stdout
     assert [c.method for c in fake_slack.calls("auth.test")][:1] == ["auth.test"]
