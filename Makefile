@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 
 migrations-check: $(STAMP)
 	rm -f .alembic-check.db .alembic-check.db.key
-	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/slack-coc db upgrade >/dev/null
+	DATABASE_URL=sqlite:///.alembic-check.db COC_LOG_LEVEL=ERROR $(VENV)/bin/slack-coc db upgrade >/dev/null
 	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/alembic check
 	rm -f .alembic-check.db .alembic-check.db.key
 
