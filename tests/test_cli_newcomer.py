@@ -8,9 +8,11 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from slack_coc.cli import app
 from slack_coc.cli.common import run_cli
+from slack_coc.services.context import SchemaMissing, ServiceContext
 from tests.conftest import TEST_KEY
 from tests.fakeslack.server import FakeSlack
 
@@ -148,3 +150,17 @@ def test_seeded_demo_cases_show_marked_and_stay_out_of_records_and_statistics(
     real, demo = out.split("# Demo: Transparency report 2026")
     assert "| 2026 | 0 |" in real  # no real report counted
     assert "not part of the statistics" in demo and "| 2026 | 0 |" not in demo
+
+
+def test_a_missing_table_reads_as_schema_missing_on_either_backend(ctx: ServiceContext) -> None:
+    """SQLite's "no such table" and PostgreSQL's undefined_table (42P01) both say what to do;
+    any other programming error is not dressed up as a missing schema."""
+    for unit in (ctx.read, ctx.transaction):
+        with (
+            pytest.raises(SchemaMissing, match=r"run `slack-coc db upgrade`"),
+            unit() as session,
+        ):
+            session.execute(text("SELECT 1 FROM coc_no_such_table"))
+    with pytest.raises(Exception) as caught, ctx.read() as session:
+        session.execute(text("SELECT no_such_column FROM member"))
+    assert not isinstance(caught.value, SchemaMissing)
