@@ -67,6 +67,8 @@ def transparency(period: str, fmt: str, out: Path | None, team: str | None) -> N
         raise CliError(f"--out: cannot write to {out} ({exc.strerror})") from None
     for path in written:
         click.echo(str(path))
+    if has_demo and fmt != "md":
+        click.echo(f"demo cases left out ({DEMO_NOTE}): `--format md` shows them", err=True)
 
 
 DEMO_NOTE = "demo data seeded with `slack-coc cases seed`, not part of the statistics"
