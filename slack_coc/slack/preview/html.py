@@ -240,10 +240,11 @@ def surface_html(s: Surface, anchor: str) -> str:
     head = f'<div class="caption">{html.escape(s.group)} · {html.escape(s.title)}</div>'
     data = f'id="{anchor}" class="surface kind-{s.kind}" data-blocks="{len(blocks)}"'
     if s.kind == "message":
+        only_you = ' <span class="only-you">Only visible to you</span>' if s.ephemeral else ""
         return (
             f'<section {data}>{head}<div class="message"><div class="avatar">coc</div>'
             '<div class="msg-main"><div class="sender"><b>coc</b> <span class="app">APP</span>'
-            ' <span class="time">09:30</span></div>'
+            f' <span class="time">09:30</span>{only_you}</div>'
             f"{blocks_html(blocks) or mrkdwn(str(content.get('text', '')))}</div></div></section>"
         )
     if s.kind == "home":
@@ -369,5 +370,6 @@ main { padding: 8px 24px 48px; } h2.group { border-bottom: 2px solid #ddd; margi
 .date { border-bottom: 1px dotted #868686; } code { background: #f6f6f6; border: 1px solid #ddd;
   border-radius: 3px; padding: 0 3px; color: #e01e5a; font-size: 12px; }
 blockquote { border-left: 4px solid #ddd; margin: 2px 0; padding-left: 8px; }
+.only-you { color: #616061; font-size: 12px; margin-left: 6px; }
 .unknown { color: #e01e5a; font-weight: bold; } a { color: #1264a3; }
 """

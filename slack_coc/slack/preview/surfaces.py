@@ -7,6 +7,7 @@ database: `slack-coc preview` runs before anything is configured."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -28,6 +29,7 @@ from slack_coc.slack.blocks.card import build_card
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.blocks.messages import TEMPLATES, MessageInput, render
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS, ThreadNote, thread_note
+from slack_coc.slack.listeners import MODULES
 from slack_coc.slack.views import detail, mail, notice, records, report, setup, steps
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -54,6 +56,7 @@ class Surface:
     title: str
     kind: str  # "message" (blocks in a channel or DM), "modal" or "home" (a view)
     content: dict[str, Any]  # {"text", "blocks"} for a message; the view for modal/home
+    ephemeral: bool = False  # a reply only the person who asked sees
 
 
 def case_view(state: CaseState, number: int = 7, **changes: Any) -> CaseView:
@@ -310,5 +313,36 @@ def _homes() -> list[Surface]:
     ]
 
 
+def _command_replies() -> list[Surface]:
+    """Ephemeral answers to `/coc` (only the person who typed it sees them)."""
+    for name in MODULES:  # every listener module registers its subcommands
+        importlib.import_module(name)
+    from slack_coc.slack.listeners.commands import help_text
+
+    return [
+        Surface(
+            "Command replies",
+            "/coc help",
+            "message",
+            {"text": help_text(), "blocks": []},
+            ephemeral=True,
+        ),
+        Surface(
+            "Command replies",
+            "/coc frobnicate (unknown)",
+            "message",
+            {"text": help_text("frobnicate"), "blocks": []},
+            ephemeral=True,
+        ),
+    ]
+
+
 def all_surfaces() -> list[Surface]:
-    return [*_cards(), *_thread_notes(), *_messages(), *_modals(), *_homes()]
+    return [
+        *_cards(),
+        *_thread_notes(),
+        *_messages(),
+        *_command_replies(),
+        *_modals(),
+        *_homes(),
+    ]
