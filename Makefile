@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint typecheck migration migrations-check test-sqlite test-postgres bench bench-quick clean
+.PHONY: run test system-deps lint typecheck migration migrations-check test-sqlite test-postgres bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 
 migrations-check: $(STAMP)
 	rm -f .alembic-check.db .alembic-check.db.key
-	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/slack-coc db upgrade >/dev/null
+	DATABASE_URL=sqlite:///.alembic-check.db COC_LOG_LEVEL=ERROR $(VENV)/bin/slack-coc db upgrade >/dev/null
 	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/alembic check
 	rm -f .alembic-check.db .alembic-check.db.key
 
@@ -53,7 +53,11 @@ test-postgres: $(STAMP)
 bench-quick: $(STAMP)
 	$(PY) benchmarks/run.py --quick
 
-test: lint typecheck migrations-check bench-quick test-sqlite test-postgres
+# Dovecot (mail tests) and Chromium (preview test), where this machine lets us install them.
+system-deps:
+	@scripts/ci-system-deps.sh --if-possible
+
+test: system-deps lint typecheck migrations-check bench-quick test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

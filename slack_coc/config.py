@@ -24,7 +24,7 @@ DECISION_RULES = ("two_members", "majority", "consensus_two_thirds")
 
 @dataclass(frozen=True)
 class Policy:
-    """The group's rules. Defaults follow process/PROCESS.md; COC_POLICY_FILE overrides."""
+    """The group's rules. Defaults follow docs/process.md; COC_POLICY_FILE overrides."""
 
     initial_response_hours: float = 12
     page_secondary_after_hours: float = 12

@@ -155,6 +155,7 @@ def test_check_explains_what_to_configure_then_says_ready(
     code, out, _err = cli(["check"], capsys)
     assert code == 1 and "SLACK_BOT_TOKEN" in out and "To get going" in out
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")  # offline: not verified
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
     monkeypatch.setenv("COC_CHANNEL_ID", "C0COCGROUP")
     code, out, _err = cli(["check"], capsys)

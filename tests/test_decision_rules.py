@@ -1,4 +1,4 @@
-"""Decision rules as pure functions (PROCESS.md "Decisions")."""
+"""Decision rules as pure functions (docs/process.md "Decisions")."""
 
 from __future__ import annotations
 

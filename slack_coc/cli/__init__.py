@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "mail",
     "members",
     "oncall",
+    "preview",
     "records",
     "retention",
     "seed",

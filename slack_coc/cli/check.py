@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from sqlalchemy import func, select
 
@@ -20,8 +22,9 @@ To get going:
        SLACK_SIGNING_SECRET=...          (Basic Information; HTTP mode)
        SLACK_APP_TOKEN=xapp-...          (Socket Mode instead of a public URL)
        COC_CHANNEL_ID=C0123456789        (the private channel)
-  3. Add the members:  slack-coc members add U0123ABCD --name "Ana" --chair
-  4. Run:  make run   (or slack-coc serve [--socket])"""
+  3. Add the members:  .venv/bin/slack-coc members add U0123ABCD --name "Ana" --chair
+     (with --team T0123ABCD, your workspace id, while SLACK_BOT_TOKEN is not set)
+  4. Run:  make run   (or .venv/bin/slack-coc serve [--socket])"""
 
 
 def _slack_ready(settings: Settings) -> list[str]:
@@ -36,6 +39,33 @@ def _slack_ready(settings: Settings) -> list[str]:
     return missing
 
 
+def _verify_token(settings: Settings) -> str | None:
+    """Ask Slack whether the bot token works (auth.test). Returns a problem, or None when it
+    works or Slack could not be reached (offline is not a wrong setting)."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(token=settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL, timeout=5)
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)  # the line below says it once
+    try:
+        answer = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "refused") if exc.response is not None else "refused"
+        return f"SLACK_BOT_TOKEN: Slack refused it ({error}); copy the Bot User OAuth Token again"
+    except OSError as exc:
+        click.echo(f"· SLACK_BOT_TOKEN not verified: Slack did not answer ({exc})")
+        return None
+    finally:
+        sdk_log.setLevel(level)
+    click.echo(
+        f"✓ SLACK_BOT_TOKEN works: workspace {answer.get('team', '')} ({answer.get('team_id')}),"
+        f" bot {answer.get('user', '')}"
+    )
+    return None
+
+
 @app.command("check")
 def check() -> None:
     """Say what is configured and what is missing; exit 1 until the app can start."""
@@ -48,6 +78,11 @@ def check() -> None:
     problems = _slack_ready(settings)
     for name in problems:
         click.echo(f"✗ {name} is not set")
+    if settings.SLACK_BOT_TOKEN:
+        refused = _verify_token(settings)
+        if refused:
+            problems.append(refused)
+            click.echo(f"✗ {refused}")
     try:
         check_database(rt.engine)
         migrate.upgrade(rt.engine)

@@ -69,13 +69,19 @@ def runtime(check_db: bool = True, **overrides: Any) -> Runtime:
 
 def resolve_team(rt: Runtime, team: str | None) -> str:
     """--team, else COC_TEAM_ID, else the one workspace the database knows, else the bot
-    token's workspace (auth.test)."""
-    if team:
-        return team
-    if rt.settings.COC_TEAM_ID:
-        return rt.settings.COC_TEAM_ID
+    token's workspace (auth.test). A workspace named with --team or COC_TEAM_ID must be one
+    the database knows, once it knows any: a typo must not start a second, empty workspace."""
     with rt.ctx.read() as session:
         teams = list(session.scalars(select(Workspace.team_id)))
+    named = team or rt.settings.COC_TEAM_ID
+    if named:
+        if teams and named not in teams:
+            source = "--team" if team else "COC_TEAM_ID"
+            raise CliError(
+                f"{source}: unknown workspace {named}; this database knows "
+                f"{', '.join(sorted(teams))}"
+            )
+        return named
     if len(teams) == 1:
         return teams[0]
     if len(teams) > 1:

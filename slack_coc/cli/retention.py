@@ -13,7 +13,7 @@ from slack_coc.services import retention as svc
     "--dry-run", is_flag=True, help="list what is held and when it falls due; change nothing"
 )
 def retention(dry_run: bool) -> None:
-    """Apply the retention policy (PROCESS.md "Records") to resolved cases."""
+    """Apply the retention policy (docs/process.md "Records") to resolved cases."""
     rt = runtime()
     now = rt.ctx.clock.now()
     if not dry_run:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from slack_coc.cli.common import app
+from slack_coc.cli.common import CliError, app
 from slack_coc.config import ConfigError, Settings, load_settings
 from slack_coc.runtime import Runtime, build_runtime, check_database
 
@@ -83,11 +83,13 @@ def serve(
     from slack_coc.slack.workers import start_pumps, stop_pumps
 
     bolt = build_app(rt, socket_mode=socket, role=Role.ALL if socket else Role.WEB)
+    # Socket Mode connects before anything starts, so a bad token or no network is one line.
+    handler = connect_socket_mode(rt, bolt) if socket else None
     pumps = [] if web_only and not socket else start_pumps(rt, inbox=not socket, client=bolt.client)
     scheduler = None if no_scheduler or web_only else start_scheduler(rt)
     try:
-        if socket:
-            run_socket_mode(rt, bolt)
+        if handler is not None:
+            run_socket_mode(handler)
         else:
             run_http(rt, bolt, host, port, threads)
     finally:
@@ -105,17 +107,41 @@ def run_http(rt: Runtime, bolt: Any, host: str, port: int, threads: int) -> None
     waitress.serve(make_wsgi_app(rt, bolt), host=host, port=port, threads=threads, ident=None)
 
 
-def run_socket_mode(rt: Runtime, bolt: Any) -> None:
+def connect_socket_mode(rt: Runtime, bolt: Any) -> Any:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
 
     settings = rt.settings
     web_client = WebClient(token=settings.SLACK_APP_TOKEN, base_url=settings.SLACK_API_URL)
     handler = SocketModeHandler(bolt, settings.SLACK_APP_TOKEN, web_client=web_client)
+    # slack_sdk logs each failed request at ERROR before raising: the CliError says it once.
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as exc:
+        error = exc.response.get("error", "refused") if exc.response is not None else "refused"
+        raise CliError(
+            f"SLACK_APP_TOKEN: Slack refused to open a Socket Mode connection ({error}); "
+            "use an app-level token with connections:write (Basic Information, xapp-...)"
+        ) from None
+    except OSError as exc:  # URLError, DNS, refused connection, TLS
+        reason = getattr(exc, "reason", exc)
+        raise CliError(
+            f"could not reach Slack at {settings.SLACK_API_URL or 'https://slack.com/api/'} "
+            f"({reason}); check the network"
+        ) from None
+    finally:
+        sdk_log.setLevel(level)
+    click.echo("slack-coc: connected in Socket Mode", err=True)
+    return handler
+
+
+def run_socket_mode(handler: Any) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    handler.connect()  # type: ignore[no-untyped-call]
-    click.echo("slack-coc: connected in Socket Mode", err=True)
     stop.wait()
-    handler.close()  # type: ignore[no-untyped-call]
+    handler.close()

@@ -14,7 +14,7 @@ from slack_coc.reports.render import (
     transparency_markdown,
     transparency_summary_csv,
 )
-from slack_coc.reports.transparency import transparency_report
+from slack_coc.reports.transparency import TransparencyReport, transparency_report
 
 
 @app.command("transparency")
@@ -32,20 +32,30 @@ def transparency(period: str, fmt: str, out: Path | None, team: str | None) -> N
     chosen = Period.parse(period)
     rt = runtime()
     team_id = resolve_team(rt, team)
+    threshold = rt.ctx.policy.small_count_threshold
     with rt.ctx.read() as session:
-        report = transparency_report(
-            session, team_id, chosen, threshold=rt.ctx.policy.small_count_threshold
+        report = transparency_report(session, team_id, chosen, threshold=threshold)
+        demo = transparency_report(
+            session, team_id, chosen, threshold=threshold, include_synthetic="only"
         )
+    # Demo cases (`cases seed`) never count; shown apart so a demo has something to look at.
+    has_demo = demo.current.values.get("Reports", 0) > 0
     if out is None:
         click.echo(
             transparency_markdown(report) if fmt == "md" else transparency_summary_csv(report),
             nl=False,
         )
+        if has_demo and fmt == "md":
+            click.echo("\n" + _demo_markdown(demo), nl=False)
+        elif has_demo:
+            click.echo(f"demo cases left out ({DEMO_NOTE}): `--format md` shows them", err=True)
         return
     try:
         out.mkdir(parents=True, exist_ok=True)
         if fmt == "md":
             files = {f"transparency-{chosen.label}.md": transparency_markdown(report)}
+            if has_demo:
+                files[f"demo-transparency-{chosen.label}.md"] = _demo_markdown(demo)
         else:
             files = transparency_csv_files(report)
         written = []
@@ -57,3 +67,15 @@ def transparency(period: str, fmt: str, out: Path | None, team: str | None) -> N
         raise CliError(f"--out: cannot write to {out} ({exc.strerror})") from None
     for path in written:
         click.echo(str(path))
+    if has_demo and fmt != "md":
+        click.echo(f"demo cases left out ({DEMO_NOTE}): `--format md` shows them", err=True)
+
+
+DEMO_NOTE = "demo data seeded with `slack-coc cases seed`, not part of the statistics"
+
+
+def _demo_markdown(demo: TransparencyReport) -> str:
+    """The demo cases' statistics, headed so nobody takes them for the report."""
+    text = transparency_markdown(demo)
+    title = f"# Transparency report {demo.current.period.label}"
+    return text.replace(title, f"# Demo: {title[2:]} ({DEMO_NOTE})", 1)

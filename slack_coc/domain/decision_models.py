@@ -1,4 +1,4 @@
-"""Proposals, votes and emergency actions (PROCESS.md "Decisions")."""
+"""Proposals, votes and emergency actions (docs/process.md "Decisions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Vocabulary of the process (process/PROCESS.md)."""
+"""Vocabulary of the process (docs/process.md)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class ResolutionSource(StrEnum):
 
 
 class Outcome(StrEnum):
-    """The enforcement ladder and the other outcomes (PROCESS.md "Decisions")."""
+    """The enforcement ladder and the other outcomes (docs/process.md "Decisions")."""
 
     WARNING = "warning"
     SUSPENSION_SHORT = "suspension_short"

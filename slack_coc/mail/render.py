@@ -1,4 +1,4 @@
-"""Rendering the reporter templates (PROCESS.md "Messages to the reporter") into subject + body.
+"""Rendering reporter templates (docs/process.md "Messages to the reporter") into subject and body.
 
 Each template file starts with a `Subject:` line, then a blank line, then the body. The case
 tag `[CoC #12]` is added to every subject here, once, so that replies find their case even
@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
-# Template name -> label shown in the compose modal, in PROCESS.md order.
+# Template name -> label shown in the compose modal, in docs/process.md order.
 TEMPLATES: dict[str, str] = {
     "acknowledgement": "Acknowledgement (decision needed)",
     "acknowledgement_local": "Acknowledgement (already handled locally, kept on file)",

@@ -6,7 +6,7 @@ the group, or escalated and then decided by the board (the board decides on that
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
@@ -17,7 +17,7 @@ from slack_coc.domain.models import Case, Party, Person
 
 DECISIVE = (ProposalStatus.ADOPTED, ProposalStatus.ESCALATED)
 
-# The published columns of PROCESS.md "Transparency", with the outcomes each one counts.
+# The published columns of docs/process.md "Transparency", with the outcomes each one counts.
 OUTCOME_COLUMNS: dict[str, tuple[Outcome, ...]] = {
     "Not a violation": (Outcome.NOT_A_VIOLATION,),
     "Out of scope": (Outcome.OUT_OF_SCOPE,),
@@ -72,6 +72,14 @@ def reported_outcomes(case_filter: ColumnElement[bool], *extra: Any) -> Select[A
     )
 
 
-def counted(include_synthetic: bool) -> ColumnElement[bool]:
-    """Synthetic cases never count, except in a benchmark that asks for them."""
+# Which cases a report reads: real ones (False), all (True: benchmarks), or the synthetic
+# ones alone ("only": the demo data shown apart from the records and statistics).
+Synthetic = bool | Literal["only"]
+
+
+def counted(include_synthetic: Synthetic) -> ColumnElement[bool]:
+    """Synthetic cases never count, except in a benchmark that asks for them, or shown apart
+    as demo data."""
+    if include_synthetic == "only":
+        return Case.synthetic.is_(True)
     return Case.id.is_not(None) if include_synthetic else Case.synthetic.is_(False)

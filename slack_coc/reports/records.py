@@ -1,4 +1,4 @@
-"""The records log (PROCESS.md "Records"): one row per reported person, code names only.
+"""The records log (docs/process.md "Records"): one row per reported person, code names only.
 
 Rows are streamed from one SQL query (`yield_per`), so exporting 100,000 cases never holds
 them all in memory, and only plain columns are read: nothing confidential is decrypted.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import CaseState, Outcome, ResolutionSource
 from slack_coc.domain.models import AccessLog, Case, Member, Party, Recusal
-from slack_coc.reports.outcomes import counted, reported_outcomes
+from slack_coc.reports.outcomes import Synthetic, counted, reported_outcomes
 from slack_coc.reports.render import markdown_table
 from slack_coc.services.access import require_chair
 from slack_coc.services.context import Actor, ServiceContext
@@ -43,7 +43,7 @@ def record_rows(
     team_id: str,
     *,
     visible_to: Member | None = None,
-    include_synthetic: bool = False,
+    include_synthetic: Synthetic = False,
 ) -> Iterator[list[str]]:
     """Rows in RECORD_COLUMNS order. `visible_to` leaves out the cases that member is
     recused from (a member's own export never shows a case that concerns them)."""
@@ -152,7 +152,12 @@ def _markdown_row(row: list[str]) -> str:
 
 
 def export_records(
-    ctx: ServiceContext, team_id: str, out: TextIO, fmt: str, *, include_synthetic: bool = False
+    ctx: ServiceContext,
+    team_id: str,
+    out: TextIO,
+    fmt: str,
+    *,
+    include_synthetic: Synthetic = False,
 ) -> int:
     """The operator's export (CLI): every real case of the workspace. Logged as an access."""
     with ctx.transaction() as session:

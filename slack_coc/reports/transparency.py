@@ -1,4 +1,4 @@
-"""Anonymised transparency statistics per period (PROCESS.md "Transparency"), by date received.
+"""Anonymised transparency statistics per period (docs/process.md "Transparency"), by date received.
 
 Every figure is one SQL aggregate over the period's cases; no case is loaded into Python.
 """
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.decision_models import Proposal, ProposedOutcome
 from slack_coc.domain.enums import Outcome, PartyRole, ResolutionSource
 from slack_coc.domain.models import Case, Party
-from slack_coc.reports.outcomes import DECISIVE, OUTCOME_COLUMNS, counted
+from slack_coc.reports.outcomes import DECISIVE, OUTCOME_COLUMNS, Synthetic, counted
 from slack_coc.reports.periods import Period
 from slack_coc.reports.suppression import Group, Shown, suppress
 
@@ -77,7 +77,7 @@ def transparency_report(
     period: Period,
     *,
     threshold: int,
-    include_synthetic: bool = False,
+    include_synthetic: Synthetic = False,
 ) -> TransparencyReport:
     return TransparencyReport(
         current=period_stats(session, team_id, period, threshold, include_synthetic),
@@ -87,7 +87,7 @@ def transparency_report(
 
 
 def period_stats(
-    session: Session, team_id: str, period: Period, threshold: int, include_synthetic: bool
+    session: Session, team_id: str, period: Period, threshold: int, include_synthetic: Synthetic
 ) -> PeriodStats:
     in_period = and_(
         Case.team_id == team_id,

@@ -6,18 +6,40 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from slack_coc.clock import Clock
 from slack_coc.config import Policy
 from slack_coc.domain.errors import DomainError
 
-__all__ = ["Actor", "ServiceContext", "StoreUnavailable"]
+__all__ = ["Actor", "SchemaMissing", "ServiceContext", "StoreUnavailable"]
 
 
 class StoreUnavailable(DomainError):
     """The database did not answer; nothing was written."""
+
+
+class SchemaMissing(StoreUnavailable):
+    """The database answers but has no tables: a newcomer forgot `slack-coc db upgrade`
+    (waiting a minute would not help, so it must not read like an outage)."""
+
+
+AWAY_WRITING = "The case database did not answer; nothing was saved. Please try again in a minute."
+AWAY_READING = "The case database did not answer. Please try again in a minute."
+SCHEMA_MISSING = "The case database has no tables yet: run `slack-coc db upgrade`."
+
+
+def _store_error(exc: OperationalError | ProgrammingError, away: str) -> Exception:
+    """The error to raise for a database error: no schema, an outage, or (a bug) as it was."""
+    orig = exc.orig
+    message = str(orig or "").lower()
+    # SQLite says "no such table"; PostgreSQL's SQLSTATE 42P01 is undefined_table.
+    if "no such table" in message or getattr(orig, "sqlstate", None) == "42P01":
+        return SchemaMissing(SCHEMA_MISSING)
+    if isinstance(exc, ProgrammingError):
+        return exc
+    return StoreUnavailable(away)
 
 
 @dataclass(frozen=True)
@@ -54,10 +76,11 @@ class ServiceContext:
         try:
             with self.sessions() as session, session.begin():
                 yield session
-        except OperationalError as exc:
-            raise StoreUnavailable(
-                "The case database did not answer; nothing was saved. Please try again in a minute."
-            ) from exc
+        except (OperationalError, ProgrammingError) as exc:
+            error = _store_error(exc, AWAY_WRITING)
+            if error is exc:
+                raise
+            raise error from exc
         for hook in self.after_commit:
             hook()
 
@@ -68,7 +91,8 @@ class ServiceContext:
             with self.sessions() as session, session.begin():
                 session.connection(execution_options={"sqlite_begin": "DEFERRED"})
                 yield session
-        except OperationalError as exc:
-            raise StoreUnavailable(
-                "The case database did not answer. Please try again in a minute."
-            ) from exc
+        except (OperationalError, ProgrammingError) as exc:
+            error = _store_error(exc, AWAY_READING)
+            if error is exc:
+                raise
+            raise error from exc

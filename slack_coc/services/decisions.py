@@ -1,4 +1,4 @@
-"""Proposals, votes, board escalation and emergency actions (PROCESS.md "Decisions")."""
+"""Proposals, votes, board escalation and emergency actions (docs/process.md "Decisions")."""
 
 from __future__ import annotations
 

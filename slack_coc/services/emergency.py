@@ -1,4 +1,4 @@
-"""Unilateral emergency action (PROCESS.md "Decisions"): for ongoing incidents or threats
+"""Unilateral emergency action (docs/process.md "Decisions"): for ongoing incidents or threats
 to safety any member may act before consensus; the group is alerted at once and reviews the
 action within the policy time (24 h)."""
 

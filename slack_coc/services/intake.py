@@ -26,7 +26,7 @@ MAX_TEXT = 20_000
 
 @dataclass
 class ReportInput:
-    """What a report holds (PROCESS.md, "What a report holds"). Block ids in the forms use
+    """What a report holds (docs/process.md, "What a report holds"). Block ids in the forms use
     these field names, so an `InvalidInput.field` points at the right input."""
 
     account: str

@@ -1,6 +1,6 @@
 """Who is paged about a case, skipping anyone who must not hear of it.
 
-The escalation chain (PROCESS.md "Deadlines"): a new case pages the on-call primary and
+The escalation chain (docs/process.md "Deadlines"): a new case pages the on-call primary and
 secondary at once; no acknowledgement within `initial_response_hours` pages the primary
 again and the secondary as acting primary; within `any_member_after_hours` still none, the
 channel is asked for any member to step in. Safety-risk and ongoing cases have those

@@ -1,4 +1,4 @@
-"""Retention (PROCESS.md "Records"): personal data is kept only as long as the policy allows.
+"""Retention (docs/process.md "Records"): personal data is kept only as long as the policy allows.
 
 By outcome, in months after resolution (`policy.retention_months`): no violation 0; no
 identifiable person 6; resolved 14; flagged (a warning, or a severe or safety-risk case) 26;

@@ -24,6 +24,20 @@ from slack_coc.slack.inbox import Deferrer, use_loading_view
 from slack_coc.slack.listeners import MODULES, replay
 
 
+class _WithoutClientTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns
+    "As you gave `client` as well, `token` will be unused" at every start: expected here
+    (the client carries the token), and a newcomer would take it for a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOGGER = logging.getLogger("slack_coc.bolt")
+if not any(isinstance(f, _WithoutClientTokenNotice) for f in BOLT_LOGGER.filters):
+    BOLT_LOGGER.addFilter(_WithoutClientTokenNotice())
+
+
 class Role(StrEnum):
     ALL = "all"  # ack, then work on it here
     WEB = "web"  # HTTP: check, ack, store commands and clicks in the inbox
@@ -58,7 +72,7 @@ def build_app(
         process_before_response=process_before_response or role is Role.INBOX,
         # Socket Mode has no signatures to check, nor has the inbox (checked when stored).
         request_verification_enabled=verify,
-        logger=logging.getLogger("slack_coc.bolt"),
+        logger=BOLT_LOGGER,
     )
     if role is Role.INBOX:  # replays were refused before the request was stored
         app.use(use_loading_view)

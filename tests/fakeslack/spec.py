@@ -1,6 +1,6 @@
 """Checks of Web API calls against Slack's own published definitions.
 
-Reads `../shared/slack-reference/` (relative to the project root, or `SLACK_REFERENCE_DIR`):
+Reads `tests/data/slack-reference/` (or `SLACK_REFERENCE_DIR`; sources and licences in its README):
 the Web API spec for methods, required parameters and types; the Block Kit JSON schemas for
 `blocks` and `view`; and `slack_sdk.models` for the length limits the schemas don't carry.
 Every check returns a list of human-readable problems (empty = valid).
@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = Path(
-    os.environ.get("SLACK_REFERENCE_DIR", PROJECT_ROOT.parent / "shared" / "slack-reference")
+    os.environ.get("SLACK_REFERENCE_DIR", PROJECT_ROOT / "tests" / "data" / "slack-reference")
 )
 
 # Methods newer than the 2020 spec: parameters from Slack's method docs.

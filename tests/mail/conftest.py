@@ -21,7 +21,22 @@ from slack_coc.runtime import Runtime
 from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM
 from tests.factories import add_roster
-from tests.mail.servers import Dovecot, SmtpServer, _Collector, free_port, run_dovecot
+from tests.mail.servers import (
+    DOVECOT_MISSING,
+    Dovecot,
+    SmtpServer,
+    _Collector,
+    free_port,
+    run_dovecot,
+)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line at the end of the run, visible without -rs, when Dovecot was missing."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    count = sum(1 for report in skipped if DOVECOT_MISSING in str(report.longrepr))
+    if count:
+        terminalreporter.write_line(f"{count} mail tests skipped. {DOVECOT_MISSING}")
 
 
 @pytest.fixture(scope="session")

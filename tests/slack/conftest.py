@@ -10,9 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "slack-reference"
-if not REFERENCE.exists():  # the project may be checked out elsewhere
-    REFERENCE = Path("/work/shared/slack-reference")
+from tests.fakeslack.spec import REFERENCE_DIR as REFERENCE  # tests/data/slack-reference
+
 BLOCKKIT = REFERENCE / "blockkit-schema"
 
 

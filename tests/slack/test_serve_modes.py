@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from slack_coc.cli import serve as serve_cli
+from slack_coc.cli.common import CliError
 from slack_coc.config import ConfigError, load_settings
 from slack_coc.runtime import build_runtime
 from slack_coc.slack.app import build_app
 from tests.conftest import TEST_KEY
+from tests.fakeslack.server import FakeSlack
 
 
 def _rt(database_url: str, **overrides: Any) -> Any:
@@ -62,7 +64,7 @@ def test_socket_mode_connects_with_the_app_token(
     monkeypatch.setattr(socket_mode, "SocketModeHandler", FakeHandler)
     monkeypatch.setattr(serve_cli.threading, "Event", Stop)
     monkeypatch.setattr(serve_cli.signal, "signal", lambda *_a: None)
-    serve_cli.run_socket_mode(rt, bolt)
+    serve_cli.run_socket_mode(serve_cli.connect_socket_mode(rt, bolt))
     assert seen == {
         "app": bolt,
         "token": "xapp-1-test",
@@ -71,3 +73,32 @@ def test_socket_mode_connects_with_the_app_token(
         "waited": True,
         "closed": True,
     }
+
+
+def test_socket_mode_with_a_bad_app_token_is_one_line(
+    database_url: str, fake_slack: FakeSlack
+) -> None:
+    """Slack (the fake) answers apps.connections.open with invalid_auth: a CliError naming
+    the setting, before any worker or scheduler starts."""
+    rt = _rt(database_url, SLACK_API_URL=fake_slack.url, SLACK_APP_TOKEN="xapp-1-wrong")
+    bolt = build_app(rt, socket_mode=True)
+    with pytest.raises(CliError, match=r"SLACK_APP_TOKEN: .*\(invalid_auth\)"):
+        serve_cli.connect_socket_mode(rt, bolt)
+
+
+def test_socket_mode_without_network_is_one_line(database_url: str) -> None:
+    rt = _rt(database_url)  # SLACK_API_URL: a closed loopback port
+    bolt = build_app(rt, socket_mode=True)
+    with pytest.raises(CliError, match=r"could not reach Slack at http://127.0.0.1:9/api/"):
+        serve_cli.connect_socket_mode(rt, bolt)
+
+
+def test_bolt_does_not_warn_about_client_and_token_at_start(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt reads SLACK_BOT_TOKEN from the environment beside our client and warns that the
+    token is unused: a line a newcomer would take for a fault."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    with caplog.at_level("WARNING"):
+        build_app(_rt(database_url), socket_mode=True)
+    assert [r.getMessage() for r in caplog.records if "will be unused" in r.getMessage()] == []

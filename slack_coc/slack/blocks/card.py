@@ -1,7 +1,7 @@
 """The case card: one root message per case in the group's channel, edited in place.
 
-Shows what a channel may show (DESIGN.md invariants): number, code name, state, shepherd,
-next deadline and flags. Never the narrative or the names of the people involved. Its
+Shows what a channel may show (docs/process.md "Confidentiality"): number, code name, state,
+shepherd, next deadline and flags. Never the narrative or the names of the people involved. Its
 buttons are the steps the lifecycle offers now (`offered_steps`), plus "Open case".
 """
 
