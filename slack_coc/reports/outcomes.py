@@ -73,5 +73,7 @@ def reported_outcomes(case_filter: ColumnElement[bool], *extra: Any) -> Select[A
 
 
 def counted(include_synthetic: bool) -> ColumnElement[bool]:
-    """Synthetic cases never count, except in a benchmark that asks for them."""
-    return Case.id.is_not(None) if include_synthetic else Case.synthetic.is_(False)
+    """Synthetic cases never count, except in a benchmark that asks for them; drills
+    (practice cases) never count at all."""
+    real = Case.drill.is_(False)
+    return real if include_synthetic else and_(real, Case.synthetic.is_(False))

@@ -114,7 +114,12 @@ def next_case_number(session: Session, team_id: str) -> int:
 
 
 def log_report(
-    ctx: ServiceContext, actor: Actor, report: ReportInput, *, synthetic: bool = False
+    ctx: ServiceContext,
+    actor: Actor,
+    report: ReportInput,
+    *,
+    synthetic: bool = False,
+    drill: bool = False,
 ) -> LoggedCase:
     """Create a case in `received`, recuse the members it names, page on-call, and tell a
     reporter who used a shortcut that their report arrived. One transaction."""
@@ -144,6 +149,7 @@ def log_report(
             ongoing=report.ongoing,
             handled_locally=report.handled_locally,
             synthetic=synthetic,
+            drill=drill,
             received_at=now,
             updated_at=now,
             created_by_user_id=actor.user_id,
@@ -152,6 +158,8 @@ def log_report(
         session.add(case)
         session.flush()
         excluded = _add_parties(session, case, report, now)
+        if drill:
+            add_drill_party(session, case)
         record_event(
             session,
             case,
@@ -164,7 +172,7 @@ def log_report(
         _set_intake_deadlines(session, policy, case)
         case_changed(session, case, now)
         paged = page_new_case(session, case, now, policy, excluded)
-        if report.reporter_user_id and report.source == CaseSource.SLACK.value:
+        if report.reporter_user_id and report.source == CaseSource.SLACK.value and not drill:
             enqueue_once(
                 session,
                 team_id=case.team_id,
@@ -247,6 +255,23 @@ def _add_parties(session: Session, case: Case, report: ReportInput, now: datetim
         )
     session.flush()
     return set(recused)
+
+
+DRILL_PERSON = "Practice person (drill)"
+
+
+def add_drill_party(session: Session, case: Case) -> None:
+    """A drill's reported person, so a decision can be proposed and voted on. No Person row:
+    a practice case never gives anyone a code name or a record."""
+    session.add(
+        Party(
+            team_id=case.team_id,
+            case_id=case.id,
+            role=PartyRole.REPORTED.value,
+            name=DRILL_PERSON,
+        )
+    )
+    session.flush()
 
 
 def _clean_names(names: list[str]) -> list[str]:

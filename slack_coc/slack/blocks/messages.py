@@ -80,9 +80,10 @@ def render(msg: MessageInput) -> Rendered:
 def case_ref(msg: MessageInput) -> str:
     """`*#12* amber heron`, from the case at send time, else from the payload."""
     if msg.case is not None:
-        return f"*{msg.case.ref}* {msg.case.code_name}"
+        return f"{'*DRILL* · ' if msg.case.drill else ''}*{msg.case.ref}* {msg.case.code_name}"
     number, code = msg.payload.get("case_number"), msg.payload.get("code_name")
-    return f"*#{number}* {code or ''}".strip() if number is not None else "a case"
+    drill = "*DRILL* · " if msg.payload.get("drill") else ""
+    return f"{drill}*#{number}* {code or ''}".strip() if number is not None else "a case"
 
 
 def _plain(text: str) -> str:

@@ -14,4 +14,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.records",
     "slack_coc.slack.listeners.rota",
     "slack_coc.slack.listeners.workspace",
+    "slack_coc.slack.listeners.drills",
 )
