@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
 from slack_coc.domain.codenames import case_code_name
+from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole, RecusalReason
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Member, Party, Recusal, Workspace
@@ -48,6 +49,7 @@ class ReportInput:
     anything_else: str | None = None
     reported_message: dict[str, str] | None = None  # permalink, author, ts (message shortcut)
     raw_mail_id: int | None = None
+    content_warnings: list[str] = field(default_factory=list)  # domain/content_warnings.py
 
     def validate(self) -> None:
         if not self.account or not self.account.strip():
@@ -58,6 +60,7 @@ class ReportInput:
             raise InvalidInput(f"Unknown source {self.source!r}.", field="source")
         if self.ongoing not in ONGOING_VALUES:
             raise InvalidInput("Ongoing must be Yes, No or Maybe.", field="ongoing")
+        self.content_warnings = clean_warnings(self.content_warnings)
         if self.reporter_contact and len(self.reporter_contact) > 500:
             raise InvalidInput("The contact is too long.", field="reporter_contact")
         if self.reporter_contact and "@" in self.reporter_contact:
@@ -79,6 +82,7 @@ class ReportInput:
                 "language": self.language,
                 "anything_else": self.anything_else,
                 "reported_message": self.reported_message,
+                "content_warnings": self.content_warnings,
             }.items()
             if value
         }

@@ -15,4 +15,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.rota",
     "slack_coc.slack.listeners.workspace",
     "slack_coc.slack.listeners.drills",
+    "slack_coc.slack.listeners.content_warnings",
 )

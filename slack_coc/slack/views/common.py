@@ -138,6 +138,25 @@ def checkbox(field: str, label: str, text: str) -> InputBlock:
     )
 
 
+def checkboxes(
+    field: str,
+    label: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    initial: Sequence[str] = (),
+    hint: str | None = None,
+) -> InputBlock:
+    opts = options(pairs)
+    chosen = [o for o in opts if o.value in initial] or None
+    return InputBlock(
+        block_id=field,
+        label=label,
+        optional=True,
+        hint=hint,
+        element=CheckboxesElement(action_id=field, options=opts, initial_options=chosen),
+    )
+
+
 def users_input(
     field: str,
     label: str,
