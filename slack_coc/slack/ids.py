@@ -98,6 +98,7 @@ class Callback(StrEnum):
     MAIL_REVIEW = "modal:mail_review"
     IDENTITY_KEY = "records:identity_key"
     CONTENT_WARNING = "modal:content_warning"  # `/coc warn CASE`: flag distressing content
+    SANCTION_CHECK = "modal:sanction_check"  # the organisers' check form (`/coc check`)
 
 
 # Report forms: checked for missing or malformed fields in the web process (errors must be in

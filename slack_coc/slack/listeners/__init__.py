@@ -16,4 +16,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.workspace",
     "slack_coc.slack.listeners.drills",
     "slack_coc.slack.listeners.content_warnings",
+    "slack_coc.slack.listeners.sanctions",
 )
