@@ -99,6 +99,8 @@ class Callback(StrEnum):
     IDENTITY_KEY = "records:identity_key"
     CONTENT_WARNING = "modal:content_warning"  # `/coc warn CASE`: flag distressing content
     SANCTION_CHECK = "modal:sanction_check"  # the organisers' check form (`/coc check`)
+    READMISSION_REQUEST = "modal:readmission_request"  # `/coc readmission CASE`: the request
+    READMISSION_REVIEW = "modal:readmission_review"  # conditions checklist and votes
 
 
 # Report forms: checked for missing or malformed fields in the web process (errors must be in

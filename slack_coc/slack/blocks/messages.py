@@ -207,7 +207,7 @@ DEADLINE_LEADS = {
     "deadline_nearing": ":hourglass_flowing_sand: {label} for {ref} is due {due}.",
     "deadline_passed": ":alarm_clock: {label} for {ref} was due {due} and has passed.",
     "readmission_prompt": ":calendar: The suspension in {ref} ends {due}: time to decide on "
-    "readmission.",
+    "readmission (`/coc readmission` with the case number records the request).",
     "review_due": ":calendar: {ref} is due for its review {due}.",
     "emergency_review_due": ":rotating_light: The emergency action on {ref} needs its review "
     "by {due}.",

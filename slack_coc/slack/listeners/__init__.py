@@ -17,4 +17,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.drills",
     "slack_coc.slack.listeners.content_warnings",
     "slack_coc.slack.listeners.sanctions",
+    "slack_coc.slack.listeners.readmission",
 )

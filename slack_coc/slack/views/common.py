@@ -118,13 +118,19 @@ def select(
 
 
 def radio(
-    field: str, label: str, pairs: Sequence[tuple[str, str]], *, initial: str | None = None
+    field: str,
+    label: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    initial: str | None = None,
+    optional: bool = False,
 ) -> InputBlock:
     opts = options(pairs)
     chosen = next((o for o in opts if o.value == initial), None)
     return InputBlock(
         block_id=field,
         label=label,
+        optional=optional,
         element=RadioButtonsElement(action_id=field, options=opts, initial_option=chosen),
     )
 
