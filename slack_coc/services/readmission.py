@@ -327,3 +327,20 @@ def update_readmission(
             else _explain(result, readmission)
         )
         return ReadmissionUpdate(case.number, readmitted, text)
+
+
+def close_request(ctx: ServiceContext, actor: Actor, ref: str | int) -> int:
+    """The shepherd or a chair closes an open request without readmission (the person
+    withdrew it, or the group would not agree): the sanction stays as decided."""
+    now = ctx.clock.now()
+    with ctx.transaction() as session:
+        member, case = require_case_access(session, actor, ref, for_update=True)
+        if case.shepherd_id != member.id and not member.is_chair:
+            raise NotPermitted(f"Only the shepherd of #{case.number} (or a chair) can close it.")
+        readmission = _open(session, case)
+        if readmission is None:
+            raise NotFound(f"Case #{case.number} has no open readmission request.")
+        readmission.status, readmission.decided_at = ReadmissionStatus.WITHDRAWN, now
+        record_event(session, case, "readmission_closed", now, actor_user_id=actor.user_id)
+        case_changed(session, case, now)
+        return case.number

@@ -30,6 +30,7 @@ class StepResult:
     code_name: str
     from_state: CaseState
     to_state: CaseState
+    drill: bool = False
 
 
 Prepare = Callable[[Session, Member, Case], None]
@@ -74,7 +75,9 @@ def take_step(
             if after:
                 after(session, member, case)
             case_changed(session, case, ctx.clock.now())
-            return StepResult(case.id, case.number, case.code_name, step.from_state, step.to_state)
+            return StepResult(
+                case.id, case.number, case.code_name, step.from_state, step.to_state, case.drill
+            )
     except StaleDataError:
         raise Conflict(
             "Someone changed this case at the same moment; nothing was saved. "

@@ -41,7 +41,7 @@ def work_to_resolution(server: AppServer, number: int) -> None:
     """Acknowledge, shepherd, propose, two votes, resolve: the ordinary path."""
     before = calls_count(server)
     server.click_button(BEN, card(server), step_action(Trigger.ACKNOWLEDGE), CHANNEL)
-    reply_after(server, before)
+    assert reply_after(server, before).startswith("DRILL")  # the clicker's reply too
     server.deliver()
     before = calls_count(server)
     server.click_button(BEN, card(server), step_action(Trigger.ASSIGN_SHEPHERD), CHANNEL)

@@ -169,3 +169,33 @@ def test_readmission_from_a_ban_ends_it_for_the_organisers_check(app_server: App
     done = server.submit(DAN, open_readmission(server, DAN, 1), vote)
     assert "Readmission decided" in json.dumps(done.json())
     assert "No record." in check()
+
+
+def test_the_shepherd_can_close_a_request_and_the_sanction_stands(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    decide_sanction(server, 1, "permanent_ban", None)
+    form = open_readmission(server, BEN, 1)
+    party_id = next(b for b in form["blocks"] if b.get("block_id") == "party")["element"][
+        "options"
+    ][0]["value"]
+    server.submit(
+        BEN,
+        form,
+        values(
+            field("party", opt(party_id)),
+            field("via", {"type": "radio_buttons", "selected_option": {"value": "mail"}}),
+            field("request", txt("Would like to come back.")),
+        ),
+    )
+    before = calls_count(server)
+    server.command(CAT, "readmission 1 close")
+    assert "Only the shepherd" in reply_after(server, before)
+    before = calls_count(server)
+    server.command(BEN, "readmission 1 close")
+    assert "closed; the sanction stands" in reply_after(server, before)
+    with server.rt.ctx.read() as session:
+        assert session.scalars(select(Readmission)).one().status == "withdrawn"
+    before = calls_count(server)
+    server.command(ANA, f"check <@{BAD}>")
+    assert "Yes, contact the working group." in reply_after(server, before)

@@ -69,7 +69,7 @@ def register(app: App, rt: Runtime) -> None:
 
 @subcommand(
     "readmission",
-    "readmission CASE",
+    "readmission CASE [close]",
     "after a suspension or ban: record the request to return, tick conditions, vote",
     opens_modal=True,
 )
@@ -77,6 +77,14 @@ def _readmission(req: CommandRequest) -> None:
     if not req.args:
         req.respond(text=f"Which case? `{SLASH_COMMAND} readmission 12`", response_type="ephemeral")
         return
-    form = readmission.readmission_form(req.rt.ctx, req.actor, req.args.split()[0])
+    ref, _sep, verb = req.args.partition(" ")
+    if verb.strip().lower() == "close":
+        number = readmission.close_request(req.rt.ctx, req.actor, ref)
+        req.respond(
+            text=f"The readmission request on #{number} is closed; the sanction stands.",
+            response_type="ephemeral",
+        )
+        return
+    form = readmission.readmission_form(req.rt.ctx, req.actor, ref)
     view = readmission_review_modal(form) if form.open else readmission_request_modal(form)
     req.client.views_open(trigger_id=req.trigger_id, view=view)
