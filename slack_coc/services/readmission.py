@@ -33,12 +33,14 @@ from slack_coc.domain.sanction_models import (
 from slack_coc.reports.outcomes import DECISIVE
 from slack_coc.services.access import require_case_access
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.mail_outgoing import latest_inbound
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
 
 SUSPENSIONS = (Outcome.SUSPENSION_SHORT.value, Outcome.SUSPENSION_EXTENDED.value)
 SANCTIONS = (*SUSPENSIONS, Outcome.PERMANENT_BAN.value)
 VIA = (("mail", "By email"), ("member", "To a member"), ("other", "Another way"))
 MAX_CONDITIONS = 20
+MAX_REQUEST = 2900  # a plain-text input's initial value stays well under Slack's 3000
 
 
 def schedule_sanction_ends(session: Session, case: Case, proposal: Proposal, now: datetime) -> None:
@@ -84,6 +86,9 @@ class ReadmissionForm:
     parties: list[SanctionedParty]
     open: ReadmissionView | None
     decided: list[str]  # party labels already readmitted
+    # The latest mail filed on the case since the decision: most requests arrive by mail,
+    # so the request form starts from it (only in the modal, to a member who may see it).
+    mail_text: str | None = None
 
 
 def _sanctioned(session: Session, case: Case) -> list[SanctionedParty]:
@@ -175,7 +180,23 @@ def readmission_form(ctx: ServiceContext, actor: Actor, ref: str | int) -> Readm
                 )
             )
         ]
-        return ReadmissionForm(case.number, case.code_name, case.drill, parties, view, decided)
+        return ReadmissionForm(
+            case.number,
+            case.code_name,
+            case.drill,
+            parties,
+            view,
+            decided,
+            _mail_since_decision(session, case),
+        )
+
+
+def _mail_since_decision(session: Session, case: Case) -> str | None:
+    mail = latest_inbound(session, case)
+    if mail is None or case.decided_at is None or mail.created_at < case.decided_at:
+        return None
+    text = "\n\n".join(x for x in (mail.subject, mail.body) if x).strip()
+    return text[:MAX_REQUEST] or None
 
 
 def record_request(

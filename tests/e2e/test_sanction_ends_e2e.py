@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from slack_coc.domain.models import CaseEvent
 from slack_coc.domain.sanction_models import Readmission
+from slack_coc.mail.filing import file_message
 from slack_coc.services.deadlines import sweep_due
 from slack_coc.slack.ids import Callback
+from tests.conftest import TEAM
 from tests.e2e.conftest import CHANNEL
 from tests.e2e.harness import AppServer
 from tests.e2e.sanction_flow import BAD, decide_sanction
@@ -32,6 +34,13 @@ from tests.e2e.test_case_flow_e2e import (
 from tests.factories import add_roster
 
 CONDITIONS = ["Complete the community workshop", "Apologise in writing"]
+MAIL_MARKER = "GANNET-REQUEST-MAIL-5150"
+REQUEST_MAIL = (
+    "From: Someone <someone@example.net>\r\nTo: conduct@example.org\r\n"
+    "Subject: [CoC #1] May I come back?\r\nMessage-ID: <req-1@example.net>\r\n"
+    "Date: Mon, 01 Mar 2027 10:00:00 +0000\r\n\r\n"
+    f"I have done the workshop. {MAIL_MARKER}\r\n"
+).encode()
 
 
 def prompts(server: AppServer, user: str) -> list[str]:
@@ -97,10 +106,14 @@ def test_suspension_end_prompts_the_shepherd_and_readmission_is_decided(
     server.deliver()
     assert calls_count(server, "chat.postMessage") == posted
 
-    # Ben records the request the person mailed, with the decision's conditions.
+    # The person writes to the mailbox; Ben records the request from that mail, with the
+    # decision's conditions.
+    with ctx.transaction() as session:
+        assert file_message(session, ctx, TEAM, REQUEST_MAIL, len(REQUEST_MAIL), True, 1, 1)
     form = open_readmission(server, BEN, 1)
     assert form["callback_id"] == Callback.READMISSION_REQUEST.value
     assert CONDITIONS[0] in json.dumps(form)  # pre-filled from the decision
+    assert MAIL_MARKER in json.dumps(form)  # and the request from their mail
     party = next(b for b in form["blocks"] if b.get("block_id") == "party")
     party_id = party["element"]["options"][0]["value"]
     blank = server.submit(

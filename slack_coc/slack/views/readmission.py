@@ -43,7 +43,13 @@ def readmission_request_modal(form: ReadmissionForm) -> dict[str, Any]:
         _head(form),
         select("party", "Who asks to return?", pairs, initial=pairs[0][0]),
         radio("via", "How did the request arrive?", VIA, initial="mail"),
-        text_input("request", "Their request", multiline=True, hint="In short, in your words."),
+        text_input(
+            "request",
+            "Their request",
+            multiline=True,
+            initial=form.mail_text,
+            hint="From their latest mail on this case, if any; shorten it as you like.",
+        ),
         text_input(
             "conditions",
             "Conditions for return",
