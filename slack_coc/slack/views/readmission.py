@@ -72,7 +72,8 @@ def readmission_request_modal(form: ReadmissionForm) -> dict[str, Any]:
 
 def readmission_review_modal(form: ReadmissionForm) -> dict[str, Any]:
     current = form.open
-    assert current is not None
+    if current is None:
+        raise ValueError("no open readmission request to review")
     blocks: list[Block] = [
         _head(form),
         note(f"*{current.party_label}* asks to return.", "readmission_who"),
