@@ -57,6 +57,8 @@ class Member(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A new member sees no case until they have declared their conflicts (or none).
     conflicts_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # App Home preference: every report's details open behind a content warning.
+    always_warn: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Person(Base):
@@ -107,6 +109,8 @@ class Case(Base):
     handled_locally: Mapped[bool] = mapped_column(Boolean, default=False)
     severe: Mapped[bool] = mapped_column(Boolean, default=False)  # severe or legal: majority rule
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A practice case (`/coc drill`): worked like a real one, never counted or mailed.
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from slack_coc.domain import (
     outbox_models,
     request_models,
     rota_models,
+    sanction_models,
     sweep_models,
 )
 
@@ -20,5 +21,6 @@ __all__ = [
     "outbox_models",
     "request_models",
     "rota_models",
+    "sanction_models",
     "sweep_models",
 ]

@@ -79,7 +79,8 @@ Synthetic = bool | Literal["only"]
 
 def counted(include_synthetic: Synthetic) -> ColumnElement[bool]:
     """Synthetic cases never count, except in a benchmark that asks for them, or shown apart
-    as demo data."""
+    as demo data; drills (practice cases) never count at all."""
+    real = Case.drill.is_(False)
     if include_synthetic == "only":
-        return Case.synthetic.is_(True)
-    return Case.id.is_not(None) if include_synthetic else Case.synthetic.is_(False)
+        return and_(real, Case.synthetic.is_(True))
+    return real if include_synthetic else and_(real, Case.synthetic.is_(False))

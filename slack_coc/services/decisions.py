@@ -22,6 +22,7 @@ from slack_coc.domain.models import Case, Member, Party
 from slack_coc.services.access import recused_member_ids, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue, enqueue_once
+from slack_coc.services.readmission import schedule_sanction_ends
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
@@ -45,6 +46,15 @@ def open_proposal(session: Session, case_id: int) -> Proposal | None:
     return session.scalar(
         select(Proposal)
         .where(Proposal.case_id == case_id, Proposal.status == ProposalStatus.OPEN)
+        .order_by(Proposal.id.desc())
+        .limit(1)
+    )
+
+
+def latest_escalated(session: Session, case_id: int) -> Proposal | None:
+    return session.scalar(
+        select(Proposal)
+        .where(Proposal.case_id == case_id, Proposal.status == ProposalStatus.ESCALATED)
         .order_by(Proposal.id.desc())
         .limit(1)
     )
@@ -264,6 +274,7 @@ def _adopt(
     case.decided_at = now
     case.decision_rule = result.applied
     meet_deadlines(session, case, ("deadlock",), now)
+    schedule_sanction_ends(session, case, proposal, now)
     agreeing = session.scalars(select(Member.user_id).where(Member.id.in_(result.agreeing)))
     record_event(
         session,
@@ -285,7 +296,7 @@ def escalate_to_board(
         if proposal is not None:
             proposal.status, proposal.closed_at = ProposalStatus.ESCALATED, ctx.clock.now()
         meet_deadlines(session, case, ("deadlock",), ctx.clock.now())
-        if ctx.board_address:
+        if ctx.board_address and not case.drill:  # a drill never mails anyone
             enqueue_once(
                 session,
                 team_id=case.team_id,
@@ -320,6 +331,9 @@ def board_decide(ctx: ServiceContext, actor: Actor, ref: str | int, decision: st
     def after(session: Session, member: Member, case: Case) -> None:
         case.decided_at = ctx.clock.now()
         case.decision_rule = "board"
+        escalated = latest_escalated(session, case.id)
+        if escalated is not None:
+            schedule_sanction_ends(session, case, escalated, ctx.clock.now())
 
     return take_step(
         ctx,

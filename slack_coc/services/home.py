@@ -40,6 +40,7 @@ class HomeData:
     open_total: int = 0
     this_week: OncallPair | None = None
     next_week: OncallPair | None = None
+    always_warn: bool = False  # content warnings: see every report's warning step first
 
 
 def home_data_in(
@@ -91,6 +92,7 @@ def home_data_in(
         my_cases=[views[c.id] for c in mine],
         open_cases=[views[c.id] for c in open_cases],
         open_total=open_total,
+        always_warn=member.always_warn,
         this_week=_pair(session, team_id, now, policy),
         next_week=_pair(session, team_id, now + timedelta(days=7), policy),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
 from slack_coc.domain.codenames import case_code_name
+from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole, RecusalReason
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Member, Party, Recusal, Workspace
@@ -48,6 +49,7 @@ class ReportInput:
     anything_else: str | None = None
     reported_message: dict[str, str] | None = None  # permalink, author, ts (message shortcut)
     raw_mail_id: int | None = None
+    content_warnings: list[str] = field(default_factory=list)  # domain/content_warnings.py
 
     def validate(self) -> None:
         if not self.account or not self.account.strip():
@@ -58,6 +60,7 @@ class ReportInput:
             raise InvalidInput(f"Unknown source {self.source!r}.", field="source")
         if self.ongoing not in ONGOING_VALUES:
             raise InvalidInput("Ongoing must be Yes, No or Maybe.", field="ongoing")
+        self.content_warnings = clean_warnings(self.content_warnings)
         if self.reporter_contact and len(self.reporter_contact) > 500:
             raise InvalidInput("The contact is too long.", field="reporter_contact")
         if self.reporter_contact and "@" in self.reporter_contact:
@@ -79,6 +82,7 @@ class ReportInput:
                 "language": self.language,
                 "anything_else": self.anything_else,
                 "reported_message": self.reported_message,
+                "content_warnings": self.content_warnings,
             }.items()
             if value
         }
@@ -114,7 +118,12 @@ def next_case_number(session: Session, team_id: str) -> int:
 
 
 def log_report(
-    ctx: ServiceContext, actor: Actor, report: ReportInput, *, synthetic: bool = False
+    ctx: ServiceContext,
+    actor: Actor,
+    report: ReportInput,
+    *,
+    synthetic: bool = False,
+    drill: bool = False,
 ) -> LoggedCase:
     """Create a case in `received`, recuse the members it names, page on-call, and tell a
     reporter who used a shortcut that their report arrived. One transaction."""
@@ -144,6 +153,7 @@ def log_report(
             ongoing=report.ongoing,
             handled_locally=report.handled_locally,
             synthetic=synthetic,
+            drill=drill,
             received_at=now,
             updated_at=now,
             created_by_user_id=actor.user_id,
@@ -152,6 +162,8 @@ def log_report(
         session.add(case)
         session.flush()
         excluded = _add_parties(session, case, report, now)
+        if drill:
+            add_drill_party(session, case)
         record_event(
             session,
             case,
@@ -164,7 +176,7 @@ def log_report(
         _set_intake_deadlines(session, policy, case)
         case_changed(session, case, now)
         paged = page_new_case(session, case, now, policy, excluded)
-        if report.reporter_user_id and report.source == CaseSource.SLACK.value:
+        if report.reporter_user_id and report.source == CaseSource.SLACK.value and not drill:
             enqueue_once(
                 session,
                 team_id=case.team_id,
@@ -247,6 +259,23 @@ def _add_parties(session: Session, case: Case, report: ReportInput, now: datetim
         )
     session.flush()
     return set(recused)
+
+
+DRILL_PERSON = "Practice person (drill)"
+
+
+def add_drill_party(session: Session, case: Case) -> None:
+    """A drill's reported person, so a decision can be proposed and voted on. No Person row:
+    a practice case never gives anyone a code name or a record."""
+    session.add(
+        Party(
+            team_id=case.team_id,
+            case_id=case.id,
+            role=PartyRole.REPORTED.value,
+            name=DRILL_PERSON,
+        )
+    )
+    session.flush()
 
 
 def _clean_names(names: list[str]) -> list[str]:

@@ -159,6 +159,19 @@ def dispatch(
         for x in (changes, f"To: {', '.join(to)}", f"Subject: {record.subject}", "", record.body)
         if x is not None
     )
+    if case.drill:
+        # A practice case never mails anyone: the draft stays on the timeline only.
+        record.status = MailStatus.DISCARDED
+        record_event(
+            session,
+            case,
+            "mail_not_sent_drill",
+            now,
+            actor_user_id=user_id,
+            note=note,
+            data={"mail_id": record.id, "template": record.template},
+        )
+        return
     if smtp_enabled:
         outbox_id = enqueue_once(
             session,

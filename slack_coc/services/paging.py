@@ -101,17 +101,20 @@ def page_new_case(
 
 def case_facts(case: Case) -> dict[str, object]:
     """What a page or reminder may say about a case: number, code name, state, flags."""
-    flags = []
+    flags = ["DRILL"] if case.drill else []
     if case.safety_risk:
         flags.append("safety risk")
     if case.ongoing in ("Yes", "Maybe"):
         flags.append(f"ongoing: {case.ongoing.lower()}")
-    return {
+    facts: dict[str, object] = {
         "case_number": case.number,
         "code_name": case.code_name,
         "state": case.state,
         "flags": flags,
     }
+    if case.drill:
+        facts["drill"] = True
+    return facts
 
 
 def escalation_pages(

@@ -8,10 +8,12 @@ from datetime import datetime
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
+from slack_coc.domain.content_warnings import warning_labels
 from slack_coc.domain.decision_models import Proposal
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import AccessLog, Case, CaseEvent, Member, Party, Recusal
 from slack_coc.services.access import require_case_access, require_member
+from slack_coc.services.content_warnings import must_warn, warnings_of
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import case_facts, open_proposal, tally
 from slack_coc.services.views import CaseView, case_views
@@ -84,22 +86,33 @@ class CaseDetail:
     proposal_summary: str | None = None
     proposal_id: int | None = None
     proposal_outcomes: list[tuple[int, str]] = field(default_factory=list)
+    # Content warnings (labels). `gated`: nothing of the report was loaded; the modal shows
+    # the warning and a "Show the report" button (services/content_warnings.py).
+    warnings: tuple[str, ...] = ()
+    gated: bool = False
 
 
-def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) -> CaseDetail:
-    """Open a case's details; the view is recorded in the access log."""
+def case_detail(
+    ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str, reveal: bool = False
+) -> CaseDetail:
+    """Open a case's details; the view is recorded in the access log. Behind a content
+    warning (or for a member always warned) only the warning comes back until `reveal`."""
     with ctx.transaction() as session:
-        _member, case = require_case_access(session, actor, ref)
+        member, case = require_case_access(session, actor, ref)
+        gated = not reveal and must_warn(case, member)
         session.add(
             AccessLog(
                 team_id=case.team_id,
                 case_id=case.id,
                 user_id=actor.user_id or "",
-                what=via,
+                what=f"{via} (content warning)" if gated else via,
                 at=ctx.clock.now(),
             )
         )
         view = card_view(ctx, session, case)
+        warnings = tuple(warning_labels(warnings_of(case)))
+        if gated:
+            return CaseDetail(view, {}, [], [], None, warnings=warnings, gated=True)
         parties = session.execute(
             select(Party).where(Party.case_id == case.id).order_by(Party.id)
         ).scalars()
@@ -136,6 +149,7 @@ def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) 
             proposal_outcomes=[(o.party_id, o.outcome) for o in proposal.outcomes]
             if proposal
             else [],
+            warnings=warnings,
         )
 
 

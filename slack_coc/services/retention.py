@@ -178,6 +178,7 @@ def plan(ctx: ServiceContext, *, team_id: str | None = None) -> list[RetentionIt
 def _plan(session: Session, policy: Policy, team_id: str | None) -> list[RetentionItem]:
     condition = and_(
         Case.synthetic.is_(False),
+        Case.drill.is_(False),  # a practice case holds no one's personal data
         Case.personal_data_expunged_at.is_(None),
         Case.state == CaseState.RESOLVED.value,
         Case.team_id == team_id if team_id else Case.id.is_not(None),
@@ -225,7 +226,10 @@ def _cases_of_people(session: Session, people: set[int]) -> dict[int, _CaseFacts
                 .where(person_key.in_(chunk), Party.role == PartyRole.REPORTED.value)
             )
         )
-    return _load_facts(session, and_(Case.id.in_(sorted(case_ids)), Case.synthetic.is_(False)))
+    return _load_facts(
+        session,
+        and_(Case.id.in_(sorted(case_ids)), Case.synthetic.is_(False), Case.drill.is_(False)),
+    )
 
 
 def sweep(ctx: ServiceContext) -> int:

@@ -33,6 +33,7 @@ class StepResult:
     # The message to the reporter this step calls for, when they left an address: the
     # template the member is offered ("acknowledgement" after a plain acknowledgement).
     offer_mail: str | None = None
+    drill: bool = False
 
 
 Prepare = Callable[[Session, Member, Case], None]
@@ -77,7 +78,14 @@ def take_step(
             if after:
                 after(session, member, case)
             case_changed(session, case, ctx.clock.now())
-            return StepResult(case.id, case.number, case.code_name, step.from_state, step.to_state)
+            return StepResult(
+                case.id,
+                case.number,
+                case.code_name,
+                step.from_state,
+                step.to_state,
+                drill=case.drill,
+            )
     except StaleDataError:
         raise Conflict(
             "Someone changed this case at the same moment; nothing was saved. "

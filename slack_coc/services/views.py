@@ -60,14 +60,18 @@ class CaseView:
     card_channel_id: str | None = None
     card_ts: str | None = None
     flags: tuple[str, ...] = field(default=())
+    drill: bool = False
 
     @property
     def ref(self) -> str:
         return f"#{self.number}"
 
 
+DRILL_FLAG = "DRILL"
+
+
 def flags_of(case: Case) -> tuple[str, ...]:
-    flags = []
+    flags = [DRILL_FLAG] if case.drill else []
     if case.safety_risk:
         flags.append("safety risk")
     if case.ongoing in ("Yes", "Maybe"):
@@ -144,6 +148,7 @@ def case_views(
                 card_channel_id=case.card_channel_id,
                 card_ts=case.card_ts,
                 flags=flags_of(case),
+                drill=case.drill,
             )
         )
     return views

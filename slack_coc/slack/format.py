@@ -14,9 +14,14 @@ def slack_date(at: datetime, with_time: bool = True) -> str:
     return f"<!date^{int(at.timestamp())}^{token}|{fallback}>"
 
 
+def drill_prefix(view: CaseView) -> str:
+    """Every surface that names a practice case starts with this, so no one mistakes it."""
+    return "DRILL · " if view.drill else ""
+
+
 def case_line(view: CaseView) -> str:
     """`*#12* home shelf · Acknowledged · shepherd @x · next: first response <date>`."""
-    parts = [f"*{view.ref}* {view.code_name}", view.state.label]
+    parts = [f"{drill_prefix(view)}*{view.ref}* {view.code_name}", view.state.label]
     if view.shepherd_user_id:
         parts.append(f"shepherd <@{view.shepherd_user_id}>")
     if view.next_deadline is not None:

@@ -39,6 +39,8 @@ class Action(StrEnum):
     MAIL_REVIEW = "mail:review"  # value: "<case number>:<mail id>"
     COVER_ACCEPT = "rota:cover_accept"  # value: the cover request id
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
+    SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
+    ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"
 
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
@@ -58,7 +60,9 @@ MODAL_ACTIONS = frozenset(
         Action.MAIL_REVIEW,
     }
 )
-IN_PLACE_ACTIONS = frozenset({Action.MAIL_TEMPLATE, Action.REFRESH_HOME})
+IN_PLACE_ACTIONS = frozenset(
+    {Action.MAIL_TEMPLATE, Action.REFRESH_HOME, Action.SHOW_REPORT, Action.ALWAYS_WARN}
+)
 
 VOTE_ACTIONS = {
     Action.VOTE_AGREE: "agree",
@@ -93,6 +97,10 @@ class Callback(StrEnum):
     MAIL_COMPOSE = "modal:mail_compose"
     MAIL_REVIEW = "modal:mail_review"
     IDENTITY_KEY = "records:identity_key"
+    CONTENT_WARNING = "modal:content_warning"  # `/coc warn CASE`: flag distressing content
+    SANCTION_CHECK = "modal:sanction_check"  # the organisers' check form (`/coc check`)
+    READMISSION_REQUEST = "modal:readmission_request"  # `/coc readmission CASE`: the request
+    READMISSION_REVIEW = "modal:readmission_review"  # conditions checklist and votes
 
 
 # Report forms: checked for missing or malformed fields in the web process (errors must be in

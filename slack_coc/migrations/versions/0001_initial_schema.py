@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 02:58:22.821750
+Create Date: 2026-12-07 02:51:04.304576
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("added_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("conflicts_declared_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("always_warn", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_member")),
         sa.UniqueConstraint("team_id", "user_id", name=op.f("uq_member_team_id_user_id")),
     )
@@ -240,6 +241,7 @@ def upgrade() -> None:
         sa.Column("handled_locally", sa.Boolean(), nullable=False),
         sa.Column("severe", sa.Boolean(), nullable=False),
         sa.Column("synthetic", sa.Boolean(), nullable=False),
+        sa.Column("drill", sa.Boolean(), nullable=False),
         sa.Column("received_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
@@ -288,6 +290,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oncall_week")),
         sa.UniqueConstraint("team_id", "starts_at", name=op.f("uq_oncall_week_team_id_starts_at")),
     )
+    op.create_table(
+        "sanction_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("subject_digest", sa.String(length=64), nullable=True),
+        sa.Column("checked_by_user_id", sa.String(length=32), nullable=False),
+        sa.Column("on_behalf_of", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("answer", sa.String(length=16), nullable=False),
+        sa.Column("at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_sanction_check_person_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sanction_check")),
+    )
+    with op.batch_alter_table("sanction_check", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sanction_check_person_id"), ["person_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_sanction_check_subject_digest"), ["subject_digest"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_sanction_check_team_id"), ["team_id"], unique=False)
+
     op.create_table(
         "access_log",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -528,6 +554,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "readmission",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("proposer_id", sa.Integer(), nullable=False),
+        sa.Column("received_via", sa.String(length=16), nullable=False),
+        sa.Column("request", slack_coc.crypto.EncryptedText(), nullable=False),
+        sa.Column("rule", sa.String(length=32), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("requested_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_readmission_case_id_case")),
+        sa.ForeignKeyConstraint(
+            ["party_id"], ["party.id"], name=op.f("fk_readmission_party_id_party")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_readmission_person_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposer_id"], ["member.id"], name=op.f("fk_readmission_proposer_id_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_readmission")),
+    )
+    with op.batch_alter_table("readmission", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_readmission_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_readmission_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
         "sent_notice",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -563,16 +619,65 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vote")),
         sa.UniqueConstraint("proposal_id", "member_id", name=op.f("uq_vote_proposal_id_member_id")),
     )
+    op.create_table(
+        "readmission_vote",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("readmission_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.String(length=8), nullable=False),
+        sa.Column("at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_readmission_vote_member_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["readmission_id"],
+            ["readmission.id"],
+            name=op.f("fk_readmission_vote_readmission_id_readmission"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_readmission_vote")),
+        sa.UniqueConstraint(
+            "readmission_id", "member_id", name=op.f("uq_readmission_vote_readmission_id_member_id")
+        ),
+    )
+    op.create_table(
+        "return_condition",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("readmission_id", sa.Integer(), nullable=False),
+        sa.Column("text", slack_coc.crypto.EncryptedText(), nullable=False),
+        sa.Column("met_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("met_by_user_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["readmission_id"],
+            ["readmission.id"],
+            name=op.f("fk_return_condition_readmission_id_readmission"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_condition")),
+    )
+    with op.batch_alter_table("return_condition", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_return_condition_readmission_id"), ["readmission_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("return_condition", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_return_condition_readmission_id"))
+
+    op.drop_table("return_condition")
+    op.drop_table("readmission_vote")
     op.drop_table("vote")
     with op.batch_alter_table("sent_notice", schema=None) as batch_op:
         batch_op.drop_index("ix_sent_notice_deadline_stage")
 
     op.drop_table("sent_notice")
+    with op.batch_alter_table("readmission", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_readmission_person_id"))
+        batch_op.drop_index(batch_op.f("ix_readmission_case_id"))
+
+    op.drop_table("readmission")
     with op.batch_alter_table("proposed_outcome", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_proposed_outcome_proposal_id"))
 
@@ -618,6 +723,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_access_log_case_id"))
 
     op.drop_table("access_log")
+    with op.batch_alter_table("sanction_check", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sanction_check_team_id"))
+        batch_op.drop_index(batch_op.f("ix_sanction_check_subject_digest"))
+        batch_op.drop_index(batch_op.f("ix_sanction_check_person_id"))
+
+    op.drop_table("sanction_check")
     op.drop_table("oncall_week")
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_index("ix_case_team_state")

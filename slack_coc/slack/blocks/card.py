@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.services.views import CaseView
 from slack_coc.slack.block_ids import blocks_json
-from slack_coc.slack.format import slack_date
+from slack_coc.slack.format import drill_prefix, slack_date
 from slack_coc.slack.ids import Action, step_action
 
 CARD_ACTIONS_BLOCK = "case_card_actions"
@@ -40,7 +40,7 @@ def offered_steps(view: CaseView) -> list[Trigger]:
 
 def card_text(view: CaseView) -> str:
     """The notification / screen-reader fallback of the card."""
-    return f"Case {view.ref} {view.code_name}: {view.state.label}"
+    return f"{drill_prefix(view)}Case {view.ref} {view.code_name}: {view.state.label}"
 
 
 def card_blocks(view: CaseView) -> list[Block]:
@@ -59,7 +59,10 @@ def card_blocks(view: CaseView) -> list[Block]:
     if view.review_date is not None:
         fields.append(MarkdownTextObject(text=f"*Review date*\n{view.review_date.isoformat()}"))
     blocks: list[Block] = [
-        HeaderBlock(block_id="case_card_header", text=f"{view.ref} {view.code_name}"[:150]),
+        HeaderBlock(
+            block_id="case_card_header",
+            text=f"{drill_prefix(view)}{view.ref} {view.code_name}"[:150],
+        ),
         SectionBlock(block_id="case_card_fields", fields=fields),
         ContextBlock(
             block_id="case_card_context",

@@ -66,7 +66,28 @@ def _member_blocks(data: HomeData) -> list[Block]:
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=f"…and {more} more: `/coc list`")])
         )
+    blocks.append(DividerBlock())
+    blocks.append(_always_warn_block(data.always_warn))
     return blocks
+
+
+def _always_warn_block(on: bool) -> SectionBlock:
+    """Content warnings (docs/content-warnings.md): a member may ask to see every report's
+    warning step, flagged or not."""
+    state = "on" if on else "off"
+    text = (
+        f"*Content warnings:* warn me before every report's text — *{state}*. "
+        "Flagged reports always open behind their warning."
+    )
+    return SectionBlock(
+        block_id="home_always_warn",
+        text=MarkdownTextObject(text=text),
+        accessory=ButtonElement(
+            text="Turn off" if on else "Always warn me",
+            action_id=Action.ALWAYS_WARN.value,
+            value="off" if on else "on",
+        ),
+    )
 
 
 def _case_rows(cases: list[CaseView], section: str, *, empty: str) -> list[Block]:

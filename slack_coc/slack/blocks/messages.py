@@ -81,9 +81,10 @@ def render(msg: MessageInput) -> Rendered:
 def case_ref(msg: MessageInput) -> str:
     """`*#12* amber heron`, from the case at send time, else from the payload."""
     if msg.case is not None:
-        return f"*{msg.case.ref}* {msg.case.code_name}"
+        return f"{'*DRILL* · ' if msg.case.drill else ''}*{msg.case.ref}* {msg.case.code_name}"
     number, code = msg.payload.get("case_number"), msg.payload.get("code_name")
-    return f"*#{number}* {code or ''}".strip() if number is not None else "a case"
+    drill = "*DRILL* · " if msg.payload.get("drill") else ""
+    return f"{drill}*#{number}* {code or ''}".strip() if number is not None else "a case"
 
 
 def _plain(text: str) -> str:
@@ -207,7 +208,7 @@ DEADLINE_LEADS = {
     "deadline_nearing": ":hourglass_flowing_sand: {label} for {ref} is due {due}.",
     "deadline_passed": ":alarm_clock: {label} for {ref} was due {due} and has passed.",
     "readmission_prompt": ":calendar: The suspension in {ref} ends {due}: time to decide on "
-    "readmission.",
+    "readmission (`/coc readmission` with the case number records the request).",
     "review_due": ":calendar: {ref} is due for its review {due}.",
     "emergency_review_due": ":rotating_light: The emergency action on {ref} needs its review "
     "by {due}.",

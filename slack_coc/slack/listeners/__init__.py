@@ -14,4 +14,8 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.records",
     "slack_coc.slack.listeners.rota",
     "slack_coc.slack.listeners.workspace",
+    "slack_coc.slack.listeners.drills",
+    "slack_coc.slack.listeners.content_warnings",
+    "slack_coc.slack.listeners.sanctions",
+    "slack_coc.slack.listeners.readmission",
 )

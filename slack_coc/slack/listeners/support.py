@@ -68,9 +68,12 @@ def show_modal(client: WebClient, body: dict[str, Any], view: dict[str, Any]) ->
 
 
 def step_summary(result: StepResult) -> str:
+    drill = "DRILL · " if result.drill else ""
     if result.from_state is result.to_state:
-        return f"Case #{result.number} ({result.code_name}): recorded."
-    return f"Case #{result.number} ({result.code_name}) is now {result.to_state.label.lower()}."
+        return f"{drill}Case #{result.number} ({result.code_name}): recorded."
+    return (
+        f"{drill}Case #{result.number} ({result.code_name}) is now {result.to_state.label.lower()}."
+    )
 
 
 def step_reply(result: StepResult) -> Rendered:

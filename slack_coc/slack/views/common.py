@@ -120,13 +120,19 @@ def select(
 
 
 def radio(
-    field: str, label: str, pairs: Sequence[tuple[str, str]], *, initial: str | None = None
+    field: str,
+    label: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    initial: str | None = None,
+    optional: bool = False,
 ) -> InputBlock:
     opts = options(pairs)
     chosen = next((o for o in opts if o.value == initial), None)
     return InputBlock(
         block_id=field,
         label=label,
+        optional=optional,
         element=RadioButtonsElement(action_id=field, options=opts, initial_option=chosen),
     )
 
@@ -137,6 +143,25 @@ def checkbox(field: str, label: str, text: str) -> InputBlock:
         label=label,
         optional=True,
         element=CheckboxesElement(action_id=field, options=[Option(value="yes", text=text)]),
+    )
+
+
+def checkboxes(
+    field: str,
+    label: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    initial: Sequence[str] = (),
+    hint: str | None = None,
+) -> InputBlock:
+    opts = options(pairs)
+    chosen = [o for o in opts if o.value in initial] or None
+    return InputBlock(
+        block_id=field,
+        label=label,
+        optional=True,
+        hint=hint,
+        element=CheckboxesElement(action_id=field, options=opts, initial_options=chosen),
     )
 
 

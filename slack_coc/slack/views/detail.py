@@ -59,6 +59,17 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
     actions = _action_buttons(detail)
     if actions:
         blocks.append(ActionsBlock(block_id="case_actions", elements=actions))
+    if detail.gated:
+        blocks += content_warning_gate(detail)
+        return modal(
+            callback_id=Callback.CASE_DETAIL,
+            title=f"Case {view.ref}"[:24],
+            blocks=blocks,
+            submit=None,
+            metadata={"case": view.number},
+        )
+    if detail.warnings:
+        blocks.append(note(f":warning: *Content warning:* {', '.join(detail.warnings)}"))
     blocks.append(HeaderBlock(text="Report"))
     for key, label in DETAIL_FIELDS:
         value = detail.details.get(key)
@@ -97,6 +108,35 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
         submit=None,
         metadata={"case": view.number},
     )
+
+
+def content_warning_gate(detail: CaseDetail) -> list[Block]:
+    """What a member sees before any text of a flagged report (or of every report, when they
+    asked to be always warned): the warning and one button."""
+    if detail.warnings:
+        text = (
+            ":warning: *Content warning.* This report describes: "
+            f"{', '.join(detail.warnings)}. Nothing of it is shown until you choose to see it."
+        )
+    else:
+        text = (
+            ":warning: You asked to be warned before any report's text (App Home). "
+            "Nothing of it is shown until you choose to see it."
+        )
+    return [
+        note(text, "content_warning"),
+        ActionsBlock(
+            block_id="content_warning_actions",
+            elements=[
+                ButtonElement(
+                    text="Show the report",
+                    action_id=Action.SHOW_REPORT.value,
+                    value=str(detail.view.number),
+                    style="primary",
+                )
+            ],
+        ),
+    ]
 
 
 def _action_buttons(detail: CaseDetail) -> list[ButtonElement]:

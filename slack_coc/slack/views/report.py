@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from slack_coc.domain.content_warnings import CONTENT_WARNINGS
 from slack_coc.domain.enums import CaseSource
 from slack_coc.services.intake import ReportInput
 from slack_coc.slack.format import slack_date
@@ -16,6 +17,7 @@ from slack_coc.slack.ids import Callback
 from slack_coc.slack.views.common import (
     Submitted,
     checkbox,
+    checkboxes,
     email_input,
     modal,
     note,
@@ -160,7 +162,19 @@ def _incident_blocks() -> list[Block]:
         text_input("context", "Extra context", multiline=True, optional=True),
         radio("ongoing", "Is it ongoing?", ONGOING, initial="No"),
         checkbox("safety_risk", "Safety", "Someone's safety is at risk"),
+        content_warning_input(),
     ]
+
+
+def content_warning_input(initial: tuple[str, ...] | list[str] = ()) -> Block:
+    """Members who open the report see this warning before any of its text."""
+    return checkboxes(
+        "content_warnings",
+        "Content warning",
+        list(CONTENT_WARNINGS.items()),
+        initial=initial,
+        hint="Tick what the report describes; readers are warned before they see it.",
+    )
 
 
 def parse_report(
@@ -192,6 +206,7 @@ def parse_report(
         language=submitted.text("language") or None,
         anything_else=submitted.text("anything_else") or None,
         reported_message=None if member_form else _reported_message(submitted.metadata),
+        content_warnings=submitted.selected("content_warnings"),
     )
     return report, {}
 

@@ -45,7 +45,8 @@ VOTES = (("agree", "Agree"), ("object", "Object"), ("abstain", "Abstain"))
 
 
 def _head(view: CaseView) -> Block:
-    return note(f"*{view.ref}* {view.code_name} · {view.state.label}", "case_head")
+    drill = "*DRILL* · " if view.drill else ""
+    return note(f"{drill}*{view.ref}* {view.code_name} · {view.state.label}", "case_head")
 
 
 def _meta(view: CaseView, **extra: Any) -> dict[str, Any]:
