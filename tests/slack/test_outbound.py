@@ -229,6 +229,10 @@ def test_no_marker_from_reports_or_notes_reaches_slack_or_the_logs(
     ctx: ServiceContext, deliver: Any, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # slack_sdk logs request bodies at DEBUG
+    # The running app holds these at WARNING (configure_logging, run by any CLI test before
+    # this one): open them here so the test sees what a verbose library would write.
+    for name in ("slack_sdk", "slack_bolt"):
+        caplog.set_level(logging.DEBUG, logger=name)
     number, parties = _shepherded(
         ctx,
         account=f"It happened: {MARKERS['account']}",
