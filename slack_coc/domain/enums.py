@@ -89,6 +89,11 @@ class PartyRole(StrEnum):
     REPORTER = "reporter"
     REPORTED = "reported"
     WITNESS = "witness"
+    OTHER_AFFECTED = "other_affected"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 class RecusalReason(StrEnum):

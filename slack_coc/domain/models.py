@@ -57,6 +57,11 @@ class Member(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A new member sees no case until they have declared their conflicts (or none).
     conflicts_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A member's email address, if given, recuses them from cases naming that address.
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    email_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "email"}
+    )
 
 
 class Person(Base):
@@ -141,7 +146,10 @@ class Case(Base):
 
 
 class Party(Base):
-    """A person involved in one case: reporter, reported person or witness."""
+    """A person involved in one case: reporter, reported person, witness or other affected.
+
+    The keyed digests of the Slack id and the email address let a member be matched to every
+    case naming them (recusal) by an indexed lookup, never by decrypting every party."""
 
     __tablename__ = "party"
 
@@ -153,6 +161,13 @@ class Party(Base):
     slack_user_id: Mapped[str | None] = mapped_column(EncryptedText)
     name: Mapped[str | None] = mapped_column(EncryptedText)
     contact: Mapped[str | None] = mapped_column(EncryptedText)
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    slack_user_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "slack_user_id", "team_scoped": True}
+    )
+    email_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "email"}
+    )
 
     case: Mapped[Case] = relationship(back_populates="parties")
     person: Mapped[Person | None] = relationship()
