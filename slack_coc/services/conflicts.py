@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from slack_coc.domain.enums import CaseState, RecusalReason
+from slack_coc.domain.enums import RecusalReason
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal
 from slack_coc.services.access import (
@@ -19,6 +17,7 @@ from slack_coc.services.access import (
 )
 from slack_coc.services.concerned import names_member
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.queries import visible_cases_query
 from slack_coc.services.timeline import case_changed, record_event, refresh_homes
 
 
@@ -120,17 +119,9 @@ def cases_to_declare(ctx: ServiceContext, actor: Actor) -> list[OnboardingCase]:
     they are recused from already: a case that names them is not even listed)."""
     with ctx.read() as session:
         member = require_member(session, actor)
-        recused = select(Recusal.case_id).where(
-            Recusal.member_id == member.id, Recusal.lifted_at.is_(None)
-        )
         rows = session.execute(
-            select(Case.number, Case.code_name)
-            .where(
-                Case.team_id == actor.team_id,
-                Case.state != CaseState.RESOLVED.value,
-                Case.synthetic.is_(False),
-                Case.id.not_in(recused),
-            )
+            visible_cases_query(member)
+            .with_only_columns(Case.number, Case.code_name)
             .order_by(Case.number)
         )
         return [OnboardingCase(n, c) for n, c in rows]
