@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.crypto import lookup_digest, lookup_digests
 from slack_coc.domain.codenames import person_code_name
+from slack_coc.domain.decision_models import ProposedOutcome
 from slack_coc.domain.enums import CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Party, Person
@@ -286,6 +287,11 @@ def change_person(ctx: ServiceContext, actor: Actor, ref: str | int, change: Per
             party = found
             if change.remove:
                 label = _label(session, party)
+                if _has_outcome(session, party.id):
+                    raise NotPermitted(
+                        f"{label} has an outcome in a proposal of this case: they stay on its "
+                        "record. Correct their role or identity instead."
+                    )
                 session.delete(party)
                 session.flush()
                 record_event(
@@ -294,6 +300,7 @@ def change_person(ctx: ServiceContext, actor: Actor, ref: str | int, change: Per
                     "person_removed",
                     now,
                     actor_user_id=actor.user_id,
+                    note=f"{label}: removed",
                     data={"person": label},
                 )
                 case_changed(session, case, now)
@@ -361,13 +368,8 @@ def _label(session: Session, party: Party) -> str:
     return f"the {PartyRole(party.role).label.lower()}"
 
 
-def reported_count(session: Session, case_id: int) -> int:
-    return len(
-        list(
-            session.scalars(
-                select(Party.id).where(
-                    Party.case_id == case_id, Party.role == PartyRole.REPORTED.value
-                )
-            )
-        )
+def _has_outcome(session: Session, party_id: int) -> bool:
+    found = session.scalar(
+        select(ProposedOutcome.id).where(ProposedOutcome.party_id == party_id).limit(1)
     )
+    return found is not None

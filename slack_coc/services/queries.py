@@ -83,7 +83,7 @@ class CaseDetail:
     resolution_notes: str | None
     proposal_summary: str | None = None
     proposal_id: int | None = None
-    proposal_outcomes: list[tuple[int, str]] = field(default_factory=list)
+    proposal_outcomes: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) -> CaseDetail:

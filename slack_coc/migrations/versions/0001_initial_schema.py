@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:49:41.903334
+Create Date: 2026-12-07 02:53:29.900187
 """
 
 from collections.abc import Sequence
@@ -520,7 +520,7 @@ def upgrade() -> None:
         "proposed_outcome",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
-        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=32), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("conditions", slack_coc.crypto.EncryptedText(), nullable=True),

@@ -80,7 +80,8 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
         blocks.append(HeaderBlock(text="Open proposal"))
         names = {p.id: _party_name(p) for p in detail.parties}
         lines = [
-            f"{names.get(pid, 'someone')}: {_outcome_label(outcome)}"
+            f"{names.get(pid, 'someone') if pid is not None else 'The case'}: "
+            f"{_outcome_label(outcome)}"
             for pid, outcome in detail.proposal_outcomes
         ]
         blocks += _labelled_text(
