@@ -300,3 +300,36 @@ def test_the_reporter_slack_id_is_only_encrypted_and_gone_after_expunge(
     dump = plaintext_dump(server.rt.engine)
     assert REPORTER not in dump and reporter_digest not in dump
     assert lookup_digest(f"{TEAM}:{ZED}") not in dump
+
+
+def test_a_case_naming_nobody_is_concluded_from_the_proposal_form(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    new_case(server.rt.ctx, by=CAT, account="Someone, nobody knows who, was rude.")
+    cases.acknowledge(server.rt.ctx, Actor(TEAM, BEN), 1)
+    cases.assign_shepherd(server.rt.ctx, Actor(TEAM, BEN), 1)
+    server.deliver()
+    before = calls_count(server)
+    server.command(BEN, "show 1")
+    detail = modal_after(server, before)
+    buttons = json.dumps(detail)
+    assert Action.IDENTIFY_PEOPLE.value in buttons and "Conclude: no identifiable person" in buttons
+    before = calls_count(server)
+    server.command(BEN, "propose 1")
+    form = modal_after(server, before)
+    assert json.loads(form["private_metadata"])["parties"] == []
+    wrong = server.submit(
+        BEN, form, values(field("outcome_case", opt("warning")), field("rationale", txt("?")))
+    ).json()
+    assert wrong["response_action"] == "errors" and "outcome_case" in wrong["errors"]
+    done = server.submit(
+        BEN,
+        form,
+        values(
+            field("outcome_case", opt("no_identifiable_person")),
+            field("rationale", txt("Nobody can be identified from the report.")),
+        ),
+    ).json()
+    assert done["response_action"] == "update", done
+    with server.rt.ctx.read() as session:
+        assert session.scalar(select(Case.state)) == "discussed"
