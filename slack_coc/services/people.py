@@ -20,7 +20,7 @@ from slack_coc.domain.codenames import person_code_name
 from slack_coc.domain.decision_models import ProposedOutcome
 from slack_coc.domain.enums import CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
-from slack_coc.domain.models import Case, Party, Person
+from slack_coc.domain.models import Case, Party, Person, Workspace
 from slack_coc.services.access import require_case_access
 from slack_coc.services.concerned import party_digests, recuse_parties, slack_key
 from slack_coc.services.context import Actor, ServiceContext
@@ -258,6 +258,9 @@ def change_person(ctx: ServiceContext, actor: Actor, ref: str | int, change: Per
     if name and len(name) > 200:
         raise InvalidInput("Please keep the name under 200 characters.", field="name")
     with ctx.transaction() as session:
+        # The workspace row first (as intake and adding a member take it): a member added
+        # at the same moment as a person is identified is matched by one or the other.
+        session.get(Workspace, actor.team_id, with_for_update=True)
         _member, case = require_case_access(session, actor, ref, for_update=True)
         if not _editable(case):
             raise NotPermitted(

@@ -18,7 +18,7 @@ from slack_coc.reports.records import export_records
 from slack_coc.slack.ids import Action, Callback, step_action
 from tests.conftest import TEAM
 from tests.e2e.conftest import CHANNEL, app_server, e2e_runtime  # noqa: F401  (fixtures)
-from tests.e2e.harness import AppServer, action_ids
+from tests.e2e.harness import AppServer, action_ids, wait_for
 from tests.e2e.test_case_flow_e2e import (
     BEN,
     CAT,
@@ -72,6 +72,9 @@ def test_emailed_report_naming_sam_is_identified_from_the_card_and_resolved(
     ids = action_ids(card(server).blocks)
     assert Action.IDENTIFY_PEOPLE.value in ids and Action.PROPOSE.value not in ids
     assert any(Action.IDENTIFY_PEOPLE.value in action_ids(m.blocks) for m in server.fake.dms(BEN))
+    server.open_home(BEN)
+    home = wait_for(lambda: server.fake.home(BEN), what="Ben's App Home")
+    assert Action.IDENTIFY_PEOPLE.value in json.dumps(home)
 
     before = calls_count(server)
     server.click_button(BEN, card(server), Action.IDENTIFY_PEOPLE.value, CHANNEL)
