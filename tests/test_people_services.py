@@ -159,3 +159,16 @@ def test_a_resolved_case_refuses_changes_to_its_people(ctx: ServiceContext) -> N
         people.change_person(
             ctx, actor(BEN), 1, people.PersonChange(None, role="witness", name="Late witness")
         )
+
+
+def test_chairs_changed_so_that_every_chair_is_concerned_tells_the_board(
+    ctx: ServiceContext,
+) -> None:
+    from slack_coc.services import workspaces
+
+    add_roster(ctx)
+    new_case(ctx, by=CAT, involved_user_ids=[DAN])
+    workspaces.update_settings(ctx, actor(ANA), chair_user_ids=[DAN])
+    with ctx.read() as s:
+        kinds = list(s.scalars(select(CaseEvent.kind).where(CaseEvent.kind == "board_notified")))
+    assert kinds == ["board_notified"]
