@@ -122,10 +122,10 @@ def recuse_parties(
     for member, reason in wanted.values():
         if _recuse(session, case, member, reason, now) is not None:
             fresh.add(member.id)
+            if not quiet:
+                _recused_event(session, case, member, reason, now)
     session.flush()
     if fresh and not quiet:
-        for _ in fresh:
-            record_event(session, case, "recused", now, actor_user_id=None, data={})
         case_changed(session, case, now)
     if fresh and not quiet:
         notify_board_if_all_chairs_recused(session, case, now, board_address)
@@ -155,8 +155,17 @@ def recuse_new_member(session: Session, member: Member, now: datetime) -> list[i
         if _recuse(session, case, member, reason, now) is not None:
             recused.append(case_id)
             session.flush()
-            record_event(session, case, "recused", now, actor_user_id=None, data={})
+            _recused_event(session, case, member, reason, now)
     return recused
+
+
+def _recused_event(
+    session: Session, case: Case, member: Member, reason: str, now: datetime
+) -> None:
+    """Like a declared recusal: the thread says a member recused; the encrypted note (detail
+    modal only) says who and why."""
+    note = f"{member.display_name}: {reason} (named in the case)"
+    record_event(session, case, "recused", now, actor_user_id=None, note=note, data={})
 
 
 def names_member(session: Session, case: Case, member: Member) -> bool:

@@ -84,6 +84,8 @@ class CaseDetail:
     proposal_summary: str | None = None
     proposal_id: int | None = None
     proposal_outcomes: list[tuple[int | None, str]] = field(default_factory=list)
+    # Members recused now: (Slack user id, reason), for members who may see the case.
+    recusals: list[tuple[str, str]] = field(default_factory=list)
 
 
 def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) -> CaseDetail:
@@ -136,6 +138,15 @@ def case_detail(ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str) 
             proposal_outcomes=[(o.party_id, o.outcome) for o in proposal.outcomes]
             if proposal
             else [],
+            recusals=[
+                (user_id, reason)
+                for user_id, reason in session.execute(
+                    select(Member.user_id, Recusal.reason)
+                    .join(Member, Member.id == Recusal.member_id)
+                    .where(Recusal.case_id == case.id, Recusal.lifted_at.is_(None))
+                    .order_by(Recusal.id)
+                )
+            ],
         )
 
 

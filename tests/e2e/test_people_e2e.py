@@ -99,6 +99,10 @@ def test_a_person_named_by_slack_id_who_joins_the_group_never_sees_the_case(
 
     members.add_member(server.rt.ctx, TEAM, ZED, "Zed")
     assert recusal_reason(server, 1, ZED) == RecusalReason.CONCERNED.value
+    # The case's recusal list, in the details modal of a member who works it.
+    before = calls_count(server)
+    server.command(BEN, "show 1")
+    assert f"<@{ZED}> (concerned)" in json.dumps(modal_after(server, before))
     server.deliver()
     # The onboarding declaration does not even list the case.
     before = calls_count(server)

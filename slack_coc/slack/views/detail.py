@@ -76,6 +76,12 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
     blocks.append(HeaderBlock(text="People"))
     people = "\n".join(_party_line(p) for p in detail.parties) or "none recorded"
     blocks += _labelled_text("", people, mrkdwn=True)
+    if detail.recusals:
+        blocks.append(HeaderBlock(text="Recused"))
+        lines = [
+            f"<@{user_id}> ({reason.replace('_', ' ')})" for user_id, reason in detail.recusals
+        ]
+        blocks += _labelled_text("", "\n".join(lines), mrkdwn=True)
     if detail.proposal_summary:
         blocks.append(HeaderBlock(text="Open proposal"))
         names = {p.id: _party_name(p) for p in detail.parties}
