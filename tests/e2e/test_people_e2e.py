@@ -24,6 +24,7 @@ from tests.e2e.test_case_flow_e2e import (
     ANA,
     BEN,
     CAT,
+    DAN,
     EVE,
     calls_count,
     card,
@@ -337,3 +338,13 @@ def test_a_case_naming_nobody_is_concluded_from_the_proposal_form(app_server: Ap
     assert done["response_action"] == "update", done
     with server.rt.ctx.read() as session:
         assert session.scalar(select(Case.state)) == "discussed"
+
+
+def test_a_member_who_identifies_themselves_is_recused_and_told_so(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    new_case(server.rt.ctx, by=CAT, involved_names=["Someone"])
+    answer = members_form(server, DAN, "1", role="witness", user=DAN)
+    assert answer["response_action"] == "update", answer
+    assert "You are recused from this case now" in json.dumps(answer["view"])
+    assert recusal_reason(server, 1, DAN) == RecusalReason.INVOLVED.value

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from slack_coc.domain.errors import InvalidInput
+from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.runtime import Runtime
 from slack_coc.services import people
 from slack_coc.slack.errors import reported
@@ -17,6 +17,7 @@ from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
 from slack_coc.slack.listeners.support import actor_of, show_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
 from slack_coc.slack.views.common import Submitted
+from slack_coc.slack.views.notice import notice_modal
 from slack_coc.slack.views.people import NEW_PERSON, people_modal
 
 
@@ -67,4 +68,8 @@ def register(app: App, rt: Runtime) -> None:
         actor = actor_of(body)
         ref = str(submitted.metadata.get("case", ""))
         done = people.change_person(ctx, actor, ref, change_of(submitted))
-        ack(response_action="update", view=people_modal(people.people_of(ctx, actor, ref), done))
+        try:
+            refreshed = people_modal(people.people_of(ctx, actor, ref), done)
+        except NotFound:  # they identified themselves: recused at once, the case is closed to them
+            refreshed = notice_modal("Done", done + " You are recused from this case now.")
+        ack(response_action="update", view=refreshed)
