@@ -30,3 +30,25 @@ def test_people_match_before_during_and_after_rotation(engine: Engine, ctx: Serv
     assert person_id(ctx, slack_user_id="U0REPORTED") == first
     assert person_id(ctx, email="someone@example.org") == first
     assert person_id(ctx, slack_user_id="U0SOMEONEELSE") != first
+
+
+def test_a_member_added_after_rotation_is_matched_to_the_parties_naming_them(
+    engine: Engine, ctx: ServiceContext
+) -> None:
+    from sqlalchemy import select
+
+    from slack_coc.domain.models import Recusal
+    from slack_coc.services import members
+    from tests.factories import new_case
+
+    new_case(ctx, involved_user_ids=["U0LATER001"], witness_names=["w"])
+    new_case(ctx, reporter_contact="later@example.org")
+    new_key = Fernet.generate_key().decode()
+    crypto.keyring.configure([new_key, TEST_KEY])
+    rotate_all(engine)
+    assert rehash_digests(engine)["party"] >= 2
+    crypto.keyring.configure([new_key])
+    members.add_member(ctx, TEAM, "U0LATER001", "Later", email="Later@example.org")
+    with ctx.read() as session:
+        reasons = sorted(session.scalars(select(Recusal.reason)))
+    assert reasons == ["concerned", "involved"]

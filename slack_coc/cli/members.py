@@ -17,11 +17,12 @@ def members_group() -> None:
 @click.argument("user_id")
 @click.option("--name", required=True, help="display name")
 @click.option("--chair", is_flag=True, help="the member is a chair")
+@click.option("--email", default=None, help="their email (recuses them from cases naming it)")
 @team_option
-def add(user_id: str, name: str, chair: bool, team: str | None) -> None:
+def add(user_id: str, name: str, chair: bool, email: str | None, team: str | None) -> None:
     """Add a member by Slack user id (e.g. U012AB3CD)."""
     rt = runtime()
-    view = svc.add_member(rt.ctx, resolve_team(rt, team), user_id, name, chair=chair)
+    view = svc.add_member(rt.ctx, resolve_team(rt, team), user_id, name, chair=chair, email=email)
     note = "" if view.onboarded else " (must declare conflicts on open cases before seeing them)"
     click.echo(f"added {view.user_id} {view.display_name}{' (chair)' if chair else ''}{note}")
 

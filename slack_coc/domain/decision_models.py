@@ -46,7 +46,8 @@ class ProposedOutcome(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    # None: the outcome of the whole case, when it names nobody as reported.
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
     outcome: Mapped[str] = mapped_column(String(32))
     ends_on: Mapped[date | None] = mapped_column(Date)  # suspensions
     conditions: Mapped[str | None] = mapped_column(EncryptedText)

@@ -89,6 +89,11 @@ class PartyRole(StrEnum):
     REPORTER = "reporter"
     REPORTED = "reported"
     WITNESS = "witness"
+    OTHER_AFFECTED = "other_affected"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 class RecusalReason(StrEnum):
@@ -117,6 +122,7 @@ class Outcome(StrEnum):
     NOT_A_VIOLATION = "not_a_violation"
     OUT_OF_SCOPE = "out_of_scope"
     NO_ACTION = "no_action"
+    NO_IDENTIFIABLE_PERSON = "no_identifiable_person"
     FACILITATED_COMMUNICATION = "facilitated_communication"
     REFERRAL = "referral"
     OTHER = "other"
@@ -137,6 +143,15 @@ _SEVERITY = {
     Outcome.SUSPENSION_EXTENDED: 3,
     Outcome.PERMANENT_BAN: 4,
 }
+
+
+# What a case naming nobody as reported may conclude with (one outcome for the whole case).
+CASE_OUTCOMES = (
+    Outcome.NOT_A_VIOLATION,
+    Outcome.NO_IDENTIFIABLE_PERSON,
+    Outcome.OUT_OF_SCOPE,
+    Outcome.NO_ACTION,
+)
 
 
 class VoteValue(StrEnum):

@@ -59,6 +59,11 @@ class Member(Base):
     conflicts_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # App Home preference: every report's details open behind a content warning.
     always_warn: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A member's email address, if given, recuses them from cases naming that address.
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    email_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "email"}
+    )
 
 
 class Person(Base):
@@ -145,7 +150,10 @@ class Case(Base):
 
 
 class Party(Base):
-    """A person involved in one case: reporter, reported person or witness."""
+    """A person involved in one case: reporter, reported person, witness or other affected.
+
+    The keyed digests of the Slack id and the email address let a member be matched to every
+    case naming them (recusal) by an indexed lookup, never by decrypting every party."""
 
     __tablename__ = "party"
 
@@ -157,6 +165,13 @@ class Party(Base):
     slack_user_id: Mapped[str | None] = mapped_column(EncryptedText)
     name: Mapped[str | None] = mapped_column(EncryptedText)
     contact: Mapped[str | None] = mapped_column(EncryptedText)
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    slack_user_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "slack_user_id", "team_scoped": True}
+    )
+    email_digest: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"digest_of": "email"}
+    )
 
     case: Mapped[Case] = relationship(back_populates="parties")
     person: Mapped[Person | None] = relationship()

@@ -25,7 +25,7 @@ OUTCOME_COLUMNS: dict[str, tuple[Outcome, ...]] = {
     "Suspended": (Outcome.SUSPENSION_SHORT, Outcome.SUSPENSION_EXTENDED),
     "Banned": (Outcome.PERMANENT_BAN,),
     "Other": (Outcome.FACILITATED_COMMUNICATION, Outcome.REFERRAL, Outcome.OTHER),
-    "No Action": (Outcome.NO_ACTION,),
+    "No Action": (Outcome.NO_ACTION, Outcome.NO_IDENTIFIABLE_PERSON),
 }
 
 

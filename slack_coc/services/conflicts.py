@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from slack_coc.domain.enums import CaseState, RecusalReason
+from slack_coc.domain.enums import RecusalReason
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal
 from slack_coc.services.access import (
@@ -17,7 +15,9 @@ from slack_coc.services.access import (
     require_chair,
     require_member,
 )
+from slack_coc.services.concerned import names_member
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.queries import visible_cases_query
 from slack_coc.services.timeline import case_changed, record_event, refresh_homes
 
 
@@ -91,8 +91,11 @@ def lift_recusal(
         recusal = active_recusal(session, case.id, target.id) if target else None
         if target is None or recusal is None:
             raise NotFound("That member is not recused from this case.")
-        if recusal.reason == RecusalReason.CONCERNED.value:
-            raise NotPermitted("A member the report concerns stays excluded from the case.")
+        if recusal.reason == RecusalReason.CONCERNED.value and names_member(session, case, target):
+            raise NotPermitted(
+                "A member the report concerns stays excluded from the case (correct the "
+                "case's people first if they were identified by mistake)."
+            )
         recusal.lifted_at, recusal.lifted_by_member_id = now, chair.id
         record_event(
             session,
@@ -112,16 +115,13 @@ class OnboardingCase:
 
 
 def cases_to_declare(ctx: ServiceContext, actor: Actor) -> list[OnboardingCase]:
-    """Code names of open cases that a new member must declare conflicts on."""
+    """Code names of open cases that a new member must declare conflicts on (never one
+    they are recused from already: a case that names them is not even listed)."""
     with ctx.read() as session:
-        require_member(session, actor)
+        member = require_member(session, actor)
         rows = session.execute(
-            select(Case.number, Case.code_name)
-            .where(
-                Case.team_id == actor.team_id,
-                Case.state != CaseState.RESOLVED.value,
-                Case.synthetic.is_(False),
-            )
+            visible_cases_query(member)
+            .with_only_columns(Case.number, Case.code_name)
             .order_by(Case.number)
         )
         return [OnboardingCase(n, c) for n, c in rows]

@@ -15,7 +15,14 @@ from slack_coc.domain.decision_models import (
     Vote,
 )
 from slack_coc.domain.decisions import RuleResult, effective_rule, evaluate, is_deadlocked
-from slack_coc.domain.enums import CaseState, Outcome, PartyRole, Trigger, VoteValue
+from slack_coc.domain.enums import (
+    CASE_OUTCOMES,
+    CaseState,
+    Outcome,
+    PartyRole,
+    Trigger,
+    VoteValue,
+)
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Member, Party
@@ -29,7 +36,7 @@ from slack_coc.services.timeline import case_changed, meet_deadlines, record_eve
 
 @dataclass(frozen=True)
 class OutcomeInput:
-    party_id: int
+    party_id: int | None  # None: the whole case, when it names nobody as reported
     outcome: str
     ends_on: date | None = None
     conditions: str | None = None
@@ -102,6 +109,23 @@ def _validate_outcomes(
             select(Party).where(Party.case_id == case.id, Party.role == PartyRole.REPORTED.value)
         )
     }
+    if not reported:
+        # Nothing is a dead end: a case may conclude with no identifiable person.
+        allowed = {o.value for o in CASE_OUTCOMES}
+        if len(outcomes) != 1 or outcomes[0].party_id is not None:
+            raise InvalidInput(
+                "This case names nobody as reported: choose one outcome for the case, or "
+                "identify the reported people first (People).",
+                field="outcome",
+            )
+        if outcomes[0].outcome not in allowed:
+            raise InvalidInput(
+                "With nobody identified, a case concludes as: "
+                + ", ".join(o.label.lower() for o in CASE_OUTCOMES)
+                + ".",
+                field="outcome",
+            )
+        return
     if not outcomes:
         raise InvalidInput("Propose an outcome for each reported person.", field="outcome")
     given = {o.party_id for o in outcomes}

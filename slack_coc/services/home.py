@@ -11,7 +11,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
-from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import Case, Member
 from slack_coc.services.access import find_member
 from slack_coc.services.context import Actor, ServiceContext
@@ -50,13 +49,10 @@ def home_data_in(
     if member is None:
         return HomeData(user_id=user_id, is_member=False)
     if member.conflicts_declared_at is None:
+        # Never a case they are recused from (one that names them): not even its code name.
         rows = session.execute(
-            select(Case.number, Case.code_name)
-            .where(
-                Case.team_id == team_id,
-                Case.state != CaseState.RESOLVED.value,
-                Case.synthetic.is_(False),
-            )
+            visible_cases_query(member)
+            .with_only_columns(Case.number, Case.code_name)
             .order_by(Case.number)
             .limit(HOME_CASE_LIMIT)
         )

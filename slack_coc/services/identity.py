@@ -181,11 +181,13 @@ def merge_people(
         )
     now = ctx.clock.now()
     with ctx.transaction() as session:
-        require_member(session, actor)
+        member = require_member(session, actor)
+        require_declared(member)
         kept = _person_by_code(session, actor.team_id, keep)
         merged = _person_by_code(session, actor.team_id, merge)
         if kept.id == merged.id:
             raise InvalidInput("Those code names are already the same person.", field="merge")
+        _require_sees_every_case(session, member, (kept.id, merged.id))
         for person in session.scalars(select(Person).where(Person.merged_into_id == merged.id)):
             person.merged_into_id = kept.id
         merged.merged_into_id = kept.id
@@ -215,6 +217,37 @@ def merge_people(
                 to_thread=False,
             )
         return MergeResult(kept.code_name, merged.code_name, tuple(numbers))
+
+
+def _require_sees_every_case(session: Session, member: Member, roots: tuple[int, ...]) -> None:
+    """Merging joins two people's histories: only a member who may see every case either
+    appears in (a chair included: a chair recused from one is refused too). The refusal
+    does not say which case."""
+    survivor = aliased(Person)
+    case_ids = set(
+        session.scalars(
+            select(Party.case_id)
+            .join(Person, Person.id == Party.person_id)
+            .outerjoin(survivor, survivor.id == Person.merged_into_id)
+            .where(or_(Person.id.in_(roots), survivor.id.in_(roots)))
+        )
+    )
+    if not case_ids:
+        return
+    recused = session.scalar(
+        select(Recusal.id)
+        .where(
+            Recusal.member_id == member.id,
+            Recusal.case_id.in_(case_ids),
+            Recusal.lifted_at.is_(None),
+        )
+        .limit(1)
+    )
+    if recused is not None:
+        raise NotPermitted(
+            "You can't merge these code names: you may not see every case they appear in. "
+            "Ask a member who may see all of them."
+        )
 
 
 def merge_suggestions(ctx: ServiceContext, actor: Actor) -> list[tuple[str, str]]:

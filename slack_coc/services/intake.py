@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from slack_coc.config import Policy
 from slack_coc.domain.codenames import case_code_name
 from slack_coc.domain.content_warnings import clean_warnings
-from slack_coc.domain.enums import CaseSource, CaseState, PartyRole, RecusalReason
+from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput
-from slack_coc.domain.models import Case, Deadline, Member, Party, Recusal, Workspace
-from slack_coc.services.access import find_member
+from slack_coc.domain.models import Case, Deadline, Party, Workspace
+from slack_coc.services.concerned import notify_board_if_all_chairs_recused, recuse_parties
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
-from slack_coc.services.people import find_or_create_person
+from slack_coc.services.people import add_party
 from slack_coc.services.timeline import case_changed, record_event
 
 ONGOING_VALUES = ("Yes", "No", "Maybe")
@@ -156,7 +156,9 @@ def log_report(
             drill=drill,
             received_at=now,
             updated_at=now,
-            created_by_user_id=actor.user_id,
+            # A reporter's own Slack id is kept only encrypted (their party row): a case
+            # logged from a shortcut records no creator in the clear.
+            created_by_user_id=None if report.reporter_user_id else actor.user_id,
             details=report.details(),
         )
         session.add(case)
@@ -169,7 +171,7 @@ def log_report(
             case,
             "logged",
             now,
-            actor_user_id=actor.user_id,
+            actor_user_id=None if report.reporter_user_id else actor.user_id,
             to_state=CaseState.RECEIVED.value,
             data={"source": report.source},
         )
@@ -182,83 +184,62 @@ def log_report(
                 team_id=case.team_id,
                 kind=Intent.DM,
                 now=now,
-                recipient=report.reporter_user_id,
                 case_id=case.id,
+                # The reporter's id travels in the encrypted payload, not the plain column.
                 payload={
                     "template": "reporter_receipt",
+                    "to_user": report.reporter_user_id,
                     "respond_by": (now + timedelta(days=policy.reporter_response_days))
                     .date()
                     .isoformat(),
                 },
                 dedupe_key=f"receipt:{case.id}",
             )
-        _notify_if_all_chairs_concerned(session, ctx, case, excluded)
+        if excluded:
+            notify_board_if_all_chairs_recused(session, case, now, ctx.board_address)
         return LoggedCase(case.id, case.number, case.code_name, tuple(paged))
 
 
+def reported_user_ids(report: ReportInput) -> list[str]:
+    """The people the report names as reported, in Slack: the picker's, and the author of a
+    message reported with the message shortcut, whatever the picker says."""
+    user_ids = list(report.involved_user_ids)
+    author = (report.reported_message or {}).get("author")
+    if author and author != report.reporter_user_id:
+        user_ids.append(author)
+    return list(dict.fromkeys(user_ids))
+
+
 def _add_parties(session: Session, case: Case, report: ReportInput, now: datetime) -> set[int]:
-    """Store the people involved; recuse every member among them. Returns the recused ids.
-    A reported person gets a persistent person code name; a member reported is `concerned`
-    (never lifted), a member who reports or witnesses is `involved`."""
-    recused: dict[int, str] = {}
-
-    def add(
-        role: PartyRole,
-        *,
-        user_id: str | None = None,
-        name: str | None = None,
-        contact: str | None = None,
-    ) -> None:
-        person = None
-        if role is PartyRole.REPORTED:
-            person = find_or_create_person(
-                session, case.team_id, now, slack_user_id=user_id, name=None if user_id else name
-            )
-        session.add(
-            Party(
-                team_id=case.team_id,
-                case_id=case.id,
-                role=role.value,
-                person_id=person.id if person else None,
-                slack_user_id=user_id,
-                name=name,
-                contact=contact,
-            )
-        )
-        member = find_member(session, case.team_id, user_id)
-        if member is not None:
-            reason = (
-                RecusalReason.CONCERNED if role is PartyRole.REPORTED else RecusalReason.INVOLVED
-            )
-            if recused.get(member.id) != RecusalReason.CONCERNED.value:
-                recused[member.id] = reason.value
-
-    add(
+    """Store the people involved; recuse every member among them (`concerned` for a
+    reported person, `involved` otherwise). Returns the recused member ids. Everyone but the
+    reporter gets a persistent person code name (the reporter stays out of the identity key)."""
+    reporter_email = report.reporter_contact if _is_email(report.reporter_contact) else None
+    add_party(
+        session,
+        case,
         PartyRole.REPORTER,
-        user_id=report.reporter_user_id,
+        now,
+        slack_user_id=report.reporter_user_id,
         name=report.reporter_name,
+        email=reporter_email,
         contact=report.reporter_contact,
     )
     for role, user_ids, names in (
-        (PartyRole.REPORTED, report.involved_user_ids, report.involved_names),
+        (PartyRole.REPORTED, reported_user_ids(report), report.involved_names),
         (PartyRole.WITNESS, report.witness_user_ids, report.witness_names),
     ):
         for user_id in dict.fromkeys(user_ids):
-            add(role, user_id=user_id)
+            add_party(session, case, role, now, slack_user_id=user_id)
         for name in _clean_names(names):
-            add(role, name=name)
-    for member_id, reason_value in recused.items():
-        session.add(
-            Recusal(
-                team_id=case.team_id,
-                case_id=case.id,
-                member_id=member_id,
-                reason=reason_value,
-                declared_at=now,
-            )
-        )
+            add_party(session, case, role, now, name=name)
     session.flush()
-    return set(recused)
+    return recuse_parties(session, case, now, quiet=True)
+
+
+def _is_email(value: str | None) -> bool:
+    text = (value or "").strip()
+    return "@" in text and " " not in text and "." in text.rpartition("@")[2]
 
 
 DRILL_PERSON = "Practice person (drill)"
@@ -302,43 +283,3 @@ def _set_intake_deadlines(session: Session, policy: Policy, case: Case) -> None:
             ("resolution", policy.resolution_target_days * 24),
         )
     )
-
-
-def _notify_if_all_chairs_concerned(
-    session: Session, ctx: ServiceContext, case: Case, excluded: set[int]
-) -> None:
-    if not excluded:
-        return  # no member recused: no chair is concerned
-    chairs = set(
-        session.scalars(
-            select(Member.id).where(
-                Member.team_id == case.team_id, Member.is_chair.is_(True), Member.active.is_(True)
-            )
-        )
-    )
-    if not chairs or not chairs <= excluded:
-        return
-    record_event(
-        session,
-        case,
-        "board_notified",
-        case.received_at,
-        actor_user_id=None,
-        data={"reason": "report concerns every chair"},
-    )
-    if ctx.board_address:
-        enqueue_once(
-            session,
-            team_id=case.team_id,
-            kind=Intent.MAIL,
-            now=case.received_at,
-            case_id=case.id,
-            recipient=ctx.board_address,
-            payload={
-                "template": "board_all_chairs",
-                "to": [ctx.board_address],
-                "case_number": case.number,
-                "code_name": case.code_name,
-            },
-            dedupe_key=f"board-all-chairs:{case.id}",
-        )

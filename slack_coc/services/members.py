@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from slack_coc.crypto import lookup_digest
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound
 from slack_coc.domain.models import Case, Member
+from slack_coc.services.concerned import notify_board_if_all_chairs_recused, recuse_new_member
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.intake import ensure_workspace
-from slack_coc.services.timeline import refresh_homes
+from slack_coc.services.timeline import case_changed, refresh_homes
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
@@ -35,11 +37,21 @@ def _check_user_id(user_id: str) -> str:
 
 
 def add_member(
-    ctx: ServiceContext, team_id: str, user_id: str, name: str, *, chair: bool = False
+    ctx: ServiceContext,
+    team_id: str,
+    user_id: str,
+    name: str,
+    *,
+    chair: bool = False,
+    email: str | None = None,
 ) -> MemberView:
-    """Add (or re-activate) a member. With open cases in the workspace, the new member must
-    declare conflicts before any case becomes visible to them."""
+    """Add (or re-activate) a member. They are first recused from every case that names
+    them (by Slack id or email, matched by digest); with open cases in the workspace, the
+    new member must then declare conflicts before any case becomes visible to them."""
     _check_user_id(user_id)
+    email = (email or "").strip() or None
+    if email and ("@" not in email or " " in email):
+        raise InvalidInput(f"{email!r} is not an email address.", "email")
     if not name.strip():
         raise InvalidInput("A member needs a display name (--name).", "name")
     now = ctx.clock.now()
@@ -63,7 +75,15 @@ def add_member(
             member = Member(team_id=team_id, user_id=user_id, added_at=now)
             session.add(member)
         member.display_name, member.is_chair, member.active = name.strip(), chair, True
+        if email:
+            member.email, member.email_digest = email, lookup_digest(email)
         member.conflicts_declared_at = None if open_cases else now
+        session.flush()
+        # In the same transaction: no moment where a case naming them is visible to them.
+        for case_id in recuse_new_member(session, member, now):
+            case = session.get_one(Case, case_id)
+            case_changed(session, case, now)
+            notify_board_if_all_chairs_recused(session, case, now, ctx.board_address)
         refresh_homes(session, team_id, now)
         session.flush()
         return _view(member)

@@ -85,11 +85,13 @@ class CaseDetail:
     resolution_notes: str | None
     proposal_summary: str | None = None
     proposal_id: int | None = None
-    proposal_outcomes: list[tuple[int, str]] = field(default_factory=list)
+    proposal_outcomes: list[tuple[int | None, str]] = field(default_factory=list)
     # Content warnings (labels). `gated`: nothing of the report was loaded; the modal shows
     # the warning and a "Show the report" button (services/content_warnings.py).
     warnings: tuple[str, ...] = ()
     gated: bool = False
+    # Members recused now: (Slack user id, reason), for members who may see the case.
+    recusals: list[tuple[str, str]] = field(default_factory=list)
 
 
 def case_detail(
@@ -150,6 +152,15 @@ def case_detail(
             if proposal
             else [],
             warnings=warnings,
+            recusals=[
+                (user_id, reason)
+                for user_id, reason in session.execute(
+                    select(Member.user_id, Recusal.reason)
+                    .join(Member, Member.id == Recusal.member_id)
+                    .where(Recusal.case_id == case.id, Recusal.lifted_at.is_(None))
+                    .order_by(Recusal.id)
+                )
+            ],
         )
 
 

@@ -286,8 +286,11 @@ def expunge_case(session: Session, case: Case, now: datetime) -> None:
         condition = table.c.case_id == case.id
         if "status" in table.columns and name == "outbox":
             condition = and_(condition, table.c.status != "pending")
-        if columns:
-            session.execute(update(table).where(condition).values(_emptied(table, columns)))
+        values = _emptied(table, columns)
+        # Keyed digests identify a person as surely as the encrypted value: cleared too.
+        values.update({c.name: None for c in table.columns if c.info.get("digest_of")})
+        if values:
+            session.execute(update(table).where(condition).values(values))
     for table in tables.values():
         columns = _encrypted_columns(table)
         if not columns or "case_id" in table.columns or table.name in ("case", "person"):

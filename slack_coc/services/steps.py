@@ -101,8 +101,8 @@ def _explain(session: Session, case: Case, exc: IllegalStep) -> IllegalStep:
         .order_by(CaseEvent.id.desc())
         .limit(1)
     )
-    if last is None or last.actor_user_id is None:
-        return exc
+    if last is None or last.actor_user_id is None or last.kind == "logged":
+        return exc  # never name who logged a report: they may be the reporter
     state = CaseState(case.state).label.lower()
     return IllegalStep(
         case.number,

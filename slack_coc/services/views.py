@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from slack_coc.domain.enums import CaseState, Trigger
+from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
-from slack_coc.domain.models import Case, Deadline, Member
+from slack_coc.domain.models import Case, Deadline, Member, Party
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class CaseView:
     card_ts: str | None = None
     flags: tuple[str, ...] = field(default=())
     drill: bool = False
+    # How many people the case names as reported (none: "Identify reported people").
+    reported_people: int = 0
 
     @property
     def ref(self) -> str:
@@ -104,6 +106,17 @@ def next_deadlines(session: Session, case_ids: list[int]) -> dict[int, DeadlineV
     return result
 
 
+def reported_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Party.case_id, func.count(Party.id))
+        .where(Party.case_id.in_(case_ids), Party.role == PartyRole.REPORTED.value)
+        .group_by(Party.case_id)
+    )
+    return {case_id: int(n) for case_id, n in rows}
+
+
 def member_user_ids(session: Session, member_ids: set[int]) -> dict[int, str]:
     if not member_ids:
         return {}
@@ -116,6 +129,7 @@ def case_views(
 ) -> list[CaseView]:
     """Views of many cases with a fixed number of queries."""
     deadlines = next_deadlines(session, [c.id for c in cases])
+    reported = reported_counts(session, [c.id for c in cases])
     people = member_user_ids(
         session,
         {m for c in cases for m in (c.shepherd_id, c.first_responder_id) if m is not None},
@@ -149,6 +163,7 @@ def case_views(
                 card_ts=case.card_ts,
                 flags=flags_of(case),
                 drill=case.drill,
+                reported_people=reported.get(case.id, 0),
             )
         )
     return views

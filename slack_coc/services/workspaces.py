@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import ConfigError, Policy
+from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotFound
-from slack_coc.domain.models import Member, Workspace
+from slack_coc.domain.models import Case, Member, Workspace
 from slack_coc.services.access import require_chair
+from slack_coc.services.concerned import notify_board_if_all_chairs_recused
 from slack_coc.services.context import Actor, ServiceContext
 
 # Policy values a chair may change from Slack (the rest stay with the operator's file).
@@ -110,6 +112,15 @@ def update_settings(
         workspace.settings = settings
         if chair_user_ids is not None:
             _set_chairs(session, actor.team_id, chair_user_ids)
+            session.flush()
+            # New chairs may make an open case one that concerns every chair: the board.
+            now = ctx.clock.now()
+            for case in session.scalars(
+                select(Case).where(
+                    Case.team_id == actor.team_id, Case.state != CaseState.RESOLVED.value
+                )
+            ):
+                notify_board_if_all_chairs_recused(session, case, now, ctx.board_address)
         session.flush()
         return _settings(ctx, session, actor.team_id)
 

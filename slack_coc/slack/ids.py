@@ -28,6 +28,8 @@ class Action(StrEnum):
     REVIEW_EMERGENCY = "case:review_emergency"  # value: "<number>:<emergency action id>"
     RECUSE = "case:recuse"  # value: case number; opens the recusal modal
     PROPOSE = "case:propose"  # value: case number; opens the proposal modal
+    PEOPLE = "case:people"  # value: case number; opens the People modal
+    IDENTIFY_PEOPLE = "case:identify_people"  # the same modal, offered when nobody is reported
     VOTE_AGREE = "vote:agree"  # value: vote_value(number, proposal_id)
     VOTE_OBJECT = "vote:object"
     VOTE_ABSTAIN = "vote:abstain"
@@ -54,6 +56,8 @@ MODAL_ACTIONS = frozenset(
         Action.REVIEW_EMERGENCY,
         Action.RECUSE,
         Action.PROPOSE,
+        Action.PEOPLE,
+        Action.IDENTIFY_PEOPLE,
         Action.LOG_REPORT,
         Action.DECLARE_CONFLICTS,
         Action.MAIL_COMPOSE,
@@ -83,6 +87,7 @@ class Callback(StrEnum):
     ASSIGN_SHEPHERD = "modal:assign_shepherd"
     RECUSE = "modal:recuse"
     PROPOSE = "modal:propose"
+    PEOPLE = "modal:people"  # add, identify, correct or remove the people on a case
     VOTE = "modal:vote"
     RECORD_FEEDBACK = "modal:record_feedback"
     RESOLVE = "modal:resolve"

@@ -216,14 +216,16 @@ class Outbound:
 
     # ------------------------------------------------------------------ DMs and notices
     def dm(self, session: Session, item: OutboxMessage) -> None:
-        if not item.recipient:
+        # A reporter's id travels in the encrypted payload ("to_user"), never in the column.
+        recipient = item.recipient or str(item.payload.get("to_user") or "")
+        if not recipient:
             raise DropMessage("dm intent without a recipient")
         template = str(item.payload.get("template", ""))
         if item.case_id is not None:
-            self._check_recipient(session, item, template)
+            self._check_recipient(session, item, template, recipient)
         rendered = render(self._input(session, item, template))
         client = self.client(item.team_id)
-        opened = slack_call(client.conversations_open, users=item.recipient)
+        opened = slack_call(client.conversations_open, users=recipient)
         slack_call(
             client.chat_postMessage,
             channel=opened["channel"]["id"],
@@ -231,21 +233,23 @@ class Outbound:
             blocks=rendered.blocks,
         )
 
-    def _check_recipient(self, session: Session, item: OutboxMessage, template: str) -> None:
+    def _check_recipient(
+        self, session: Session, item: OutboxMessage, template: str, recipient: str
+    ) -> None:
         """At send time: only active members hear of a case, and not those recused from it
         or concerned by it; the one exception is the reporter, about their own report."""
-        assert item.case_id is not None and item.recipient is not None
+        assert item.case_id is not None
         parties = session.execute(
             select(Party.role, Party.slack_user_id).where(Party.case_id == item.case_id)
         ).all()
-        roles = {role for role, user_id in parties if user_id == item.recipient}
+        roles = {role for role, user_id in parties if user_id == recipient}
         if template in PARTY_TEMPLATES:
             if PartyRole.REPORTER.value not in roles:
                 raise DropMessage(f"{template}: recipient is not this case's reporter")
             return
         if roles:
             raise DropMessage(f"{template}: recipient is concerned by case {item.case_id}")
-        member = find_member(session, item.team_id, item.recipient)
+        member = find_member(session, item.team_id, recipient)
         if member is None:  # removed from the roster since: case news is for members only
             raise DropMessage(f"{template}: recipient is not an active member any more")
         if active_recusal(session, item.case_id, member.id) is not None:

@@ -53,7 +53,7 @@ def test_not_a_violation_is_expunged_at_once_and_still_counted(
     assert case.personal_data_expunged_at == clock.now()
     assert case.details == {} and case.resolution_notes is None
     with ctx.read() as s:
-        parties = list(s.scalars(select(Party).where(Party.case_id == case.id)))
+        parties = list(s.scalars(select(Party).where(Party.case_id == case.id).order_by(Party.id)))
         assert all(p.name is None and p.contact is None for p in parties)
         notes = s.scalars(select(CaseEvent.note).where(CaseEvent.case_id == case.id))
         assert all(n is None for n in notes)

@@ -77,13 +77,27 @@ def test_card_shows_number_code_name_state_deadline_flags_and_buttons() -> None:
     assert action_ids(card["blocks"]) == [
         step_action(Trigger.ACKNOWLEDGE),
         step_action(Trigger.KEEP_ON_FILE),
+        Action.PEOPLE,
         Action.OPEN_CASE,
     ]
     shepherded = build_card(
-        replace(VIEW, state=CaseState.SHEPHERDED, allowed=(), shepherd_user_id="U0BEN0002")
+        replace(
+            VIEW,
+            state=CaseState.SHEPHERDED,
+            allowed=(),
+            shepherd_user_id="U0BEN0002",
+            reported_people=1,
+        )
     )
     assert "<@U0BEN0002>" in str(shepherded["blocks"])
     assert Action.PROPOSE in action_ids(shepherded["blocks"])
+
+
+def test_a_case_naming_nobody_as_reported_asks_to_identify_them_instead_of_proposing() -> None:
+    card = build_card(replace(VIEW, state=CaseState.SHEPHERDED, allowed=(), reported_people=0))
+    ids = action_ids(card["blocks"])
+    assert Action.IDENTIFY_PEOPLE in ids and Action.PROPOSE not in ids
+    assert "Identify reported people" in str(card["blocks"])
 
 
 SAMPLE_PAYLOAD: dict[str, Any] = {

@@ -70,7 +70,11 @@ def test_card_is_posted_once_then_edited_in_place_with_a_thread(
     deliver()
     [card] = roots(fake_slack)
     assert card.text.startswith(f"Case #1 {logged.code_name}")
-    assert action_ids(card.blocks) == [step_action(Trigger.ACKNOWLEDGE), Action.OPEN_CASE]
+    assert action_ids(card.blocks) == [
+        step_action(Trigger.ACKNOWLEDGE),
+        Action.PEOPLE,
+        Action.OPEN_CASE,
+    ]
     with ctx.read() as s:
         row = s.get(Case, logged.case_id)
         assert row is not None and (row.card_channel_id, row.card_ts) == (CHANNEL, card.ts)
@@ -80,7 +84,11 @@ def test_card_is_posted_once_then_edited_in_place_with_a_thread(
     deliver()
     [card] = roots(fake_slack)  # still one root message
     assert card.edits == edits + 1 and "Acknowledged" in card.text
-    assert action_ids(card.blocks) == [step_action(Trigger.ASSIGN_SHEPHERD), Action.OPEN_CASE]
+    assert action_ids(card.blocks) == [
+        step_action(Trigger.ASSIGN_SHEPHERD),
+        Action.PEOPLE,
+        Action.OPEN_CASE,
+    ]
     updates = fake_slack.calls("chat.update")
     assert {c.params["ts"] for c in updates} == {card.ts}
     thread = [m.text for m in fake_slack.messages(CHANNEL) if m.thread_ts == card.ts]

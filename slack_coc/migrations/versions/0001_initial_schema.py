@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:51:04.304576
+Create Date: 2026-12-07 03:22:38.883000
 """
 
 from collections.abc import Sequence
@@ -65,10 +65,13 @@ def upgrade() -> None:
         sa.Column("added_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("conflicts_declared_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("always_warn", sa.Boolean(), nullable=False),
+        sa.Column("email", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("email_digest", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_member")),
         sa.UniqueConstraint("team_id", "user_id", name=op.f("uq_member_team_id_user_id")),
     )
     with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_member_email_digest"), ["email_digest"], unique=False)
         batch_op.create_index(batch_op.f("ix_member_team_id"), ["team_id"], unique=False)
 
     op.create_table(
@@ -458,6 +461,9 @@ def upgrade() -> None:
         sa.Column("slack_user_id", slack_coc.crypto.EncryptedText(), nullable=True),
         sa.Column("name", slack_coc.crypto.EncryptedText(), nullable=True),
         sa.Column("contact", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("email", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("slack_user_digest", sa.String(length=64), nullable=True),
+        sa.Column("email_digest", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_party_case_id_case")),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_party_person_id_person")
@@ -466,7 +472,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("party", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_party_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_party_email_digest"), ["email_digest"], unique=False)
         batch_op.create_index(batch_op.f("ix_party_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_party_slack_user_digest"), ["slack_user_digest"], unique=False
+        )
 
     op.create_table(
         "proposal",
@@ -536,7 +546,7 @@ def upgrade() -> None:
         "proposed_outcome",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
-        sa.Column("party_id", sa.Integer(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=32), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("conditions", slack_coc.crypto.EncryptedText(), nullable=True),
@@ -696,7 +706,9 @@ def downgrade() -> None:
 
     op.drop_table("proposal")
     with op.batch_alter_table("party", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_party_slack_user_digest"))
         batch_op.drop_index(batch_op.f("ix_party_person_id"))
+        batch_op.drop_index(batch_op.f("ix_party_email_digest"))
         batch_op.drop_index(batch_op.f("ix_party_case_id"))
 
     op.drop_table("party")
@@ -766,6 +778,7 @@ def downgrade() -> None:
     op.drop_table("outbox")
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_member_team_id"))
+        batch_op.drop_index(batch_op.f("ix_member_email_digest"))
 
     op.drop_table("member")
     op.drop_table("mailbox_cursor")

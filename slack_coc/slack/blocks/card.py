@@ -89,12 +89,32 @@ def card_buttons(view: CaseView) -> list[ButtonElement]:
         )
         for step in offered_steps(view)
     ]
-    if view.state in PROPOSE_STATES:
-        buttons.append(
-            ButtonElement(text="Propose decision", action_id=Action.PROPOSE.value, value=number)
-        )
+    buttons += people_buttons(view)
     buttons.append(ButtonElement(text="Open case", action_id=Action.OPEN_CASE.value, value=number))
     return buttons[:25]
+
+
+def people_buttons(view: CaseView, *, conclude: bool = False) -> list[ButtonElement]:
+    """ "Propose decision" once a case names someone as reported; before that, "Identify
+    reported people" (a proposal would fail). `conclude` (details modal) also offers the
+    proposal that concludes a case with no identifiable person. Then "People"."""
+    number = str(view.number)
+    buttons = []
+    if view.state in PROPOSE_STATES and not view.reported_people:
+        buttons.append(
+            ButtonElement(
+                text="Identify reported people",
+                action_id=Action.IDENTIFY_PEOPLE.value,
+                value=number,
+                style="primary",
+            )
+        )
+    if view.state in PROPOSE_STATES and (view.reported_people or conclude):
+        text = "Propose decision" if view.reported_people else "Conclude: no identifiable person"
+        buttons.append(ButtonElement(text=text, action_id=Action.PROPOSE.value, value=number))
+    if view.reported_people or view.state not in PROPOSE_STATES:
+        buttons.append(ButtonElement(text="People", action_id=Action.PEOPLE.value, value=number))
+    return buttons
 
 
 def build_card(view: CaseView) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 from slack_coc.services.home import HomeData, OncallPair
 from slack_coc.services.views import CaseView
 from slack_coc.slack.block_ids import blocks_json
+from slack_coc.slack.blocks.card import PROPOSE_STATES
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action
 
@@ -56,7 +57,9 @@ def _member_blocks(data: HomeData) -> list[Block]:
     blocks.append(
         SectionBlock(text=MarkdownTextObject(text="*My cases* (shepherd or first responder)"))
     )
-    blocks += _case_rows(data.my_cases, "my", empty="You are not shepherding any open case.")
+    blocks += _case_rows(
+        data.my_cases, "my", empty="You are not shepherding any open case.", mine=True
+    )
     blocks.append(DividerBlock())
     title = f"*Open cases* ({data.open_total})"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=title)))
@@ -90,7 +93,9 @@ def _always_warn_block(on: bool) -> SectionBlock:
     )
 
 
-def _case_rows(cases: list[CaseView], section: str, *, empty: str) -> list[Block]:
+def _case_rows(
+    cases: list[CaseView], section: str, *, empty: str, mine: bool = False
+) -> list[Block]:
     """One row per case; a case can be in two sections ("my", "open"), so the section is
     part of its block id."""
     if not cases:
@@ -99,12 +104,21 @@ def _case_rows(cases: list[CaseView], section: str, *, empty: str) -> list[Block
         SectionBlock(
             block_id=f"case_{section}_{view.number}",
             text=MarkdownTextObject(text=case_line(view)),
-            accessory=ButtonElement(
-                text="Open case", action_id=Action.OPEN_CASE.value, value=str(view.number)
-            ),
+            accessory=_row_button(view, mine),
         )
         for view in cases
     ]
+
+
+def _row_button(view: CaseView, mine: bool) -> ButtonElement:
+    """A shepherd's case that names nobody as reported asks them to identify people."""
+    if mine and view.state in PROPOSE_STATES and not view.reported_people:
+        return ButtonElement(
+            text="Identify reported people",
+            action_id=Action.IDENTIFY_PEOPLE.value,
+            value=str(view.number),
+        )
+    return ButtonElement(text="Open case", action_id=Action.OPEN_CASE.value, value=str(view.number))
 
 
 def _oncall_blocks(data: HomeData) -> list[Block]:

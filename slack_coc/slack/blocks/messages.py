@@ -199,6 +199,17 @@ def _shepherd_assigned(msg: MessageInput) -> Rendered:
                 value=str(msg.case.number),
             ),
         )
+        if not msg.case.reported_people:
+            # A mailed report names people in prose: the shepherd identifies them first.
+            note += " Nobody is identified as reported yet: identify them from the report."
+            buttons.insert(
+                0,
+                ButtonElement(
+                    text="Identify reported people",
+                    action_id=Action.IDENTIFY_PEOPLE.value,
+                    value=str(msg.case.number),
+                ),
+            )
     return message(text, buttons, note)
 
 

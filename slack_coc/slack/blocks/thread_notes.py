@@ -34,6 +34,9 @@ EVENT_LABELS = {
     "emergency_reviewed": "reviewed the emergency action",
     "resolution_delayed": "moved the resolution target",
     "people_merged": "merged duplicate person records",
+    "person_added": "added a person to the case",
+    "person_changed": "corrected a person on the case",
+    "person_removed": "removed a person from the case",
     "personal_data_expunged": "expunged personal data (retention)",
 }
 # Event data keys that are facts safe for the channel (dates, codes), shown in the note.

@@ -12,6 +12,7 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.events",
     "slack_coc.slack.listeners.mail",
     "slack_coc.slack.listeners.records",
+    "slack_coc.slack.listeners.people",
     "slack_coc.slack.listeners.rota",
     "slack_coc.slack.listeners.workspace",
     "slack_coc.slack.listeners.drills",

@@ -116,6 +116,9 @@ def register(app: App, rt: Runtime) -> None:
                     conditions=s.text(f"conditions_{party_id}") or None,
                 )
             )
+        if not s.metadata.get("parties"):
+            # The case names nobody as reported: one outcome for the case as a whole.
+            outcomes.append(OutcomeInput(party_id=None, outcome=s.option("outcome_case") or ""))
         decisions.propose(ctx, actor, _case(s), outcomes, s.text("rationale"))
         return "Proposal recorded; the group is asked to vote."
 

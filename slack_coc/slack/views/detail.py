@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole
 from slack_coc.services.queries import CaseDetail, PartyDetail
-from slack_coc.slack.blocks.card import offered_steps
+from slack_coc.slack.blocks.card import offered_steps, people_buttons
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action, Callback, step_action, vote_value
 from slack_coc.slack.views.common import modal, note
@@ -40,6 +40,7 @@ ROLE_LABELS = {
     PartyRole.REPORTER.value: "Reporter",
     PartyRole.REPORTED.value: "Reported",
     PartyRole.WITNESS.value: "Witness",
+    PartyRole.OTHER_AFFECTED.value: "Other affected",
 }
 
 
@@ -86,11 +87,18 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
     blocks.append(HeaderBlock(text="People"))
     people = "\n".join(_party_line(p) for p in detail.parties) or "none recorded"
     blocks += _labelled_text("", people, mrkdwn=True)
+    if detail.recusals:
+        blocks.append(HeaderBlock(text="Recused"))
+        lines = [
+            f"<@{user_id}> ({reason.replace('_', ' ')})" for user_id, reason in detail.recusals
+        ]
+        blocks += _labelled_text("", "\n".join(lines), mrkdwn=True)
     if detail.proposal_summary:
         blocks.append(HeaderBlock(text="Open proposal"))
         names = {p.id: _party_name(p) for p in detail.parties}
         lines = [
-            f"{names.get(pid, 'someone')}: {_outcome_label(outcome)}"
+            f"{names.get(pid, 'someone') if pid is not None else 'The case'}: "
+            f"{_outcome_label(outcome)}"
             for pid, outcome in detail.proposal_outcomes
         ]
         blocks += _labelled_text(
@@ -155,10 +163,7 @@ def _action_buttons(detail: CaseDetail) -> list[ButtonElement]:
             ButtonElement(text="Vote: object", action_id=Action.VOTE_OBJECT.value, value=vote),
             ButtonElement(text="Vote: abstain", action_id=Action.VOTE_ABSTAIN.value, value=vote),
         ]
-    if view.state in (CaseState.SHEPHERDED, CaseState.DISCUSSED):
-        buttons.append(
-            ButtonElement(text="Propose decision", action_id=Action.PROPOSE.value, value=number)
-        )
+    buttons += people_buttons(view, conclude=True)
     if view.state.is_open:
         buttons.append(
             ButtonElement(

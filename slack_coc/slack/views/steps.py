@@ -8,7 +8,13 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from slack_coc.domain.enums import Outcome, PartyRole, RecusalReason, ResolutionSource
+from slack_coc.domain.enums import (
+    CASE_OUTCOMES,
+    Outcome,
+    PartyRole,
+    RecusalReason,
+    ResolutionSource,
+)
 from slack_coc.services.conflicts import OnboardingCase
 from slack_coc.services.prompts import PendingEmergency
 from slack_coc.services.queries import CaseDetail
@@ -34,7 +40,7 @@ RECUSAL_REASONS = (
     (RecusalReason.PRIVATE_INFORMATION.value, "Private information that could bias me"),
     (RecusalReason.OTHER.value, "Another conflict"),
 )
-OUTCOMES = tuple((o.value, o.label) for o in Outcome)
+OUTCOMES = tuple((o.value, o.label) for o in Outcome if o is not Outcome.NO_IDENTIFIABLE_PERSON)
 RESOLUTION_SOURCES = (
     (ResolutionSource.WG.value, "The working group"),
     (ResolutionSource.BOARD.value, "The board"),
@@ -106,7 +112,17 @@ def propose_modal(detail: CaseDetail, today: date) -> dict[str, Any]:
     blocks: list[Block] = [_head(view)]
     reported = [p for p in detail.parties if p.role == PartyRole.REPORTED.value]
     if not reported:
-        blocks.append(note("This case names nobody as reported: add people before proposing."))
+        blocks += [
+            note(
+                "This case names nobody as reported. Identify them first (*People*), or "
+                "conclude the case as a whole: not a violation, no identifiable person..."
+            ),
+            select(
+                "outcome_case",
+                "Outcome for the case",
+                [(o.value, o.label) for o in CASE_OUTCOMES],
+            ),
+        ]
     for party in reported:
         who = (
             escape(party.name)
@@ -142,7 +158,8 @@ def propose_modal(detail: CaseDetail, today: date) -> dict[str, Any]:
 
 def vote_modal(detail: CaseDetail, proposal_id: int) -> dict[str, Any]:
     view = detail.view
-    names = {p.id: (p.person_code_name or "someone") for p in detail.parties}
+    names: dict[int | None, str] = {p.id: (p.person_code_name or "someone") for p in detail.parties}
+    names[None] = "The case"
     lines = [
         f"{names.get(pid, 'someone')}: {Outcome(o).label}" for pid, o in detail.proposal_outcomes
     ]
