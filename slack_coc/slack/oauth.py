@@ -21,7 +21,13 @@ from sqlalchemy.engine import Engine
 
 from slack_coc import crypto
 from slack_coc.runtime import Runtime
-from slack_coc.schema import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from slack_coc.schema import (
+    BOTS_TABLE,
+    INSTALLATIONS_TABLE,
+    OAUTH_STATES_TABLE,
+    OAUTH_TOKEN_FIELDS,
+    OAUTH_TOKEN_PREFIX,
+)
 from slack_coc.services import workspaces
 
 log = logging.getLogger(__name__)
@@ -35,8 +41,8 @@ BOT_SCOPES = [
     "files:write",
 ]
 
-_TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-_PREFIX = "enc:"
+_TOKEN_FIELDS = OAUTH_TOKEN_FIELDS
+_PREFIX = OAUTH_TOKEN_PREFIX
 
 
 def _encrypt(value: str | None) -> str | None:
