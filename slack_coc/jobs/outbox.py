@@ -50,6 +50,15 @@ class RetryLater(Exception):
         self.retry_after = retry_after
 
 
+class NotYet(Exception):
+    """The item cannot go until someone acts (the workspace has no channel until a chair runs
+    `/coc setup`): tried again after `seconds`, no attempt counted, never parked or lost."""
+
+    def __init__(self, reason: str, seconds: float = 300) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
 class DropMessage(Exception):
     """The intent no longer applies (e.g. the recipient was recused meanwhile)."""
 
@@ -191,6 +200,9 @@ class OutboxDispatcher:
             if outcome is None:
                 record.status, record.sent_at = OutboxStatus.SENT, now
                 record.attempts += 1
+            elif isinstance(outcome, NotYet):
+                record.next_attempt_at = now + timedelta(seconds=outcome.seconds)
+                record.last_error = str(outcome)[:500]
             elif isinstance(outcome, DropMessage):
                 record.status, record.sent_at = OutboxStatus.CANCELLED, now
                 record.last_error = str(outcome)

@@ -39,6 +39,37 @@ class WorkspaceSettings:
     active: bool
 
 
+NO_CHANNEL = (
+    "This workspace has no working-group channel yet: a chair runs `/coc setup` to choose it."
+)
+
+
+def default_channel(session: Session, ctx: ServiceContext, team_id: str) -> str | None:
+    """COC_CHANNEL_ID, for the one workspace it belongs to: COC_TEAM_ID's, or without it the
+    first workspace the deployment knows. Any other workspace has no channel until a chair
+    runs `/coc setup` (it used to get the first workspace's channel: its cards and stats
+    went to another workspace's group)."""
+    if not ctx.channel_id:
+        return None
+    if ctx.home_team_id:
+        return ctx.channel_id if team_id == ctx.home_team_id else None
+    other = session.scalar(select(Workspace.team_id).where(Workspace.team_id != team_id).limit(1))
+    return ctx.channel_id if other is None else None
+
+
+def channel_for(session: Session, ctx: ServiceContext, team_id: str) -> str | None:
+    """The workspace's working-group channel, or None (then: "run /coc setup")."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is not None:
+        return workspace.channel_id
+    return default_channel(session, ctx, team_id)
+
+
+def group_channel(ctx: ServiceContext, team_id: str) -> str | None:
+    with ctx.read() as session:
+        return channel_for(session, ctx, team_id)
+
+
 def install(ctx: ServiceContext, team_id: str, name: str = "") -> None:
     """Record an installation (OAuth) or re-installation; records are never deleted."""
     now = ctx.clock.now()
@@ -52,7 +83,7 @@ def install(ctx: ServiceContext, team_id: str, name: str = "") -> None:
                     installed_at=now,
                     settings={},
                     active=True,
-                    channel_id=None,
+                    channel_id=default_channel(session, ctx, team_id),
                 )
             )
             return
@@ -141,7 +172,7 @@ def _settings(ctx: ServiceContext, session: Session, team_id: str) -> WorkspaceS
     )
     return WorkspaceSettings(
         team_id=team_id,
-        channel_id=(workspace.channel_id if workspace else None) or ctx.channel_id,
+        channel_id=channel_for(session, ctx, team_id),
         chairs=chairs,
         policy=ctx.policy_for(session, team_id),
         overrides=dict((workspace.settings or {}).get("policy", {})) if workspace else {},
