@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from slack_coc.config import ConfigError, Policy
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Member, Workspace
+from slack_coc.services import rota_feed
 from slack_coc.services.access import require_chair
 from slack_coc.services.context import Actor, ServiceContext
 
@@ -114,6 +115,7 @@ def update_settings(
     channel_id: str | None = None,
     chair_user_ids: list[str] | None = None,
     policy_values: dict[str, Any] | None = None,
+    new_feed_secret: bool = False,
 ) -> WorkspaceSettings:
     """A chair changes the workspace's channel, chairs or policy; each value is validated
     the way COC_POLICY_FILE is, and a bad one names its field."""
@@ -139,6 +141,8 @@ def update_settings(
                 raise InvalidInput(str(exc).removeprefix("policy: "), field) from None
             settings["policy"] = merged
         workspace.settings = settings
+        if new_feed_secret:
+            rota_feed.rotate(session, workspace)
         if chair_user_ids is not None:
             _set_chairs(session, actor.team_id, chair_user_ids)
         session.flush()

@@ -3,7 +3,7 @@
 - `POST /slack/events`: slash commands, interactivity, shortcuts and events, through Bolt
   (which checks the request signature and timestamp: 401 otherwise, with nothing done);
 - `GET /slack/install`, `GET /slack/oauth_redirect`: OAuth distribution, when configured;
-- `GET /oncall.ics?token=...`: the rota as iCalendar, when COC_ICAL_TOKEN is set;
+- `GET /oncall.ics?team=...&token=...`: the rota as iCalendar (each workspace's own secret);
 - `GET /healthz`: `200 {"ok": true}` when the database answers, else `503 {"ok": false}`.
 
 Before Bolt sees a request, its size and shape are checked here: a `Content-Length` above

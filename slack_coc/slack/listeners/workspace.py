@@ -19,7 +19,7 @@ from slack_coc.slack.oauth import forget_installation
 from slack_coc.slack.subcommands import CommandRequest, subcommand
 from slack_coc.slack.views.common import Submitted
 from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.setup import parse_setup, setup_modal
+from slack_coc.slack.views.setup import parse_setup, setup_modal, wants_new_feed_secret
 
 
 @subcommand(
@@ -37,13 +37,15 @@ def _setup(req: CommandRequest) -> None:
 def register(app: App, rt: Runtime) -> None:
     @app.view(Callback.SETUP.value)
     def on_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        channel, chairs, policy = parse_setup(Submitted(view))
+        submitted = Submitted(view)
+        channel, chairs, policy = parse_setup(submitted)
         saved = workspaces.update_settings(
             rt.ctx,
             actor_of(body),
             channel_id=channel,
             chair_user_ids=chairs,
             policy_values=policy,
+            new_feed_secret=wants_new_feed_secret(submitted),
         )
         chairs_text = ", ".join(f"<@{u}>" for u in saved.chairs)
         ack(
