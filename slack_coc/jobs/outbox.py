@@ -151,6 +151,10 @@ class OutboxDispatcher:
             except DropMessage as exc:
                 item.status, item.last_error, item.sent_at = OutboxStatus.CANCELLED, str(exc), now
                 return False
+            except NotYet as exc:
+                item.next_attempt_at = now + timedelta(seconds=exc.seconds)
+                item.last_error = str(exc)[:500]
+                return False
             except Exception as exc:
                 retry_after = exc.retry_after if isinstance(exc, RetryLater) else None
                 self._failed(item, exc, retry_after)

@@ -62,7 +62,8 @@ def test_another_workspace_never_gets_the_first_ones_channel(app_server: AppServ
                 )
             )
         )
-    assert waiting and all(w.status == "pending" and w.attempts == 0 for w in waiting)
+    states = [(w.status, w.attempts, w.last_error) for w in waiting]
+    assert waiting and all(w.status == "pending" and w.attempts == 0 for w in waiting), states
     assert "run /coc setup" in (waiting[0].last_error or "")
     # A chair chooses the channel: the card goes there, not anywhere else.
     workspaces.update_settings(ctx, Actor(OTHER_TEAM, OLGA), channel_id=OTHER_CHANNEL)

@@ -81,8 +81,7 @@ def setup_modal(settings: WorkspaceSettings) -> dict[str, Any]:
         checkbox(
             NEW_FEED_SECRET,
             "Rota calendar feed",
-            "Issue a new feed link: the current one stops working (members find the new one "
-            "in /coc oncall)",
+            "Issue a new feed link (the current one stops working)",
         )
     )
     return modal(callback_id=Callback.SETUP.value, title="slack-coc setup", blocks=blocks)
