@@ -61,8 +61,10 @@ def default_channel(session: Session, ctx: ServiceContext, team_id: str) -> str 
 def channel_for(session: Session, ctx: ServiceContext, team_id: str) -> str | None:
     """The workspace's working-group channel, or None (then: "run /coc setup")."""
     workspace = session.get(Workspace, team_id)
-    if workspace is not None:
+    if workspace is not None and workspace.channel_id:
         return workspace.channel_id
+    # A row made where COC_CHANNEL_ID was not set (`slack-coc members add` from a shell):
+    # the setting still applies while this is its workspace.
     return default_channel(session, ctx, team_id)
 
 
