@@ -128,7 +128,12 @@ class Settings(BaseSettings):
     IMAP_URL: str | None = None
     COC_MAILBOX_ADDRESS: str = "conduct@example.org"
     COC_BOARD_ADDRESS: str | None = None
-    COC_ICAL_TOKEN: str | None = None
+    # The address Slack reaches the app at (https://coc.example.org): links the app shows
+    # people (the rota's calendar feed) start with it.
+    COC_PUBLIC_URL: str | None = None
+    # Largest request body accepted (bytes); Slack's payloads stay far below 1 MiB. Larger
+    # requests are refused with 413 before their body is read, by the app and the server.
+    COC_MAX_REQUEST_BYTES: int = Field(default=1_048_576, ge=1024)
     policy: Policy = Field(default_factory=Policy, exclude=True)
 
     @field_validator("SLACK_BOT_TOKEN")

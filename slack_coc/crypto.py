@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ class KeyError_(Exception):
 class _Keyring:
     def __init__(self) -> None:
         self._fernet: MultiFernet | None = None
+        self._newest: Fernet | None = None
         self._lookup_keys: list[bytes] = []
 
     def configure(self, keys: list[str]) -> None:
@@ -43,6 +45,7 @@ class _Keyring:
                 "(generate one with `slack-coc keys generate`)"
             ) from None
         self._fernet = MultiFernet(fernets)
+        self._newest = fernets[0]
         # One lookup key per encryption key, newest first: new digests use the newest; a
         # match tries all, so lookups keep working while `keys rotate` re-hashes.
         self._lookup_keys = [
@@ -58,6 +61,12 @@ class _Keyring:
         return self._fernet
 
     @property
+    def newest(self) -> Fernet:
+        if self._newest is None:
+            raise KeyError_("encryption keys are not configured")
+        return self._newest
+
+    @property
     def lookup_keys(self) -> list[bytes]:
         if not self._lookup_keys:
             raise KeyError_("encryption keys are not configured")
@@ -68,21 +77,47 @@ keyring = _Keyring()
 
 
 def configure_from_settings(keys_setting: str | None, database_url: str) -> None:
-    """Configure the keyring; in development, create a key file beside the SQLite database."""
+    """Configure the keyring; in development (the embedded SQLite only), create a key file
+    beside the database. On any other database the keys must be given: each process would
+    otherwise make its own key file, and a web process and a worker could not read each
+    other's data."""
     if keys_setting:
         keyring.configure(keys_setting.split(","))
         return
+    if not database_url.startswith("sqlite"):
+        raise KeyError_(
+            "COC_ENCRYPTION_KEYS is required with a DATABASE_URL other than SQLite "
+            "(generate one with `slack-coc keys generate`)"
+        )
     key_path = _dev_key_path(database_url)
-    if not key_path.exists():
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        key_path.write_text(Fernet.generate_key().decode())
-        os.chmod(key_path, 0o600)
+    if not key_path.exists() and _create_key_file(key_path):
         log.warning(
             "COC_ENCRYPTION_KEYS is not set: created development key file %s; "
             "set COC_ENCRYPTION_KEYS in production",
             key_path,
         )
     keyring.configure([key_path.read_text().strip()])
+
+
+def _create_key_file(key_path: Path) -> bool:
+    """Write a new key to `key_path`, readable by the owner only from its first byte (created
+    0600, never chmod-ed after), and atomically: the file appears complete or not at all, and
+    a process that loses the race to create it uses the winner's. True when this one won."""
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = key_path.with_name(f".{key_path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(Fernet.generate_key().decode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, key_path)  # fails if it exists: never replaces a key in use
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _dev_key_path(database_url: str) -> Path:
@@ -111,6 +146,15 @@ def decrypt(token: bytes) -> str:
 
 def rotate_token(token: bytes) -> bytes:
     return keyring.fernet.rotate(token)
+
+
+def readable_with_newest_key(token: bytes) -> bool:
+    """True when the newest key alone decrypts `token` (no older key is needed for it)."""
+    try:
+        keyring.newest.decrypt(token)
+    except InvalidToken:
+        return False
+    return True
 
 
 def lookup_digest(value: str) -> str:

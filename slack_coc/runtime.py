@@ -44,6 +44,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         mailbox_address=settings.COC_MAILBOX_ADDRESS,
         board_address=settings.COC_BOARD_ADDRESS,
         channel_id=settings.COC_CHANNEL_ID,
+        home_team_id=settings.COC_TEAM_ID,
     )
     return Runtime(settings, engine, ctx)
 

@@ -15,6 +15,10 @@ from slack_coc.domain import registry  # noqa: F401  (registers every model)
 INSTALLATIONS_TABLE = "slack_installations"
 BOTS_TABLE = "slack_bots"
 OAUTH_STATES_TABLE = "slack_oauth_states"
+# slack_sdk's token columns are strings: we store "enc:" + a Fernet token in them
+# (slack_coc.slack.oauth), and `keys rotate` re-encrypts them with the other columns.
+OAUTH_TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+OAUTH_TOKEN_PREFIX = "enc:"
 
 
 def _register_oauth_tables() -> None:

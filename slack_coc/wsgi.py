@@ -1,6 +1,9 @@
 """WSGI entry point for running several web workers:
 
-    gunicorn -w 4 -b 0.0.0.0:$PORT 'slack_coc.wsgi:application'
+    gunicorn -c python:slack_coc.gunicorn_conf -w 4 'slack_coc.wsgi:application'
+
+(`slack_coc.gunicorn_conf` holds the request limits; the app itself refuses bodies above
+COC_MAX_REQUEST_BYTES.)
 
 Each worker process builds its own app, database pool, inbox pump and outbox pump (claims and
 PostgreSQL row locks keep two processes from doing an item twice). With COC_WEB_ONLY=1 the

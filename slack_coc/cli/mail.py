@@ -62,3 +62,26 @@ def templates() -> None:
 
     for name, label in TEMPLATES.items():
         click.echo(f"{name:24} {label}")
+
+
+@mail.command("show")
+@click.argument("mail_id", type=int)
+def show(mail_id: int) -> None:
+    """Print the raw text of an inbound message the poll could not file (the group is told
+    its record number in the channel). Only unfiled messages: a filed one is on its case."""
+    from slack_coc.domain.mail_models import MailDirection, MailMessage
+
+    rt = runtime()
+    with rt.ctx.read() as session:
+        mail_row = session.get(MailMessage, mail_id)
+        if (
+            mail_row is None
+            or mail_row.direction != MailDirection.IN
+            or not (mail_row.flags or {}).get("unfiled")
+        ):
+            raise CliError(f"no unfiled inbound message {mail_id}")
+        for note in mail_row.notes or []:
+            click.echo(f"# {note}", err=True)
+        if mail_row.raw is None:
+            raise CliError(f"message {mail_id} is too large to keep: read it in the mailbox")
+        click.echo(mail_row.raw)

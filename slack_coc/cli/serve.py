@@ -104,7 +104,20 @@ def run_http(rt: Runtime, bolt: Any, host: str, port: int, threads: int) -> None
     from slack_coc.slack.http import make_wsgi_app
 
     click.echo(f"slack-coc: listening on http://{host}:{port}/slack/events", err=True)
-    waitress.serve(make_wsgi_app(rt, bolt), host=host, port=port, threads=threads, ident=None)
+    waitress.serve(make_wsgi_app(rt, bolt), **waitress_options(rt, host, port, threads))
+
+
+def waitress_options(rt: Runtime, host: str, port: int, threads: int) -> dict[str, Any]:
+    """The server's own limits too (waitress allows 1 GiB bodies by default): a chunked body,
+    which declares no Content-Length for the app to check, stops at the same size."""
+    return {
+        "host": host,
+        "port": port,
+        "threads": threads,
+        "ident": None,
+        "max_request_body_size": rt.settings.COC_MAX_REQUEST_BYTES,
+        "max_request_header_size": 65536,
+    }
 
 
 def connect_socket_mode(rt: Runtime, bolt: Any) -> Any:

@@ -50,6 +50,15 @@ class RetryLater(Exception):
         self.retry_after = retry_after
 
 
+class NotYet(Exception):
+    """The item cannot go until someone acts (the workspace has no channel until a chair runs
+    `/coc setup`): tried again after `seconds`, no attempt counted, never parked or lost."""
+
+    def __init__(self, reason: str, seconds: float = 300) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
 class DropMessage(Exception):
     """The intent no longer applies (e.g. the recipient was recused meanwhile)."""
 
@@ -142,6 +151,10 @@ class OutboxDispatcher:
             except DropMessage as exc:
                 item.status, item.last_error, item.sent_at = OutboxStatus.CANCELLED, str(exc), now
                 return False
+            except NotYet as exc:
+                item.next_attempt_at = now + timedelta(seconds=exc.seconds)
+                item.last_error = str(exc)[:500]
+                return False
             except Exception as exc:
                 retry_after = exc.retry_after if isinstance(exc, RetryLater) else None
                 self._failed(item, exc, retry_after)
@@ -191,6 +204,9 @@ class OutboxDispatcher:
             if outcome is None:
                 record.status, record.sent_at = OutboxStatus.SENT, now
                 record.attempts += 1
+            elif isinstance(outcome, NotYet):
+                record.next_attempt_at = now + timedelta(seconds=outcome.seconds)
+                record.last_error = str(outcome)[:500]
             elif isinstance(outcome, DropMessage):
                 record.status, record.sent_at = OutboxStatus.CANCELLED, now
                 record.last_error = str(outcome)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_coc.clock import FrozenClock
+from slack_coc.failures import log_failure
 from slack_coc.jobs.outbox import Handler, OutboxDispatcher
 from slack_coc.services.deadlines import sweep_due
 
@@ -108,8 +109,8 @@ def run_sweep(
         try:
             return job()
         except Exception as exc:
-            log.exception("sweep step %s failed", name)
-            result.errors.append(f"{name}: {type(exc).__name__}: {exc}"[:300])
+            log_failure(log, "sweep step %s failed", name)
+            result.errors.append(f"{name}: {type(exc).__name__}")  # no text: it may quote content
             return None
 
     report = step("deadlines", lambda: sweep_due(ctx))

@@ -46,6 +46,9 @@ def file_message(
 ) -> int:
     """Returns 1 when the message was filed on a case, 0 when it was a duplicate."""
     parsed = parse_message(raw)
+    if parsed.unreadable:
+        record_unfiled(session, ctx, team_id, raw, uidvalidity, uid, "could not be read")
+        return 0
     if not complete:
         parsed.notes.append(
             f"The message is {size // (1024 * 1024)} MB: only its headers were read; the whole "
@@ -110,7 +113,8 @@ def record_unfiled(
     uid: int,
     reason: str,
 ) -> MailMessage:
-    """Keep a message that could not be filed (raw, encrypted), so nothing is lost."""
+    """Keep a message that could not be filed (raw, encrypted), so nothing is lost, and tell
+    the group (no content in the notice: it may be a report)."""
     mail = MailMessage(
         team_id=team_id,
         direction=MailDirection.IN,
@@ -124,6 +128,14 @@ def record_unfiled(
     )
     session.add(mail)
     session.flush()
+    enqueue(
+        session,
+        team_id=team_id,
+        kind=Intent.CHANNEL,
+        now=mail.created_at,
+        payload={"template": "mail_unreadable", "mail_id": mail.id, "uid": uid},
+    )
+    log.warning("mailbox message uid %s %s: kept as mail record %s", uid, reason, mail.id)
     return mail
 
 

@@ -11,11 +11,16 @@ import imaplib
 import re
 import ssl
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 IMAP_TIMEOUT = 30
 # Larger messages are filed from their headers only; the whole message stays in the mailbox.
 MAX_FETCH_BYTES = 40 * 1024 * 1024
+
+
+def tls_off(query: str) -> bool:
+    """True when a mail URL's query says `tls=off` explicitly (loopback tests only)."""
+    return "off" in parse_qs(query).get("tls", [])
 
 
 class MailboxOffline(Exception):
@@ -30,6 +35,9 @@ class ImapTarget:
     username: str
     password: str
     mailbox: str
+    # imap:// must upgrade with STARTTLS (credentials and reports never travel in clear);
+    # only `?tls=off` in the URL allows plaintext, meant for loopback test servers.
+    require_starttls: bool = True
 
     @classmethod
     def from_url(cls, url: str) -> ImapTarget:
@@ -44,6 +52,7 @@ class ImapTarget:
             username=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             mailbox=unquote(parts.path.strip("/")) or "INBOX",
+            require_starttls=not tls and not tls_off(parts.query),
         )
 
     @property
@@ -67,7 +76,14 @@ class Mailbox:
                 )
             else:
                 self.conn = imaplib.IMAP4(target.host, target.port, timeout=IMAP_TIMEOUT)
-                if "STARTTLS" in self.conn.capabilities:
+                if target.require_starttls:
+                    if "STARTTLS" not in self.conn.capabilities:
+                        with contextlib.suppress(OSError):
+                            self.conn.shutdown()
+                        raise MailboxOffline(
+                            "the server does not offer STARTTLS; use imaps:// or a server "
+                            "with STARTTLS (`?tls=off` is for loopback tests only)"
+                        )
                     self.conn.starttls(ssl_context=ssl.create_default_context())
             self.conn.login(target.username, target.password)
             typ, _data = self.conn.select(_quote(target.mailbox), readonly=True)

@@ -24,6 +24,9 @@ FORWARD_MARKERS = (
     "-------- forwarded message",
 )
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# Real mail nests a handful of multiparts (a forward of a signed message with alternatives);
+# the standard library walks parts recursively and raised RecursionError near 500 levels.
+MAX_MIME_DEPTH = 32
 
 
 @dataclass
@@ -47,6 +50,9 @@ class ParsedMail:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     forwarded: bool = False
     malformed: bool = False
+    # Not readable at all (too deeply nested): filed nowhere; the group is told and the raw
+    # message is kept for a member to look at.
+    unreadable: bool = False
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -60,12 +66,16 @@ def parse_message(raw: bytes) -> ParsedMail:
     result = ParsedMail()
     try:
         message = message_from_bytes(raw, policy=policy.default)
+    except RecursionError:
+        return _unreadable(result)
     except Exception as exc:  # the parser is lenient; this is a last resort
         result.malformed = True
         result.notes.append(f"The message could not be read as email ({type(exc).__name__}).")
         result.body = raw.decode("utf-8", errors="replace")
         return result
     _read_headers(message, result)
+    if _too_deep(message):
+        return _unreadable(result)
     _read_parts(message, result)
     defects = _all_defects(message)
     if defects:
@@ -84,6 +94,28 @@ def parse_message(raw: bytes) -> ParsedMail:
             "Please confirm (Keep on file) or acknowledge it as a new report."
         )
     return result
+
+
+def _unreadable(result: ParsedMail) -> ParsedMail:
+    result.unreadable = result.malformed = True
+    result.notes.append(
+        f"The message could not be read: its MIME structure is nested more than "
+        f"{MAX_MIME_DEPTH} levels deep. The raw message is kept (encrypted)."
+    )
+    return result
+
+
+def _too_deep(message: Message) -> bool:
+    """Nesting depth, measured without recursion (the walk below recurses per level)."""
+    stack: list[tuple[Message, int]] = [(message, 1)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_MIME_DEPTH:
+            return True
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
+    return False
 
 
 def _header(message: Message, name: str) -> str | None:

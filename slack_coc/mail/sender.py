@@ -24,6 +24,7 @@ from slack_coc.clock import Clock
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.jobs.outbox import RetryLater, before_external_call
+from slack_coc.mail.imap import tls_off
 from slack_coc.mail.render import render, tag_subject
 from slack_coc.runtime import Runtime
 
@@ -43,6 +44,8 @@ class SmtpTarget:
     implicit_tls: bool
     username: str | None
     password: str | None
+    # smtp:// must upgrade with STARTTLS; only `?tls=off` (loopback tests) allows plaintext.
+    require_starttls: bool = True
 
     @classmethod
     def from_url(cls, url: str) -> SmtpTarget:
@@ -56,6 +59,7 @@ class SmtpTarget:
             implicit_tls=implicit,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
+            require_starttls=not implicit and not tls_off(parts.query),
         )
 
 
@@ -100,7 +104,7 @@ def build_message(payload: dict[str, Any], mailbox_address: str) -> EmailMessage
 
 
 def _session(target: SmtpTarget) -> smtplib.SMTP:
-    """A connected, greeted (STARTTLS when offered) and logged-in SMTP session."""
+    """A connected, greeted, STARTTLS-upgraded (unless `?tls=off`) and logged-in session."""
     client: smtplib.SMTP
     if target.implicit_tls:
         client = smtplib.SMTP_SSL(
@@ -110,7 +114,12 @@ def _session(target: SmtpTarget) -> smtplib.SMTP:
         client = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
     try:
         client.ehlo()
-        if not target.implicit_tls and client.has_extn("starttls"):
+        if target.require_starttls:
+            if not client.has_extn("starttls"):
+                raise smtplib.SMTPNotSupportedError(
+                    "the server does not offer STARTTLS; use smtps:// or a server with "
+                    "STARTTLS (`?tls=off` is for loopback tests only)"
+                )
             client.starttls(context=ssl.create_default_context())
             client.ehlo()
         if target.username:
@@ -138,6 +147,8 @@ def send_message(target: SmtpTarget, message: EmailMessage) -> None:
         if all(400 <= c < 500 for c in codes):
             raise RetryLater("mail server refused the recipients for now") from None
         raise PermanentMailError("mail server refused every recipient") from None
+    except smtplib.SMTPNotSupportedError:
+        raise RetryLater("mail server does not offer STARTTLS (required for smtp://)") from None
     except OSError as e:  # refused, reset, timed out, disconnected (smtplib's errors too)
         raise RetryLater(f"mail server unreachable ({type(e).__name__})") from None
 
@@ -149,6 +160,8 @@ def check_smtp(target: SmtpTarget) -> str | None:
             pass
     except smtplib.SMTPResponseException as exc:
         return f"refused ({exc.smtp_code})"
+    except smtplib.SMTPNotSupportedError:
+        return "no STARTTLS offered (required for smtp://; use smtps:// or fix the server)"
     except OSError as exc:
         return f"not reachable ({type(exc).__name__})"
     return None

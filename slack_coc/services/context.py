@@ -57,7 +57,8 @@ class ServiceContext:
     policy: Policy
     mailbox_address: str = "conduct@example.org"
     board_address: str | None = None
-    channel_id: str | None = None
+    channel_id: str | None = None  # COC_CHANNEL_ID: one workspace's only (`default_channel`)
+    home_team_id: str | None = None  # COC_TEAM_ID: the workspace COC_CHANNEL_ID belongs to
     # Called after every successful commit (e.g. deliver the outbox right away).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 

@@ -30,6 +30,7 @@ from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Deadline, Member, Recusal, Workspace
 from slack_coc.domain.rota_models import Absence, OncallWeek
 from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.failures import log_failure
 from slack_coc.services.access import require_case_access
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, take_sweep_lock, write_notices
@@ -163,7 +164,7 @@ def plan_deadline_notices(
             )
         except Exception:
             failures += 1
-            log.exception("planning deadline %s of case %s failed", deadline.id, case.id)
+            log_failure(log, "planning deadline %s of case %s failed", deadline.id, case.id)
     return notices, failures
 
 

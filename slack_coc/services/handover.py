@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import Case, Member, Recusal, Workspace
 from slack_coc.domain.rota_models import OncallWeek
+from slack_coc.failures import log_failure
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys
 from slack_coc.services.outbox import Intent
@@ -113,7 +114,7 @@ def plan_rota_notices(
                 notices.append(_reminder(key, team_id, team_weeks[following], users))
         except Exception:
             failures += 1
-            log.exception("planning rota notice %s failed", key)
+            log_failure(log, "planning rota notice %s failed", key)
     return notices, failures
 
 

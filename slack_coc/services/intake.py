@@ -20,6 +20,7 @@ from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import add_party
 from slack_coc.services.timeline import case_changed, record_event
+from slack_coc.services.workspaces import default_channel
 
 ONGOING_VALUES = ("Yes", "No", "Maybe")
 MAX_TEXT = 20_000
@@ -105,7 +106,7 @@ def ensure_workspace(session: Session, team_id: str, ctx: ServiceContext) -> Wor
             installed_at=ctx.clock.now(),
             settings={},
             active=True,
-            channel_id=ctx.channel_id,
+            channel_id=default_channel(session, ctx, team_id),
         )
         session.add(workspace)
         session.flush()

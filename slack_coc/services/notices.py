@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.failures import log_failure
 from slack_coc.services.outbox import intent_row
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def write_notices(session: Session, notices: list[Notice], now: datetime) -> int
         except IntegrityError:
             continue  # written by another process meanwhile
         except Exception:
-            log.exception("notice %s could not be written; the others go on", notice.key)
+            log_failure(log, "notice %s could not be written; the others go on", notice.key)
     return written
 
 

@@ -1,6 +1,7 @@
 """The rota as an iCalendar feed (RFC 5545): one event per duty week and role, so members
-can subscribe (`slack-coc oncall ical`, or `GET /oncall.ics?token=...` on `serve` when
-COC_ICAL_TOKEN is set). Events name members by display name and Slack id only."""
+can subscribe (`slack-coc oncall ical`, or `GET /oncall.ics?team=...&token=...` on `serve`
+with the workspace's own secret, see `rota_feed`). Events name members by display name and
+Slack id only."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from slack_coc.config import ConfigError, Policy
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Case, Member, Workspace
+from slack_coc.services import rota_feed
 from slack_coc.services.access import require_chair
 from slack_coc.services.concerned import notify_board_if_all_chairs_recused
 from slack_coc.services.context import Actor, ServiceContext
@@ -41,6 +42,39 @@ class WorkspaceSettings:
     active: bool
 
 
+NO_CHANNEL = (
+    "This workspace has no working-group channel yet: a chair runs `/coc setup` to choose it."
+)
+
+
+def default_channel(session: Session, ctx: ServiceContext, team_id: str) -> str | None:
+    """COC_CHANNEL_ID, for the one workspace it belongs to: COC_TEAM_ID's, or without it the
+    first workspace the deployment knows. Any other workspace has no channel until a chair
+    runs `/coc setup` (it used to get the first workspace's channel: its cards and stats
+    went to another workspace's group)."""
+    if not ctx.channel_id:
+        return None
+    if ctx.home_team_id:
+        return ctx.channel_id if team_id == ctx.home_team_id else None
+    other = session.scalar(select(Workspace.team_id).where(Workspace.team_id != team_id).limit(1))
+    return ctx.channel_id if other is None else None
+
+
+def channel_for(session: Session, ctx: ServiceContext, team_id: str) -> str | None:
+    """The workspace's working-group channel, or None (then: "run /coc setup")."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is not None and workspace.channel_id:
+        return workspace.channel_id
+    # A row made where COC_CHANNEL_ID was not set (`slack-coc members add` from a shell):
+    # the setting still applies while this is its workspace.
+    return default_channel(session, ctx, team_id)
+
+
+def group_channel(ctx: ServiceContext, team_id: str) -> str | None:
+    with ctx.read() as session:
+        return channel_for(session, ctx, team_id)
+
+
 def install(ctx: ServiceContext, team_id: str, name: str = "") -> None:
     """Record an installation (OAuth) or re-installation; records are never deleted."""
     now = ctx.clock.now()
@@ -54,7 +88,7 @@ def install(ctx: ServiceContext, team_id: str, name: str = "") -> None:
                     installed_at=now,
                     settings={},
                     active=True,
-                    channel_id=None,
+                    channel_id=default_channel(session, ctx, team_id),
                 )
             )
             return
@@ -85,6 +119,7 @@ def update_settings(
     channel_id: str | None = None,
     chair_user_ids: list[str] | None = None,
     policy_values: dict[str, Any] | None = None,
+    new_feed_secret: bool = False,
 ) -> WorkspaceSettings:
     """A chair changes the workspace's channel, chairs or policy; each value is validated
     the way COC_POLICY_FILE is, and a bad one names its field."""
@@ -110,6 +145,8 @@ def update_settings(
                 raise InvalidInput(str(exc).removeprefix("policy: "), field) from None
             settings["policy"] = merged
         workspace.settings = settings
+        if new_feed_secret:
+            rota_feed.rotate(session, workspace)
         if chair_user_ids is not None:
             _set_chairs(session, actor.team_id, chair_user_ids)
             session.flush()
@@ -152,7 +189,7 @@ def _settings(ctx: ServiceContext, session: Session, team_id: str) -> WorkspaceS
     )
     return WorkspaceSettings(
         team_id=team_id,
-        channel_id=(workspace.channel_id if workspace else None) or ctx.channel_id,
+        channel_id=channel_for(session, ctx, team_id),
         chairs=chairs,
         policy=ctx.policy_for(session, team_id),
         overrides=dict((workspace.settings or {}).get("policy", {})) if workspace else {},

@@ -73,6 +73,11 @@ def build_app(
         # Socket Mode has no signatures to check, nor has the inbox (checked when stored).
         request_verification_enabled=verify,
         logger=BOLT_LOGGER,
+        # A workspace whose tokens were deleted (uninstalled, revoked): Bolt's answer.
+        user_facing_authorize_error_message=(
+            "slack-coc has been uninstalled from this workspace (or its token was revoked): "
+            "ask a workspace admin to install it again."
+        ),
     )
     if role is Role.INBOX:  # replays were refused before the request was stored
         app.use(use_loading_view)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,6 +29,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slack_coc.domain.errors import DomainError, InvalidInput
+from slack_coc.failures import log_failure
 from slack_coc.services.context import StoreUnavailable
 from slack_coc.slack.listeners.support import show_modal
 from slack_coc.slack.views.notice import notice_modal
@@ -49,9 +49,7 @@ UNEXPECTED = (
 def message_for(error: Exception) -> str:
     if isinstance(error, DomainError):
         return str(error)
-    # The frames, never the exception's text: it may quote what was submitted.
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error("listener failed: %s\n%s", type(error).__name__, frames)
+    log_failure(log, "listener failed", error=error)  # type and frames, never the text
     return UNEXPECTED
 
 

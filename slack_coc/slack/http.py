@@ -3,15 +3,23 @@
 - `POST /slack/events`: slash commands, interactivity, shortcuts and events, through Bolt
   (which checks the request signature and timestamp: 401 otherwise, with nothing done);
 - `GET /slack/install`, `GET /slack/oauth_redirect`: OAuth distribution, when configured;
-- `GET /oncall.ics?token=...`: the rota as iCalendar, when COC_ICAL_TOKEN is set;
+- `GET /oncall.ics?team=...&token=...`: the rota as iCalendar (each workspace's own secret);
 - `GET /healthz`: `200 {"ok": true}` when the database answers, else `503 {"ok": false}`.
+
+Before Bolt sees a request, its size and shape are checked here: a `Content-Length` above
+COC_MAX_REQUEST_BYTES is answered 413 without reading the body (an unsigned body used to be
+read whole, up to the server's 1 GiB, before the signature was checked), and JSON nested
+deeper than any Slack payload is answered 400 (Python's parser raised RecursionError: a 500).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -25,6 +33,13 @@ OAUTH_PATHS = ("/slack/install", "/slack/oauth_redirect")  # only with OAuth dis
 HEALTH_PATH = "/healthz"
 
 StartResponse = Callable[..., Any]
+
+# Slack's payloads nest about a dozen levels (a view's state, rich text blocks); Python's JSON
+# parser recurses once per level and fails near 1,000.
+MAX_JSON_DEPTH = 64
+# A JSON string (skipped whole, escapes included) or one bracket: the C regex engine walks the
+# body, Python only sees brackets.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def make_wsgi_app(
@@ -40,9 +55,12 @@ def make_wsgi_app(
                 return _json(
                     start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"}
                 )
+            refused = _refuse_body(environ, rt.settings.COC_MAX_REQUEST_BYTES)
+            if refused is not None:
+                return _json(start_response, refused[0], {"ok": False, "error": refused[1]})
             try:
                 return slack(environ, start_response)
-            except (ValueError, TypeError, AttributeError, KeyError):
+            except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
                 # Bolt parses the body before checking the signature: a `payload` that is not
                 # JSON, or JSON of the wrong shape (a list...), raised here and became a 500,
                 # signed or not (found by tests/robustness fuzzing).
@@ -62,6 +80,50 @@ def make_wsgi_app(
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not found"})
 
     return wsgi
+
+
+def _refuse_body(environ: dict[str, Any], limit: int) -> tuple[str, str] | None:
+    """(status, reason) when the body must not reach Bolt; else None, with the body read
+    (within the limit) and put back as `wsgi.input` for Bolt to read again."""
+    declared = environ.get("CONTENT_LENGTH") or "0"
+    if not environ.get("CONTENT_LENGTH") and environ.get("HTTP_TRANSFER_ENCODING"):
+        # gunicorn passes chunked bodies on unsized (waitress sizes them within its limit).
+        return "411 Length Required", "Content-Length required"
+    try:
+        length = int(declared)
+    except ValueError:
+        return "400 Bad Request", "bad Content-Length"
+    if length < 0:
+        return "400 Bad Request", "bad Content-Length"
+    if length > limit:
+        return "413 Content Too Large", f"body larger than {limit} bytes"
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    if _too_deep(body, environ.get("CONTENT_TYPE", "")):
+        return "400 Bad Request", f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+    return None
+
+
+def _too_deep(body: bytes, content_type: str) -> bool:
+    text = body.decode("utf-8", errors="replace")
+    if "json" not in content_type:
+        # A form: only `payload` holds JSON (slash commands' fields are plain text).
+        if "payload=" not in text:
+            return False
+        text = "".join(parse_qs(text).get("payload", []))
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return False  # the usual case: cannot be that deep, no scan needed
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _json(start_response: StartResponse, status: str, data: dict[str, Any]) -> list[bytes]:

@@ -1,12 +1,13 @@
-"""`GET /oncall.ics?token=...`: the rota as an iCalendar feed members can subscribe to.
+"""`GET /oncall.ics?team=T...&token=...`: the rota as an iCalendar feed members subscribe to.
 
-Off (404) unless COC_ICAL_TOKEN is set; a missing or wrong token gets 403. The workspace
-is `?team=T...`, else COC_TEAM_ID, else the only workspace in the database.
+Each workspace has its own secret (`services.rota_feed`; a member finds the link in
+`/coc oncall`, a chair issues a new one from `/coc setup`); a missing or wrong token, or one
+of another workspace, gets 403. The workspace is `?team=T...`, else COC_TEAM_ID, else the
+only workspace in the database.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -15,9 +16,10 @@ from sqlalchemy import select
 
 from slack_coc.domain.models import Workspace
 from slack_coc.runtime import Runtime
+from slack_coc.services.rota_feed import FEED_PATH, token_matches
 from slack_coc.services.rota_ical import render_ics
 
-ICAL_PATH = "/oncall.ics"
+ICAL_PATH = FEED_PATH
 
 StartResponse = Callable[..., Any]
 
@@ -43,16 +45,13 @@ def _team(rt: Runtime, wanted: str | None) -> str | None:
 def serve_ical(
     rt: Runtime, environ: dict[str, Any], start_response: StartResponse
 ) -> Iterable[bytes]:
-    secret = rt.settings.COC_ICAL_TOKEN
-    if not secret:
-        return _plain(start_response, "404 Not Found", "not found")
     query = parse_qs(environ.get("QUERY_STRING", ""))
     given = (query.get("token") or [""])[0]
-    if not hmac.compare_digest(given.encode(), secret.encode()):
-        return _plain(start_response, "403 Forbidden", "forbidden")
     team_id = _team(rt, (query.get("team") or [None])[0])
     if team_id is None:
         return _plain(start_response, "400 Bad Request", "which workspace? add ?team=T0123456789")
+    if not token_matches(rt.ctx, team_id, given):
+        return _plain(start_response, "403 Forbidden", "forbidden")
     body = render_ics(rt.ctx, team_id).encode("utf-8")
     start_response(
         "200 OK",

@@ -24,15 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import PartyRole
-from slack_coc.domain.models import Case, CaseEvent, Party, Workspace
+from slack_coc.domain.models import Case, CaseEvent, Party
 from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.jobs.outbox import DropMessage, Handler, RetryLater, before_external_call
+from slack_coc.jobs.outbox import DropMessage, Handler, NotYet, RetryLater, before_external_call
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.home import home_data_in, home_recipients
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.queries import card_view
 from slack_coc.services.views import CaseView
+from slack_coc.services.workspaces import channel_for
 from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
     mail_messages,
     rota_messages,
@@ -124,10 +125,10 @@ class Outbound:
 
     # ------------------------------------------------------------------ helpers
     def group_channel(self, session: Session, team_id: str) -> str:
-        workspace = session.get(Workspace, team_id)
-        channel = (workspace.channel_id if workspace else None) or self.ctx.channel_id
+        channel = channel_for(session, self.ctx, team_id)
         if not channel:
-            raise SlackCallFailed(f"no channel configured for team {team_id} (COC_CHANNEL_ID)")
+            # Never another workspace's channel: held until a chair runs /coc setup.
+            raise NotYet(f"workspace {team_id} has no channel yet (run /coc setup)")
         return channel
 
     def _case(self, session: Session, item: OutboxMessage, *, lock: bool = False) -> Case:

@@ -23,6 +23,7 @@ class WebApiMethods:
     _ids: itertools.count[int]
     workspace_tokens: dict[str, str]
     _pending_installs: dict[str, tuple[str, str, str]]
+    _pending_enterprise: dict[str, tuple[str, bool]]
 
     @property
     def root_url(self) -> str:
@@ -207,16 +208,18 @@ class WebApiMethods:
     def _oauth_access(self, params: dict[str, Any], auth: str | None) -> dict[str, Any]:
         """`oauth.v2.access`: client credentials (Basic auth or params) and a code from
         `expect_install`."""
-        install = self._pending_installs.pop(str(params.get("code")), None)
+        code = str(params.get("code"))
+        install = self._pending_installs.pop(code, None)
         if install is None:
             return {"ok": False, "error": "invalid_code"}
         team_id, user_id, token = install
         self.workspace_tokens[token] = team_id
-        return {
+        enterprise = self._pending_enterprise.pop(code, None)
+        answer = {
             "ok": True,
             "app_id": "A0FAKEAPP1",
             "authed_user": {"id": user_id},
-            "scope": "chat:write,commands,im:write,users:read,files:write",
+            "scope": "chat:write,commands,files:write,im:write",
             "token_type": "bot",
             "access_token": token,
             "bot_user_id": self.bot_user_id,
@@ -224,3 +227,10 @@ class WebApiMethods:
             "enterprise": None,
             "is_enterprise_install": False,
         }
+        if enterprise is not None:
+            enterprise_id, org_wide = enterprise
+            answer["enterprise"] = {"id": enterprise_id, "name": "Grid org"}
+            answer["is_enterprise_install"] = org_wide
+            if org_wide:
+                answer["team"] = None
+        return answer

@@ -52,6 +52,8 @@ class FakeSlack(WebApiMethods, OtherEnds):
         # Bot token -> workspace: the default one, plus workspaces installed through OAuth.
         self.workspace_tokens: dict[str, str] = {token: team_id}
         self._pending_installs: dict[str, tuple[str, str, str]] = {}
+        # code -> (enterprise id, org-wide?) for installs in an Enterprise Grid organization
+        self._pending_enterprise: dict[str, tuple[str, bool]] = {}
         self._local = threading.local()
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -121,11 +123,23 @@ class FakeSlack(WebApiMethods, OtherEnds):
         return WebClient(token=self.token, base_url=self.url, timeout=timeout)
 
     # ------------------------------------------------------------------ workspaces
-    def expect_install(self, code: str, team_id: str, user_id: str = "U0INSTALL1") -> str:
+    def expect_install(
+        self,
+        code: str,
+        team_id: str,
+        user_id: str = "U0INSTALL1",
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> str:
         """The next `oauth.v2.access` with `code` installs the app in `team_id`; returns
-        that workspace's bot token."""
-        token = f"xoxb-{team_id.lower()}-installed"
+        that workspace's bot token. With `enterprise_id`, the workspace belongs to an
+        Enterprise Grid organization; `org_wide`: installed for the whole organization
+        (Slack then sends no team)."""
+        token = f"xoxb-{(enterprise_id if org_wide else team_id or '').lower()}-installed"
         self._pending_installs[code] = (team_id, user_id, token)
+        if enterprise_id:
+            self._pending_enterprise[code] = (enterprise_id, org_wide)
         return token
 
     def team_of(self, call: Call) -> str | None:

@@ -58,7 +58,7 @@ class Mailbox:
 
     @property
     def url(self) -> str:
-        return self.server.url.rsplit("/", 1)[0] + "/" + self.name
+        return self.server.folder_url(self.name)
 
     def append(self, raw: bytes) -> None:
         self.server.append(raw, self.name)

@@ -51,7 +51,11 @@ class Dovecot:
 
     @property
     def url(self) -> str:
-        return f"imap://{IMAP_USER}:{IMAP_PASSWORD}@127.0.0.1:{self.port}/INBOX"
+        # Loopback test server without TLS: the URL must say so (`?tls=off`).
+        return self.folder_url("INBOX")
+
+    def folder_url(self, folder: str) -> str:
+        return f"imap://{IMAP_USER}:{IMAP_PASSWORD}@127.0.0.1:{self.port}/{folder}?tls=off"
 
     def connect(self) -> imaplib.IMAP4:
         conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -248,7 +252,9 @@ class SmtpServer:
 
     @property
     def url(self) -> str:
-        return f"{'smtps' if self.tls else 'smtp'}://127.0.0.1:{self.port}"
+        if self.tls:
+            return f"smtps://127.0.0.1:{self.port}"
+        return f"smtp://127.0.0.1:{self.port}?tls=off"  # loopback test server without TLS
 
     @property
     def received(self) -> list[ReceivedMail]:

@@ -332,7 +332,7 @@ def test_smtp_login_from_the_url(
         new_case(ctx, reporter_contact=REPORTER)
         draft = mail_service.compose(ctx, actor("U0BEN0002"), 1)
         mail_service.send_mail(ctx, actor("U0BEN0002"), 1, _draft_to_mail(draft), smtp_enabled=True)
-        wrong = f"smtp://conduct:nope@127.0.0.1:{server.port}"
+        wrong = f"smtp://conduct:nope@127.0.0.1:{server.port}?tls=off"
         OutboxDispatcher(
             ctx, {"mail": make_mail_handler(wrong, ctx.mailbox_address, clock)}
         ).deliver_due()
@@ -342,7 +342,7 @@ def test_smtp_login_from_the_url(
         assert (
             item is not None and item.status == "pending" and "refused" in (item.last_error or "")
         )
-        right = f"smtp://conduct:p%40ss%20word@127.0.0.1:{server.port}"
+        right = f"smtp://conduct:p%40ss%20word@127.0.0.1:{server.port}?tls=off"
         clock.advance(minutes=5)
         OutboxDispatcher(
             ctx, {"mail": make_mail_handler(right, ctx.mailbox_address, clock)}

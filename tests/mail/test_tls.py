@@ -8,21 +8,22 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
-from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.jobs.outbox import OutboxDispatcher, RetryLater
 from slack_coc.mail.poller import poll_once
-from slack_coc.mail.sender import make_mail_handler
+from slack_coc.mail.sender import SmtpTarget, check_smtp, make_mail_handler, send_message
 from slack_coc.services import mail as mail_service
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import OutgoingMail
 from tests.conftest import actor
 from tests.factories import new_case
-from tests.mail.conftest import make_runtime
+from tests.mail.conftest import Mailbox, make_runtime
 from tests.mail.messages import plain
 from tests.mail.servers import (
     IMAP_PASSWORD,
@@ -129,3 +130,34 @@ def test_smtps_delivers_with_a_trusted_certificate_and_retries_without(
         assert len(server.received) == 1
     finally:
         server.stop()
+
+
+def test_imap_without_starttls_is_refused_unless_the_url_says_tls_off(
+    engine: Engine,
+    clock: FrozenClock,
+    mailbox: Mailbox,
+    roster: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The test Dovecot offers no STARTTLS: a plain imap:// URL must not log in over plain
+    text (it used to fall back silently); only the explicit `?tls=off` may."""
+    mailbox.append(plain("waits for TLS"))
+    strict = mailbox.url.removesuffix("?tls=off")
+    assert strict.startswith("imap://") and "tls=off" not in strict
+    caplog.set_level(logging.WARNING)
+    assert poll_once(make_runtime(engine, clock, IMAP_URL=strict)) == 0
+    assert "STARTTLS" in caplog.text
+    assert poll_once(make_runtime(engine, clock, IMAP_URL=mailbox.url)) == 1
+
+
+def test_smtp_without_starttls_is_refused_unless_the_url_says_tls_off(
+    smtp_server: SmtpServer,
+) -> None:
+    strict = smtp_server.url.removesuffix("?tls=off")
+    assert strict.startswith("smtp://") and "tls=off" not in strict
+    reason = check_smtp(SmtpTarget.from_url(strict))
+    assert reason is not None and "STARTTLS" in reason
+    with pytest.raises(RetryLater, match="STARTTLS"):
+        send_message(SmtpTarget.from_url(strict), EmailMessage())
+    assert smtp_server.received == []
+    assert check_smtp(SmtpTarget.from_url(smtp_server.url)) is None

@@ -85,17 +85,25 @@ def test_delay_command_moves_the_target_and_tells_the_channel(
 def test_ical_feed_over_http(
     fake_slack: FakeSlack, database_url: str, engine: Engine, clock: FrozenClock
 ) -> None:
+    """A member finds the workspace's feed link in `/coc oncall` and subscribes with it."""
+    import re
+
     from slack_coc.runtime import build_runtime
 
     rt = build_runtime(
-        e2e_settings(fake_slack, database_url, COC_ICAL_TOKEN="feed-token-77"), clock=clock
+        e2e_settings(fake_slack, database_url, COC_PUBLIC_URL="https://coc.example.org"),
+        clock=clock,
     )
     add_roster(rt.ctx)
     rota.generate(rt.ctx, TEAM, date(2026, 11, 23), 2)
     server = build_server(fake_slack, rt)
     try:
-        assert server.get("/oncall.ics?token=nope").status == 403
-        answer = server.get(f"/oncall.ics?token=feed-token-77&team={TEAM}")
+        server.command(ANA, "oncall")
+        reply = reply_after(server, 0)
+        link = re.search(r"<https://coc\.example\.org(/oncall\.ics\?[^|>]+)\|", reply)
+        assert link is not None, reply
+        assert server.get(f"/oncall.ics?team={TEAM}&token=nope").status == 403
+        answer = server.get(link.group(1).replace("&amp;", "&"))
         assert answer.status == 200 and answer.body.count(b"BEGIN:VEVENT") == 4
     finally:
         server.close()

@@ -10,7 +10,9 @@ import jsonschema
 import yaml
 from referencing import Registry, Resource
 
+from slack_coc.slack.app_settings import BOT_SCOPES, BotEvent
 from slack_coc.slack.ids import SLASH_COMMAND, Shortcut
+from slack_coc.slack.oauth import BOT_SCOPES as OAUTH_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +60,7 @@ def test_manifest_declares_the_command_shortcuts_events_and_only_used_scopes() -
         Shortcut.REPORT_CONCERN.value: "global",
         Shortcut.REPORT_MESSAGE.value: "message",
     }
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == [e.value for e in BotEvent]
     assert settings["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
@@ -67,9 +69,35 @@ def test_manifest_declares_the_command_shortcuts_events_and_only_used_scopes() -
         "files:write",  # /coc records and /coc stats upload files (v2 flow)
         "im:write",
     }
+    assert manifest["settings"]["org_deploy_enabled"] is False  # org-wide installs refused
     for url in (
         settings["event_subscriptions"]["request_url"],
         settings["interactivity"]["request_url"],
         features["slash_commands"][0]["url"],
     ):
         assert url.endswith("/slack/events")
+
+
+def test_manifest_oauth_flow_and_handlers_are_one_list() -> None:
+    """The scopes the manifest grants are the ones the OAuth flow asks for (it used to ask
+    for users:read, which the manifest lacked), and the events it subscribes to are the
+    ones the app handles (it subscribed to app_home_opened only, so uninstalls never came)."""
+    manifest = _manifest()
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES) == OAUTH_SCOPES
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert sorted(events) == sorted(BotEvent) == sorted(_handled_events())
+
+
+def _handled_events() -> set[str]:
+    """Every event a listener module registers (`@app.event(...)`), read from the source:
+    each must name a BotEvent, so a new handler cannot miss the manifest."""
+    import re
+
+    listeners = ROOT / "slack_coc" / "slack" / "listeners"
+    found: set[str] = set()
+    for path in listeners.glob("*.py"):
+        for argument in re.findall(r"@app\.event\(([^)]*)\)", path.read_text()):
+            match = re.fullmatch(r"BotEvent\.([A-Z_]+)\.value", argument.strip())
+            assert match, f"{path.name}: @app.event({argument}) must name a BotEvent"
+            found.add(BotEvent[match.group(1)].value)
+    return found

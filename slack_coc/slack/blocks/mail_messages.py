@@ -46,6 +46,18 @@ def _mail_reply_received(msg: MessageInput) -> Rendered:
     )
 
 
+@template("mail_unreadable")
+def _mail_unreadable(msg: MessageInput) -> Rendered:
+    mail_id = msg.payload.get("mail_id", "")
+    return message(
+        ":warning: A message in the mailbox could not be read, so it was not filed on any "
+        f"case (it may be a report). It is kept, encrypted, as mail record {mail_id}: a member "
+        f"can read it with `slack-coc mail show {mail_id}`, or in the mailbox "
+        f"(UID {msg.payload.get('uid', '?')}).",
+        [],
+    )
+
+
 @template("mail_review_requested")
 def _mail_review_requested(msg: MessageInput) -> Rendered:
     number = msg.payload.get("case_number", "")

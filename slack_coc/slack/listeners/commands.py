@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from slack_coc.runtime import Runtime
-from slack_coc.services import members, prompts, queries
+from slack_coc.services import members, prompts, queries, rota_feed
 from slack_coc.services.home import home_data
 from slack_coc.slack.errors import reported
 from slack_coc.slack.format import case_line
@@ -121,7 +121,18 @@ def _oncall(req: CommandRequest) -> None:
             return f"*{label}:* nobody scheduled."
         return f"*{label}:* primary <@{p.primary_user_id}>, secondary <@{p.secondary_user_id}>"
 
-    ephemeral(req, pair("This week", data.this_week) + "\n" + pair("Next week", data.next_week))
+    link = rota_feed.feed_path(req.rt.ctx, req.actor)
+    base = (req.rt.settings.COC_PUBLIC_URL or "").rstrip("/")
+    feed = (
+        f"<{base}{link}|Subscribe to the rota in your calendar> (this link is yours to keep "
+        "private: it is the workspace's calendar secret)."
+        if base
+        else f"Rota calendar feed: `{link}` on the app's address (keep it private)."
+    )
+    ephemeral(
+        req,
+        pair("This week", data.this_week) + "\n" + pair("Next week", data.next_week) + "\n" + feed,
+    )
 
 
 @subcommand("members", "members", "the working group's roster")

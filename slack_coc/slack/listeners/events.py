@@ -10,12 +10,13 @@ from slack_sdk import WebClient
 
 from slack_coc.runtime import Runtime
 from slack_coc.services.home import home_data
+from slack_coc.slack.app_settings import BotEvent
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.listeners.support import actor_of
 
 
 def register(app: App, rt: Runtime) -> None:
-    @app.event("app_home_opened")
+    @app.event(BotEvent.APP_HOME_OPENED.value)
     def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_coc.reports.publish import transparency_files
 from slack_coc.reports.records import FORMATS, export_records_for_chair
 from slack_coc.runtime import Runtime
-from slack_coc.services import identity
+from slack_coc.services import identity, workspaces
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND, Action
 from slack_coc.slack.listeners.support import actor_of
@@ -74,7 +74,10 @@ def _stats(req: CommandRequest) -> None:
     if not req.args:
         _ephemeral(req, f"Which period? `{SLASH_COMMAND} stats 2026` or `2026-H1`.")
         return
-    channel = req.rt.ctx.channel_id or req.channel_id
+    channel = workspaces.group_channel(req.rt.ctx, req.actor.team_id)
+    if channel is None:  # never another workspace's channel, nor wherever this was typed
+        _ephemeral(req, workspaces.NO_CHANNEL)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         report, paths = transparency_files(req.rt.ctx, req.actor, req.args.split()[0], Path(tmp))
         label = report.current.period.label

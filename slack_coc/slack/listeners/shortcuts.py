@@ -22,15 +22,23 @@ log = logging.getLogger(__name__)
 
 def reported_message_of(body: dict[str, Any], client: WebClient) -> dict[str, str]:
     """What the form keeps about the reported message (permalink when Slack gives one)."""
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id", "")
-    ts = body.get("message_ts") or message.get("ts", "")
-    found = {"channel": channel, "ts": ts, "author": message.get("user") or ""}
+    message = _mapping(body.get("message"))
+    channel = str(_mapping(body.get("channel")).get("id") or "")
+    ts = str(body.get("message_ts") or message.get("ts") or "")
+    found = {"channel": channel, "ts": ts, "author": str(message.get("user") or "")}
+    if not (channel and ts):
+        # A message action without its message (Slack does not send one; a forger may): the
+        # form opens without a message attached rather than asking Slack about nothing.
+        return {k: v for k, v in found.items() if v}
     try:
         found["permalink"] = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     except (SlackApiError, KeyError):
         log.info("no permalink for a reported message")  # the form still has channel and ts
     return {k: v for k, v in found.items() if v}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def register(app: App, rt: Runtime) -> None:

@@ -1,6 +1,7 @@
 """The workspace itself: `/coc setup` for chairs, and uninstall events.
 
-Uninstalling (`app_uninstalled`, `tokens_revoked`) disables the workspace; its records stay.
+Uninstalling (`app_uninstalled`, or `tokens_revoked` for the bot) disables the workspace and
+deletes its stored tokens; its records stay. Revoked user tokens are deleted too.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from slack_bolt import Ack, App
 
 from slack_coc.runtime import Runtime
 from slack_coc.services import workspaces
+from slack_coc.slack.app_settings import BotEvent
 from slack_coc.slack.ids import Callback
 from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.oauth import forget_installation
 from slack_coc.slack.subcommands import CommandRequest, subcommand
 from slack_coc.slack.views.common import Submitted
 from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.setup import parse_setup, setup_modal
+from slack_coc.slack.views.setup import parse_setup, setup_modal, wants_new_feed_secret
 
 
 @subcommand(
@@ -34,13 +37,15 @@ def _setup(req: CommandRequest) -> None:
 def register(app: App, rt: Runtime) -> None:
     @app.view(Callback.SETUP.value)
     def on_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        channel, chairs, policy = parse_setup(Submitted(view))
+        submitted = Submitted(view)
+        channel, chairs, policy = parse_setup(submitted)
         saved = workspaces.update_settings(
             rt.ctx,
             actor_of(body),
             channel_id=channel,
             chair_user_ids=chairs,
             policy_values=policy,
+            new_feed_secret=wants_new_feed_secret(submitted),
         )
         chairs_text = ", ".join(f"<@{u}>" for u in saved.chairs)
         ack(
@@ -52,16 +57,18 @@ def register(app: App, rt: Runtime) -> None:
             ),
         )
 
-    def disable(body: dict[str, Any]) -> None:
-        team_id = actor_of(body).team_id
-        if team_id:
-            workspaces.uninstall(rt.ctx, team_id)
-
-    @app.event("app_uninstalled")
+    @app.event(BotEvent.APP_UNINSTALLED.value)
     def on_uninstalled(body: dict[str, Any]) -> None:
-        disable(body)
+        forget_installation(rt, actor_of(body).team_id, body.get("enterprise_id"), bot=True)
 
-    @app.event("tokens_revoked")
+    @app.event(BotEvent.TOKENS_REVOKED.value)
     def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if (event.get("tokens") or {}).get("bot"):
-            disable(body)
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        users = [str(u) for u in (tokens or {}).get("oauth") or []]
+        forget_installation(
+            rt,
+            actor_of(body).team_id,
+            body.get("enterprise_id"),
+            bot=bool((tokens or {}).get("bot")),
+            user_ids=users,
+        )

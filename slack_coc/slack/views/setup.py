@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_coc.config import DECISION_RULES
 from slack_coc.services.workspaces import WorkspaceSettings
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import Submitted, modal, select, small
+from slack_coc.slack.views.common import Submitted, checkbox, modal, select, small
 
 # Policy values on the form: (key, label, hint).
 NUMBERS: tuple[tuple[str, str, str], ...] = (
@@ -25,6 +25,7 @@ NUMBERS: tuple[tuple[str, str, str], ...] = (
     ("resolution_target_days", "Resolution target (days)", "default 7"),
     ("deadlock_days", "Offer board escalation after a proposal of (days)", "default 7"),
 )
+NEW_FEED_SECRET = "new_feed_secret"
 RULE_LABELS = {
     "two_members": "Two members agree (besides the proposer)",
     "majority": "Majority of non-conflicted members",
@@ -76,7 +77,18 @@ def setup_modal(settings: WorkspaceSettings) -> dict[str, Any]:
                 ),
             )
         )
+    blocks.append(
+        checkbox(
+            NEW_FEED_SECRET,
+            "Rota calendar feed",
+            "Issue a new feed link (the current one stops working)",
+        )
+    )
     return modal(callback_id=Callback.SETUP.value, title="slack-coc setup", blocks=blocks)
+
+
+def wants_new_feed_secret(submitted: Submitted) -> bool:
+    return submitted.checked(NEW_FEED_SECRET)
 
 
 def parse_setup(submitted: Submitted) -> tuple[str | None, list[str], dict[str, Any]]:
