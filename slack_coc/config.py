@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     SLACK_CLIENT_ID: str | None = None
     SLACK_CLIENT_SECRET: str | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
+    # A workspace admin's user token (xoxp-, user scope chat:write) that lets "Hide the
+    # message" delete a reported message (chat.delete); without it the button says what to
+    # ask the admins (docs/anonymity.md, "Acting on a reported message").
+    SLACK_ADMIN_USER_TOKEN: str | None = None
     DATABASE_URL: str = "sqlite:///slack_coc.db"
     COC_CHANNEL_ID: str | None = None
     COC_POLICY_FILE: str | None = None
@@ -141,6 +145,13 @@ class Settings(BaseSettings):
     def _bot_token(cls, v: str | None) -> str | None:
         if v and not v.startswith("xoxb-"):
             raise ValueError("must start with xoxb-")
+        return v or None
+
+    @field_validator("SLACK_ADMIN_USER_TOKEN")
+    @classmethod
+    def _admin_token(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xoxp-"):
+            raise ValueError("must be a user token, starting with xoxp-")
         return v or None
 
     @field_validator("SLACK_APP_TOKEN")

@@ -132,6 +132,20 @@ def recuse_parties(
     return fresh
 
 
+def recuse_anonymous_member(session: Session, case: Case, user_id: str, now: datetime) -> set[int]:
+    """A member who reports anonymously is still kept out of their own case (quietly, as
+    `involved`, the reason a witness has too). Returns the recused member's id, if any."""
+    member = session.scalar(
+        select(Member).where(
+            Member.team_id == case.team_id, Member.user_id == user_id, Member.active.is_(True)
+        )
+    )
+    if member is None or _recuse(session, case, member, RecusalReason.INVOLVED.value, now) is None:
+        return set()
+    session.flush()
+    return {member.id}
+
+
 def recuse_new_member(session: Session, member: Member, now: datetime) -> list[int]:
     """A member added or reactivated: recused from every case of the workspace that names
     them, before any case becomes visible. Returns the case ids."""

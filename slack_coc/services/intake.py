@@ -14,11 +14,16 @@ from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Party, Workspace
-from slack_coc.services.concerned import notify_board_if_all_chairs_recused, recuse_parties
+from slack_coc.services.concerned import (
+    notify_board_if_all_chairs_recused,
+    recuse_anonymous_member,
+    recuse_parties,
+)
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import add_party
+from slack_coc.services.relay import keep_contact
 from slack_coc.services.timeline import case_changed, record_event
 from slack_coc.services.workspaces import default_channel
 
@@ -51,6 +56,9 @@ class ReportInput:
     reported_message: dict[str, str] | None = None  # permalink, author, ts (message shortcut)
     raw_mail_id: int | None = None
     content_warnings: list[str] = field(default_factory=list)  # domain/content_warnings.py
+    # The reporter asked not to be known: the case keeps no identity of theirs (a shortcut
+    # reporter's Slack id goes to the relay only, services/relay.py).
+    anonymous: bool = False
 
     def validate(self) -> None:
         if not self.account or not self.account.strip():
@@ -62,6 +70,12 @@ class ReportInput:
         if self.ongoing not in ONGOING_VALUES:
             raise InvalidInput("Ongoing must be Yes, No or Maybe.", field="ongoing")
         self.content_warnings = clean_warnings(self.content_warnings)
+        if self.anonymous and (self.reporter_contact or self.reporter_name):
+            raise InvalidInput(
+                "An anonymous report keeps no name or contact: leave it empty, or untick "
+                '"Report anonymously".',
+                field="reporter_contact" if self.reporter_contact else "reporter_name",
+            )
         if self.reporter_contact and len(self.reporter_contact) > 500:
             raise InvalidInput("The contact is too long.", field="reporter_contact")
         if self.reporter_contact and "@" in self.reporter_contact:
@@ -155,6 +169,7 @@ def log_report(
             handled_locally=report.handled_locally,
             synthetic=synthetic,
             drill=drill,
+            anonymous=report.anonymous,
             received_at=now,
             updated_at=now,
             # A reporter's own Slack id is kept only encrypted (their party row): a case
@@ -165,6 +180,9 @@ def log_report(
         session.add(case)
         session.flush()
         excluded = _add_parties(session, case, report, now)
+        if report.anonymous and report.reporter_user_id:
+            keep_contact(session, case, report.reporter_user_id, now)
+            excluded |= recuse_anonymous_member(session, case, report.reporter_user_id, now)
         if drill:
             add_drill_party(session, case)
         record_event(
@@ -190,6 +208,7 @@ def log_report(
                 payload={
                     "template": "reporter_receipt",
                     "to_user": report.reporter_user_id,
+                    "anonymous": report.anonymous,
                     "respond_by": (now + timedelta(days=policy.reporter_response_days))
                     .date()
                     .isoformat(),
@@ -221,7 +240,8 @@ def _add_parties(session: Session, case: Case, report: ReportInput, now: datetim
         case,
         PartyRole.REPORTER,
         now,
-        slack_user_id=report.reporter_user_id,
+        # An anonymous reporter's party row holds nothing that identifies them (no digest).
+        slack_user_id=None if report.anonymous else report.reporter_user_id,
         name=report.reporter_name,
         email=reporter_email,
         contact=report.reporter_contact,

@@ -36,6 +36,7 @@ from slack_coc.services.mail_outgoing import (
     template_context,
 )
 from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.relay import has_relay
 from slack_coc.services.timeline import case_changed, record_event
 
 __all__ = [
@@ -71,6 +72,7 @@ def compose(
             subject=rendered.subject,
             body=rendered.body,
             completes_step=step_for(chosen, case),
+            relay=has_relay(session, case),
         )
 
 
@@ -91,10 +93,11 @@ def send_mail(
 ) -> SentMail:
     """Send (through the outbox), record as sent by hand (no SMTP), or hand to a reviewer.
     An acknowledgement template on a `received` case takes the acknowledgement step too."""
-    mail.validate()
     with ctx.read() as session:
         _member, case = require_case_access(session, actor, ref)
         step = step_for(mail.template, case)
+        mail.relay = has_relay(session, case)
+    mail.validate()
     if step and mail.review_by:
         raise InvalidInput(
             "The acknowledgement goes out at once (the reporter is waiting); "

@@ -20,6 +20,7 @@ from slack_coc.mail.render import TEMPLATES, tag_subject
 from slack_coc.services.access import find_member, may_see
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.outbox import Intent, enqueue_once
+from slack_coc.services.relay import relay_mail
 from slack_coc.services.timeline import record_event
 
 ACK_TEMPLATES = {"acknowledgement": "acknowledge", "acknowledgement_local": "keep_on_file"}
@@ -40,6 +41,7 @@ class MailDraft:
     subject: str
     body: str
     completes_step: str | None  # "acknowledge" / "keep_on_file" when sending takes that step
+    relay: bool = False  # an anonymous reporter: sent through the relay, no address
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,12 @@ class OutgoingMail:
     body: str
     review_by: str | None = None  # a member's Slack user id
     extra_cc: list[str] = field(default_factory=list)
+    relay: bool = False  # set by the service for an anonymous reporter: no address needed
 
     def validate(self) -> None:
         if self.template not in TEMPLATES:
             raise InvalidInput("Please pick a template.", field="template")
-        self.to = parse_addresses(self.to, "to")
+        self.to = [] if self.relay else parse_addresses(self.to, "to")
         self.extra_cc = parse_addresses(self.extra_cc, "cc", required=False)
         self.subject = " ".join(self.subject.split())  # one line: no header injection
         if not self.subject:
@@ -171,6 +174,10 @@ def dispatch(
             note=note,
             data={"mail_id": record.id, "template": record.template},
         )
+        return
+    if relay_mail(session, ctx, case, record, user_id):
+        record.status = MailStatus.SENT
+        record.sent_at = now
         return
     if smtp_enabled:
         outbox_id = enqueue_once(

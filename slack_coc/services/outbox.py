@@ -7,6 +7,7 @@ Intent kinds (rendered by the delivery layer, never carrying report content in S
 - `channel`: a notice in the group's channel from a template.
 - `home`: republish `recipient`'s App Home.
 - `mail`: an email (to, cc, subject, body) through SMTP.
+- `delete_message`: hide a reported message (channel, ts) with the admin user token.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Intent:
     CHANNEL = "channel"
     HOME = "home"
     MAIL = "mail"
+    DELETE_MESSAGE = "delete_message"  # chat.delete with the admin user token (reported message)
 
 
 def enqueue(

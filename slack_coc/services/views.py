@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Deadline, Member, Party
+from slack_coc.domain.relay_models import RelayContact
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class CaseView:
     drill: bool = False
     # How many people the case names as reported (none: "Identify reported people").
     reported_people: int = 0
+    # An anonymous reporter the group can write to through the app (services/relay.py).
+    relay: bool = False
+    # Reported with "Report this message": the message may be hidden from the case.
+    reported_message: bool = False
 
     @property
     def ref(self) -> str:
@@ -80,6 +85,8 @@ def flags_of(case: Case) -> tuple[str, ...]:
         flags.append(f"ongoing: {case.ongoing.lower()}")
     if case.handled_locally:
         flags.append("handled locally")
+    if case.anonymous:
+        flags.append("anonymous")
     if case.severe:
         flags.append("severe / legal")
     return tuple(flags)
@@ -117,6 +124,14 @@ def reported_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     return {case_id: int(n) for case_id, n in rows}
 
 
+def relayed_cases(session: Session, case_ids: list[int]) -> set[int]:
+    if not case_ids:
+        return set()
+    return set(
+        session.scalars(select(RelayContact.case_id).where(RelayContact.case_id.in_(case_ids)))
+    )
+
+
 def member_user_ids(session: Session, member_ids: set[int]) -> dict[int, str]:
     if not member_ids:
         return {}
@@ -130,6 +145,7 @@ def case_views(
     """Views of many cases with a fixed number of queries."""
     deadlines = next_deadlines(session, [c.id for c in cases])
     reported = reported_counts(session, [c.id for c in cases])
+    relayed = relayed_cases(session, [c.id for c in cases if c.anonymous])
     people = member_user_ids(
         session,
         {m for c in cases for m in (c.shepherd_id, c.first_responder_id) if m is not None},
@@ -164,6 +180,10 @@ def case_views(
                 flags=flags_of(case),
                 drill=case.drill,
                 reported_people=reported.get(case.id, 0),
+                relay=case.id in relayed,
+                # Only a shortcut report can be about a message: others' details stay sealed.
+                reported_message=case.source == "slack"
+                and bool((case.details or {}).get("reported_message")),
             )
         )
     return views

@@ -43,6 +43,9 @@ class Action(StrEnum):
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
     SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
     ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"
+    ASK_REPORTER = "case:ask_reporter"  # value: case number; the relay's question modal
+    ANSWER_RELAY = "relay:answer"  # in a relayed DM; value "<case id>:<event id>"
+    HIDE_MESSAGE = "case:hide_message"  # value: case number; hide the reported message
 
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
@@ -62,6 +65,9 @@ MODAL_ACTIONS = frozenset(
         Action.DECLARE_CONFLICTS,
         Action.MAIL_COMPOSE,
         Action.MAIL_REVIEW,
+        Action.ASK_REPORTER,
+        Action.ANSWER_RELAY,
+        Action.HIDE_MESSAGE,
     }
 )
 IN_PLACE_ACTIONS = frozenset(
@@ -106,6 +112,9 @@ class Callback(StrEnum):
     SANCTION_CHECK = "modal:sanction_check"  # the organisers' check form (`/coc check`)
     READMISSION_REQUEST = "modal:readmission_request"  # `/coc readmission CASE`: the request
     READMISSION_REVIEW = "modal:readmission_review"  # conditions checklist and votes
+    ASK_REPORTER = "modal:ask_reporter"  # a question for an anonymous reporter (relay)
+    ANSWER_RELAY = "modal:answer_relay"  # the anonymous reporter's answer
+    HIDE_MESSAGE = "modal:hide_message"  # why the reported message is hidden
 
 
 # Report forms: checked for missing or malformed fields in the web process (errors must be in

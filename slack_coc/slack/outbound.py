@@ -32,10 +32,12 @@ from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.home import home_data_in, home_recipients
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.queries import card_view
+from slack_coc.services.relay import contact_of
 from slack_coc.services.views import CaseView
 from slack_coc.services.workspaces import channel_for
 from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
     mail_messages,
+    relay_messages,
     rota_messages,
 )
 from slack_coc.slack.blocks.card import build_card
@@ -55,7 +57,7 @@ NETWORK_ERRORS = (
     http.client.HTTPException,
 )
 # Templates addressed to a person who is a party of the case (the reporter's own receipt).
-PARTY_TEMPLATES = {"reporter_receipt"}
+PARTY_TEMPLATES = {"reporter_receipt", "relay_message"}
 
 
 class SlackCallFailed(Exception):
@@ -105,6 +107,7 @@ def handlers(rt: Runtime, client: ClientSource) -> dict[str, Handler]:
         Intent.DM: outbound.dm,
         Intent.CHANNEL: outbound.channel,
         Intent.HOME: outbound.home,
+        Intent.DELETE_MESSAGE: outbound.delete_message,
     }
 
 
@@ -245,7 +248,9 @@ class Outbound:
         ).all()
         roles = {role for role, user_id in parties if user_id == recipient}
         if template in PARTY_TEMPLATES:
-            if PartyRole.REPORTER.value not in roles:
+            if recipient == contact_of(session, item.case_id):
+                return  # an anonymous reporter, through the relay
+            if PartyRole.REPORTER.value not in roles or template == "relay_message":
                 raise DropMessage(f"{template}: recipient is not this case's reporter")
             return
         if roles:
@@ -274,6 +279,26 @@ class Outbound:
             text=rendered.text,
             blocks=rendered.blocks,
         )
+
+    # ------------------------------------------------------------------ reported messages
+    def delete_message(self, session: Session, item: OutboxMessage) -> None:
+        """Hide a reported message with the workspace admin's user token (a bot may delete
+        only its own messages). Already gone counts as done."""
+        token = getattr(self.rt.settings, "SLACK_ADMIN_USER_TOKEN", None)
+        if not token:
+            raise SlackCallFailed("no SLACK_ADMIN_USER_TOKEN: the message can't be deleted")
+        admin = WebClient(token=token, base_url=self.client(item.team_id).base_url)
+        try:
+            slack_call(
+                admin.chat_delete,
+                channel=str(item.payload.get("channel") or ""),
+                ts=str(item.payload.get("ts") or ""),
+                as_user=True,
+            )
+        except SlackCallFailed as exc:
+            if "message_not_found" not in str(exc):
+                raise
+            log.info("reported message of case %s was already deleted", item.case_id)
 
     # ------------------------------------------------------------------ App Home
     def home(self, session: Session, item: OutboxMessage) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:22:38.883000
+Create Date: 2026-12-07 03:30:01.912854
 """
 
 from collections.abc import Sequence
@@ -245,6 +245,7 @@ def upgrade() -> None:
         sa.Column("severe", sa.Boolean(), nullable=False),
         sa.Column("synthetic", sa.Boolean(), nullable=False),
         sa.Column("drill", sa.Boolean(), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
         sa.Column("received_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
@@ -525,6 +526,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recusal_member_id"), ["member_id"], unique=False)
 
     op.create_table(
+        "relay_contact",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("slack_user_id", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("created_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case.id"], name=op.f("fk_relay_contact_case_id_case")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_relay_contact")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_relay_contact_case_id")),
+    )
+    op.create_table(
         "mail_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -696,6 +710,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mail_attachment_mail_id"))
 
     op.drop_table("mail_attachment")
+    op.drop_table("relay_contact")
     with op.batch_alter_table("recusal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recusal_member_id"))
         batch_op.drop_index("ix_recusal_case_member")

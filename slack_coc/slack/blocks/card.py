@@ -90,8 +90,29 @@ def card_buttons(view: CaseView) -> list[ButtonElement]:
         for step in offered_steps(view)
     ]
     buttons += people_buttons(view)
+    buttons += reporter_and_message_buttons(view)
     buttons.append(ButtonElement(text="Open case", action_id=Action.OPEN_CASE.value, value=number))
     return buttons[:25]
+
+
+def reporter_and_message_buttons(view: CaseView) -> list[ButtonElement]:
+    """ "Ask the reporter" for an anonymous reporter reached through the relay; "Hide the
+    message" for a report made with "Report this message"."""
+    number = str(view.number)
+    buttons = []
+    if view.relay:
+        buttons.append(
+            ButtonElement(
+                text="Ask the reporter", action_id=Action.ASK_REPORTER.value, value=number
+            )
+        )
+    if view.reported_message:
+        buttons.append(
+            ButtonElement(
+                text="Hide the message", action_id=Action.HIDE_MESSAGE.value, value=number
+            )
+        )
+    return buttons
 
 
 def people_buttons(view: CaseView, *, conclude: bool = False) -> list[ButtonElement]:

@@ -179,6 +179,13 @@ def _reporter_receipt(msg: MessageInput) -> Rendered:
         f"You can add information or ask questions at {msg.mailbox_address}.\n"
         "If anyone is in immediate danger, contact local emergency services first."
     )
+    if msg.payload.get("anonymous"):
+        text = text.replace(
+            f"You can add information or ask questions at {msg.mailbox_address}.",
+            "You reported anonymously: the group does not know who you are. They will write "
+            "to you here, through the app, and you can answer with the button on their "
+            "message; your answer reaches them without your name.",
+        ).replace("a member will get back to you", "the group will get back to you")
     return message(text)
 
 

@@ -38,12 +38,16 @@ EVENT_LABELS = {
     "person_changed": "corrected a person on the case",
     "person_removed": "removed a person from the case",
     "personal_data_expunged": "expunged personal data (retention)",
+    "relay_question": "asked the reporter a question (through the app)",
+    "relay_answer": "The reporter answered (through the app)",
+    "relayed_to_reporter": "sent the reporter a message (through the app)",
+    "message_hidden": "hid the reported message",
 }
 # Event data keys that are facts safe for the channel (dates, codes), shown in the note.
 SAFE_EVENT_DATA = ("new_date", "review_date", "rule", "result", "vote", "source")
 MEMBER_EVENT_DATA = ("shepherd",)  # member user ids, shown as mentions
 # Who logged a report may be its reporter; who recused is nobody's business: no actor shown.
-ANONYMOUS_EVENTS = {"logged", "recused", "recusal_lifted"}
+ANONYMOUS_EVENTS = {"logged", "recused", "recusal_lifted", "relay_answer"}
 
 
 @dataclass(frozen=True)

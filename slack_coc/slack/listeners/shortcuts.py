@@ -18,6 +18,7 @@ from slack_coc.slack.ids import Shortcut
 from slack_coc.slack.views.report import report_concern_modal
 
 log = logging.getLogger(__name__)
+MAX_EVIDENCE = 1500
 
 
 def reported_message_of(body: dict[str, Any], client: WebClient) -> dict[str, str]:
@@ -26,6 +27,9 @@ def reported_message_of(body: dict[str, Any], client: WebClient) -> dict[str, st
     channel = str(_mapping(body.get("channel")).get("id") or "")
     ts = str(body.get("message_ts") or message.get("ts") or "")
     found = {"channel": channel, "ts": ts, "author": str(message.get("user") or "")}
+    # The text as reported, kept (encrypted) with the case as evidence should the message be
+    # edited or hidden later; cut to fit the form's private_metadata (3,000 characters).
+    found["text"] = str(message.get("text") or "")[:MAX_EVIDENCE]
     if not (channel and ts):
         # A message action without its message (Slack does not send one; a forger may): the
         # form opens without a message attached rather than asking Slack about nothing.

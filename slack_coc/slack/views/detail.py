@@ -21,7 +21,11 @@ from slack_sdk.models.blocks import (
 
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole
 from slack_coc.services.queries import CaseDetail, PartyDetail
-from slack_coc.slack.blocks.card import offered_steps, people_buttons
+from slack_coc.slack.blocks.card import (
+    offered_steps,
+    people_buttons,
+    reporter_and_message_buttons,
+)
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action, Callback, step_action, vote_value
 from slack_coc.slack.views.common import modal, note
@@ -84,8 +88,11 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
                 f"{k}: {v}" for k, v in message.items() if k in ("permalink", "author", "ts")
             ),
         )
+        if message.get("text"):
+            blocks += _labelled_text("The message as reported", str(message["text"]))
     blocks.append(HeaderBlock(text="People"))
-    people = "\n".join(_party_line(p) for p in detail.parties) or "none recorded"
+    anonymous = "anonymous" in view.flags
+    people = "\n".join(_party_line(p, anonymous) for p in detail.parties) or "none recorded"
     blocks += _labelled_text("", people, mrkdwn=True)
     if detail.recusals:
         blocks.append(HeaderBlock(text="Recused"))
@@ -164,6 +171,7 @@ def _action_buttons(detail: CaseDetail) -> list[ButtonElement]:
             ButtonElement(text="Vote: abstain", action_id=Action.VOTE_ABSTAIN.value, value=vote),
         ]
     buttons += people_buttons(view, conclude=True)
+    buttons += reporter_and_message_buttons(view)
     if view.state.is_open:
         buttons.append(
             ButtonElement(
@@ -200,7 +208,9 @@ def _party_name(party: PartyDetail) -> str:
     return f"{who} ({party.person_code_name})" if party.person_code_name else who
 
 
-def _party_line(party: PartyDetail) -> str:
+def _party_line(party: PartyDetail, anonymous: bool = False) -> str:
+    if anonymous and party.role == PartyRole.REPORTER.value:
+        return "Reporter: anonymous (reached only through the app's relay, if at all)"
     line = f"{ROLE_LABELS.get(party.role, party.role)}: {_party_name(party)}"
     if party.contact:
         line += f" · {escape(party.contact)}"

@@ -58,6 +58,13 @@ STEP_NOTES = {
 }
 
 
+RELAY_NOTE = (
+    ":bust_in_silhouette: *To: the anonymous reporter, through the app.* Your message goes to "
+    "them as a Slack DM from the app (no email, no names), with a button to answer; their "
+    "answer comes back to the case's timeline."
+)
+
+
 def compose_modal(draft: MailDraft, *, smtp_enabled: bool, version: int = 0) -> dict[str, Any]:
     v = str(version)
     options = [Option(value=name, text=label[:75]) for name, label in TEMPLATES.items()]
@@ -75,7 +82,9 @@ def compose_modal(draft: MailDraft, *, smtp_enabled: bool, version: int = 0) -> 
                 )
             ],
         ),
-        text_input(
+        note(RELAY_NOTE)
+        if draft.relay
+        else text_input(
             f"to_{v}",
             "To",
             initial=", ".join(draft.to) or None,
@@ -143,9 +152,11 @@ class ComposeForm:
         return self.submitted.user(self._field("review"))
 
     def blank_fields(self) -> dict[str, str]:
+        # No "To" block: an anonymous reporter is written to through the relay.
+        names = ("to", "subject", "body") if self._field("to") in self.submitted.values else ()
         return {
             self._field(name): "This can't be blank."
-            for name in ("to", "subject", "body")
+            for name in names or ("subject", "body")
             if not self.submitted.text(self._field(name))
         }
 
@@ -157,8 +168,13 @@ def result_modal(sent: SentMail) -> dict[str, Any]:
         return modal(
             callback_id="modal:notice", title="Waiting for review", blocks=[note(text)], submit=None
         )
-    if sent.status == "queued":
+    if sent.status in ("queued", "sent"):
         lead = f"Sent: the message on case #{sent.case_number} is on its way (and on the timeline)."
+        if sent.status == "sent" and not sent.to:
+            lead = (
+                f"Sent to the reporter of case #{sent.case_number} through the app; their "
+                "answer, if any, will land on the case's timeline."
+            )
         return modal(
             callback_id="modal:notice", title="Message sent", blocks=[note(lead)], submit=None
         )

@@ -3,6 +3,7 @@ concern" for anyone (the shortcuts). Block ids are `ReportInput` field names."""
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,13 @@ CONFIDENTIAL_NOTICE = (
     ":lock: Reports are confidential. Only the working group members handling this report "
     "will see it, and we never share who reported with the people reported."
 )
+ANONYMITY_NOTICE = (
+    ":bust_in_silhouette: *Report anonymously* and the working group never sees who you are: "
+    "not on the case, its records or its exports. They can still write to you here, through "
+    "the app, and you can answer them the same way. What anonymity does not cover: the "
+    "people who run this app (with its database and its keys) could still find out; and "
+    "what you write may itself tell who you are."
+)
 UNSURE_NOTICE = (
     "Not sure it is a violation, or that the space is covered? Please report it anyway: we "
     "would rather have a few extra reports than miss one. You don't need to be the target "
@@ -61,6 +69,11 @@ def log_report_modal() -> dict[str, Any]:
             "source", "Where did the report come from?", SOURCES, initial=CaseSource.EMAIL.value
         ),
         text_input("reporter_name", "Reporter's name", optional=True),
+        checkbox(
+            "anonymous",
+            "Anonymous report?",
+            "The reporter asked not to be known (keep no name or contact)",
+        ),
         email_input(
             "reporter_contact",
             "Reporter's contact (email)",
@@ -108,8 +121,10 @@ def report_concern_modal(reported_message: dict[str, str] | None = None) -> dict
         email_input(
             "reporter_contact",
             "An email address we may use (optional)",
-            hint="We will also reply to you here in Slack.",
+            hint="We will also reply to you here in Slack. Leave empty to report anonymously.",
         ),
+        small(ANONYMITY_NOTICE),
+        checkbox("anonymous", "Anonymity", "Report anonymously"),
         text_input(
             "language",
             "Language / translation tools",
@@ -118,6 +133,8 @@ def report_concern_modal(reported_message: dict[str, str] | None = None) -> dict
         ),
         text_input("anything_else", "Anything else we should know", multiline=True, optional=True),
     ]
+    if reported_message:
+        reported_message = _fitting(reported_message)
     return modal(
         callback_id=Callback.REPORT_CONCERN,
         title="Report a concern",
@@ -125,6 +142,15 @@ def report_concern_modal(reported_message: dict[str, str] | None = None) -> dict
         submit="Send report",
         metadata={"reported_message": reported_message} if reported_message else None,
     )
+
+
+def _fitting(message: dict[str, str]) -> dict[str, str]:
+    """The message's text shortened until the metadata fits Slack's 3,000 characters
+    (escaped characters take more room in JSON than in the text)."""
+    message = dict(message)
+    while message.get("text") and len(json.dumps({"reported_message": message})) > 2900:
+        message["text"] = message["text"][: len(message["text"]) // 2]
+    return message
 
 
 def _incident_blocks() -> list[Block]:
@@ -207,8 +233,12 @@ def parse_report(
         anything_else=submitted.text("anything_else") or None,
         reported_message=None if member_form else _reported_message(submitted.metadata),
         content_warnings=submitted.selected("content_warnings"),
+        anonymous=submitted.checked("anonymous"),
     )
     return report, {}
+
+
+MESSAGE_KEYS = ("permalink", "author", "ts", "channel", "text")
 
 
 def _reported_message(metadata: dict[str, Any]) -> dict[str, str] | None:
@@ -216,5 +246,7 @@ def _reported_message(metadata: dict[str, Any]) -> dict[str, str] | None:
     if not isinstance(message, dict):
         return None
     return {
-        k: str(v) for k, v in message.items() if k in ("permalink", "author", "ts", "channel") and v
+        k: str(v)
+        for k, v in message.items()
+        if k in ("permalink", "author", "ts", "channel", "text") and v
     }
