@@ -31,6 +31,7 @@ from slack_coc.db import Base
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole
 from slack_coc.domain.models import Case, Party, Person
+from slack_coc.services.relay import forget as forget_relay
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.timeline import record_event
 
@@ -279,6 +280,7 @@ def expunge_case(session: Session, case: Case, now: datetime) -> None:
     case.resolution_notes = None
     case.personal_data_expunged_at = now
     session.flush()
+    forget_relay(session, [case.id])  # the way to an anonymous reporter goes first, whole
     tables = Base.metadata.tables
     owned = {name: t for name, t in tables.items() if "case_id" in t.columns and name != "case"}
     for name, table in owned.items():
