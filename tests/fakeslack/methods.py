@@ -22,6 +22,7 @@ class WebApiMethods:
     members: dict[str, list[str]]
     _ids: itertools.count[int]
     workspace_tokens: dict[str, str]
+    admin_tokens: set[str]
     _pending_installs: dict[str, tuple[str, str, str]]
     _pending_enterprise: dict[str, tuple[str, bool]]
 
@@ -94,6 +95,19 @@ class WebApiMethods:
                     "text": m.text,
                     "message": {k: v for k, v in self._message_json(m).items() if k != "ts"},
                 }
+        return {"ok": False, "error": "message_not_found"}
+
+    def _m_chat_delete(self, p: dict[str, Any]) -> dict[str, Any]:
+        """As Slack: a bot token deletes only the app's own messages; a person's message takes
+        an admin's user token (xoxp-, `admin_tokens`)."""
+        channel = self._channel_of(str(p["channel"]))
+        token = getattr(getattr(self, "_local", None), "token", None) or ""
+        for m in self.channels[channel]:
+            if m.ts == str(p["ts"]):
+                if m.user is not None and token not in self.admin_tokens:
+                    return {"ok": False, "error": "cant_delete_message"}
+                self.channels[channel].remove(m)
+                return {"ok": True, "channel": channel, "ts": m.ts}
         return {"ok": False, "error": "message_not_found"}
 
     def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:

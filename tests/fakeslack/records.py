@@ -51,6 +51,7 @@ class Message:
     blocks: list[dict[str, Any]]
     thread_ts: str | None = None
     edits: int = 0
+    user: str | None = None  # a person's message (seeded by a test); None: the app's own
 
 
 def _strings(value: Any) -> Any:

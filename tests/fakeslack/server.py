@@ -51,6 +51,7 @@ class FakeSlack(WebApiMethods, OtherEnds):
         self.token, self.team_id, self.bot_user_id = token, team_id, bot_user_id
         # Bot token -> workspace: the default one, plus workspaces installed through OAuth.
         self.workspace_tokens: dict[str, str] = {token: team_id}
+        self.admin_tokens: set[str] = set()  # workspace admins' user tokens (chat.delete)
         self._pending_installs: dict[str, tuple[str, str, str]] = {}
         # code -> (enterprise id, org-wide?) for installs in an Enterprise Grid organization
         self._pending_enterprise: dict[str, tuple[str, bool]] = {}
@@ -193,6 +194,19 @@ class FakeSlack(WebApiMethods, OtherEnds):
     def add_user(self, user_id: str, name: str = "someone", **fields: Any) -> None:
         self.users[user_id] = {"id": user_id, "name": name, **fields}
 
+    def add_admin_token(self, token: str, team_id: str | None = None) -> None:
+        """A workspace admin's user token: it may delete anyone's message (chat.delete)."""
+        with self._lock:
+            self.workspace_tokens[token] = team_id or self.team_id
+            self.admin_tokens.add(token)
+
+    def seed_message(self, channel: str, user_id: str, text: str) -> Message:
+        """A person's message in a channel (what a member may report)."""
+        with self._lock:
+            m = Message(channel, self._ts(), text, [], user=user_id)
+            self.channels[channel].append(m)
+            return m
+
     def set_members(self, channel: str, user_ids: list[str]) -> None:
         self.members[channel] = list(user_ids)
 
@@ -280,6 +294,7 @@ class FakeSlack(WebApiMethods, OtherEnds):
             return 200, body, {}
         with self._lock:
             self._local.team = team
+            self._local.token = token
             body = self._dispatch(method, params)
         self._record(Call(method, params, body, team=team))
         return 200, body, {}
