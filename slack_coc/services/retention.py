@@ -31,8 +31,8 @@ from slack_coc.db import Base
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole
 from slack_coc.domain.models import Case, Party, Person
-from slack_coc.services.relay import forget as forget_relay
 from slack_coc.services.context import ServiceContext
+from slack_coc.services.relay import forget as forget_relay
 from slack_coc.services.timeline import record_event
 
 log = logging.getLogger(__name__)
