@@ -182,6 +182,8 @@ PAYLOAD: dict[str, Any] = {
     "next_week": {"primary": CAT, "secondary": DAN},
     "count": 2,
     "case_numbers": [5, 7],
+    "text": "When did it start, and were others there? (demo question)",
+    "event": 12,
 }
 
 
