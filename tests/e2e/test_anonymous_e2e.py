@@ -242,3 +242,30 @@ def test_the_relay_is_only_for_the_reporter_and_retention_removes_it(
     assert "no way to reach" in json.dumps(
         [c.params for c in server.fake.attempts()[before:]]
     ).lower().replace("\\n", " ")
+
+
+def test_a_member_logs_a_report_received_anonymously(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    before = calls_count(server)
+    server.command(BEN, "new")
+    form = modal_after(server, before)
+    assert form["callback_id"] == Callback.LOG_REPORT.value and "Anonymous report?" in json.dumps(
+        form
+    )
+    contact = field("reporter_contact", {"type": "email_text_input", "value": "a@example.org"})
+    refused = server.submit(
+        BEN, form, values(field("account", txt("Told in person.")), contact, ANON)
+    )
+    assert refused.json()["response_action"] == "errors"
+    assert "reporter_contact" in refused.json()["errors"]
+    done = server.submit(BEN, form, values(field("account", txt("Told in person.")), ANON))
+    assert done.json()["response_action"] == "update"
+    server.deliver()
+    with server.rt.ctx.read() as session:
+        case = session.scalar(select(Case))
+        assert case is not None and case.anonymous
+        assert session.scalar(select(RelayContact.id)) is None
+    the_card = card(server)
+    assert "anonymous" in json.dumps(the_card.blocks)
+    assert Action.ASK_REPORTER.value not in action_ids(the_card.blocks)  # nobody to ask

@@ -22,6 +22,7 @@ from slack_coc.services.identity import IdentityEntry
 from slack_coc.services.mail_outgoing import MailDraft, SentMail
 from slack_coc.services.prompts import PendingEmergency
 from slack_coc.services.queries import CaseDetail, EventDetail, PartyDetail
+from slack_coc.services.reported_message import ReportedMessage
 from slack_coc.services.views import CaseView, DeadlineView
 from slack_coc.services.workspaces import WorkspaceSettings
 from slack_coc.slack import outbound  # noqa: F401  (registers every message template)
@@ -30,7 +31,7 @@ from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.blocks.messages import TEMPLATES, MessageInput, render
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS, ThreadNote, thread_note
 from slack_coc.slack.listeners import MODULES
-from slack_coc.slack.views import detail, mail, notice, records, report, setup, steps
+from slack_coc.slack.views import detail, mail, notice, records, relay, report, setup, steps
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ANA, BEN, CAT, DAN, NEW = "U0DEMOANA", "U0DEMOBEN", "U0DEMOCAT", "U0DEMODAN", "U0DEMONEW"
@@ -203,6 +204,9 @@ def _modals() -> list[Surface]:
     shepherded = case_view(CaseState.SHEPHERDED)
     decided = case_view(CaseState.DECIDED)
     resolved = case_view(CaseState.RESOLVED)
+    hidden = ReportedMessage(
+        7, "https://demo.slack.com/archives/C0DEMO/p1790000123000200", hidden=False
+    )
     draft = MailDraft(
         case_number=7,
         template="ack_decision_needed",
@@ -266,6 +270,14 @@ def _modals() -> list[Surface]:
         ("Write to the reporter", mail.compose_modal(draft, smtp_enabled=True)),
         ("Mail sent for review", mail.result_modal(sent)),
         ("Review a message", mail.review_modal(sent)),
+        (
+            "Write to an anonymous reporter",
+            mail.compose_modal(replace(draft, to=[], relay=True), smtp_enabled=True),
+        ),
+        ("Ask the reporter", relay.ask_modal(7)),
+        ("Answer the group (reporter)", relay.answer_modal(7, 12)),
+        ("Hide the message", relay.hide_modal(hidden)),
+        ("Hide the message (no admin token)", relay.no_token_modal(hidden)),
         ("Workspace setup (chairs)", setup.setup_modal(settings)),
         ("Identity key (chairs)", records.identity_key_modal([identity])),
         (
