@@ -124,6 +124,12 @@ def reported_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     return {case_id: int(n) for case_id, n in rows}
 
 
+def _hideable(case: Case) -> bool:
+    """Reported with "Report this message", and the message not hidden yet."""
+    found = (case.details or {}).get("reported_message")
+    return isinstance(found, dict) and bool(found.get("ts")) and not found.get("hidden_at")
+
+
 def relayed_cases(session: Session, case_ids: list[int]) -> set[int]:
     if not case_ids:
         return set()
@@ -182,8 +188,7 @@ def case_views(
                 reported_people=reported.get(case.id, 0),
                 relay=case.id in relayed,
                 # Only a shortcut report can be about a message: others' details stay sealed.
-                reported_message=case.source == "slack"
-                and bool((case.details or {}).get("reported_message")),
+                reported_message=case.source == "slack" and _hideable(case),
             )
         )
     return views
