@@ -67,3 +67,11 @@ def test_the_relay_answers_only_the_reporter_and_checks_its_input(ctx: ServiceCo
     with pytest.raises(NotFound):
         relay.answer(ctx, Actor("T0OTHER001", OUTSIDER), logged.case_id, 0, "other workspace")
     relay.answer(ctx, Actor(TEAM, OUTSIDER), logged.case_id, 0, "Last week.")
+
+
+def test_the_admin_token_setting_must_be_a_user_token() -> None:
+    from slack_coc.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="SLACK_ADMIN_USER_TOKEN: must be a user token"):
+        load_settings(SLACK_ADMIN_USER_TOKEN="xoxb-a-bot-token")
+    assert load_settings(SLACK_ADMIN_USER_TOKEN="xoxp-1").SLACK_ADMIN_USER_TOKEN == "xoxp-1"
