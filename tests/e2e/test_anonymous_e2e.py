@@ -17,10 +17,11 @@ from slack_coc.domain.enums import Trigger
 from slack_coc.domain.models import Case, CaseEvent, Party
 from slack_coc.domain.relay_models import RelayContact
 from slack_coc.logging_setup import PAYLOAD_LOGGERS
-from slack_coc.services import retention
+from slack_coc.services import inbox, retention
 from slack_coc.slack.ids import Action, Callback, Shortcut, step_action
+from slack_coc.slack.inbox import InboxRunner
 from tests.e2e.conftest import CHANNEL
-from tests.e2e.harness import AppServer, action_ids, find_button
+from tests.e2e.harness import AppServer, action_ids, find_button, wait_for
 from tests.e2e.test_case_flow_e2e import (
     BEN,
     CAT,
@@ -269,3 +270,44 @@ def test_a_member_logs_a_report_received_anonymously(app_server: AppServer) -> N
     the_card = card(server)
     assert "anonymous" in json.dumps(the_card.blocks)
     assert Action.ASK_REPORTER.value not in action_ids(the_card.blocks)  # nobody to ask
+
+
+def test_the_relay_works_with_the_web_process_and_an_inbox_worker(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    """Production's layout: clicks that answer with a modal get a "Loading" modal from the web
+    process, filled in by the inbox worker; the reporter (not a member) included."""
+    server, worker = web
+    add_roster(server.rt.ctx)
+
+    def run_worker() -> None:
+        def worked_off() -> bool:
+            worker.run_due()
+            return not inbox.waiting(server.rt.ctx)
+
+        wait_for(worked_off, timeout=15, what="the inbox to be worked off")
+
+    _report_anonymously(server)
+    run_worker()
+    server.deliver()
+    server.command(BEN, "ask 1")
+    run_worker()
+    ask = server.last_view()
+    assert ask["callback_id"] == Callback.ASK_REPORTER.value
+    server.submit(BEN, ask, values(field("question", txt(QUESTION))))
+    run_worker()
+    server.deliver()
+    question = _reporter_dms(server)[-1]
+    server.click_button(
+        REPORTER, question, Action.ANSWER_RELAY.value, server.fake.dm_channel(REPORTER)
+    )
+    run_worker()
+    form = server.last_view()
+    assert form["callback_id"] == Callback.ANSWER_RELAY.value
+    server.submit(REPORTER, form, values(field("answer", txt(ANSWER))))
+    run_worker()
+    with server.rt.ctx.read() as session:
+        notes = list(
+            session.scalars(select(CaseEvent.note).where(CaseEvent.kind == "relay_answer"))
+        )
+    assert notes == [f"From the reporter: {ANSWER}"]
