@@ -34,6 +34,9 @@ class Policy:
     resolution_warning_hours: float = 24
     emergency_review_hours: float = 24
     deadlock_days: float = 7
+    # After a decision, how long the reporter has to answer the proposed resolution before a
+    # member may record "no answer" and carry it out.
+    feedback_days: float = 7
     handover_weekday: int = 0  # Monday
     handover_hour_utc: int = 12
     handover_reminder_hours: float = 24

@@ -130,6 +130,9 @@ class Case(Base):
     details: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     # On resolution: actions taken and outcome, in the group's words.
     resolution_notes: Mapped[str | None] = mapped_column(EncryptedText)
+    # Set when the reporter's feedback on the decision, or why there is none, is recorded;
+    # cleared by a new decision. Start actions / Resolve wait for it (domain/lifecycle.py).
+    feedback_settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     personal_data_expunged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

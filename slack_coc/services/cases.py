@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
+from slack_coc.services import feedback as feedback_service
 from slack_coc.services.access import active_recusal, find_member, require_case_access
+from slack_coc.services.actions import action_facts
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.mail_outgoing import default_recipients, reporter
 from slack_coc.services.outbox import Intent, enqueue
@@ -165,9 +167,7 @@ def start_discussion(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepR
 
 
 def record_feedback(ctx: ServiceContext, actor: Actor, ref: str | int, feedback: str) -> StepResult:
-    if not feedback.strip():
-        raise InvalidInput("Please write down the feedback.", field="feedback")
-    return take_step(ctx, actor, ref, Trigger.RECORD_FEEDBACK, note=feedback.strip())
+    return feedback_service.record_feedback(ctx, actor, ref, feedback)
 
 
 def start_actions(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
@@ -213,6 +213,7 @@ def resolve(
         Trigger.RESOLVE,
         prepare=prepare,
         after=after,
+        facts=action_facts,
         data={"review_date": review_date.isoformat(), "source": resolution_source},
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from slack_coc.domain.enums import (
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Member, Party
+from slack_coc.services import feedback
 from slack_coc.services.access import recused_member_ids, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue, enqueue_once
@@ -47,6 +48,9 @@ class VoteResult:
     number: int
     decided: bool
     explanation: str
+    # The proposed-resolution message, offered to the voter whose vote decided the case
+    # when the reporter left an address (as StepResult.offer_mail).
+    offer_mail: str | None = None
 
 
 def open_proposal(session: Session, case_id: int) -> Proposal | None:
@@ -277,10 +281,12 @@ def vote(
             data={"vote": choice.value, "proposal_id": proposal.id},
         )
         result = tally(session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule)
+        offer = None
         if result.met:
             _adopt(session, ctx, case, proposal, result, actor, now)
+            offer = feedback.on_decided(session, ctx, case, now)
         case_changed(session, case, now)
-        return VoteResult(case.number, result.met, result.explanation)
+        return VoteResult(case.number, result.met, result.explanation, offer)
 
 
 def _adopt(
@@ -352,14 +358,17 @@ def board_decide(ctx: ServiceContext, actor: Actor, ref: str | int, decision: st
     if not decision.strip():
         raise InvalidInput("Record what the board decided.", field="decision")
 
+    offer: list[str] = []
+
     def after(session: Session, member: Member, case: Case) -> None:
         case.decided_at = ctx.clock.now()
         case.decision_rule = "board"
         escalated = latest_escalated(session, case.id)
         if escalated is not None:
             schedule_sanction_ends(session, case, escalated, ctx.clock.now())
+        offer.extend(filter(None, [feedback.on_decided(session, ctx, case, ctx.clock.now())]))
 
-    return take_step(
+    result = take_step(
         ctx,
         actor,
         ref,
@@ -368,3 +377,4 @@ def board_decide(ctx: ServiceContext, actor: Actor, ref: str | int, decision: st
         note=decision.strip(),
         data={"rule": "board"},
     )
+    return replace(result, offer_mail=offer[0]) if offer else result

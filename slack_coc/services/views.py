@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Deadline, Member, Party
+from slack_coc.services.actions import open_action_counts
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class DeadlineView:
 
     @property
     def label(self) -> str:
-        return DEADLINE_LABELS.get(self.kind, self.kind.replace("_", " "))
+        return deadline_label(self.kind)
 
 
 DEADLINE_LABELS = {
@@ -33,7 +34,14 @@ DEADLINE_LABELS = {
     "review_date": "review",
     "suspension_end": "suspension ends",
     "deadlock": "board escalation possible",
+    "feedback": "reporter's feedback",
 }
+
+
+def deadline_label(kind: str) -> str:
+    if kind.startswith("action:"):
+        return "action due"
+    return DEADLINE_LABELS.get(kind, kind.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class CaseView:
 
 
 DRILL_FLAG = "DRILL"
+WAITING_FOR_FEEDBACK = "waiting for the reporter's feedback"
 
 
 def flags_of(case: Case) -> tuple[str, ...]:
@@ -82,6 +91,8 @@ def flags_of(case: Case) -> tuple[str, ...]:
         flags.append("handled locally")
     if case.severe:
         flags.append("severe / legal")
+    if case.state == CaseState.DECIDED.value and case.feedback_settled_at is None:
+        flags.append(WAITING_FOR_FEEDBACK)
     return tuple(flags)
 
 
@@ -130,6 +141,8 @@ def case_views(
     """Views of many cases with a fixed number of queries."""
     deadlines = next_deadlines(session, [c.id for c in cases])
     reported = reported_counts(session, [c.id for c in cases])
+    acting = [c.id for c in cases if c.state == CaseState.ACTIONS_ONGOING.value]
+    open_actions = open_action_counts(session, acting)
     people = member_user_ids(
         session,
         {m for c in cases for m in (c.shepherd_id, c.first_responder_id) if m is not None},
@@ -137,7 +150,8 @@ def case_views(
     facts = facts or {}
     views = []
     for case in cases:
-        flow = CaseFlow(case, facts.get(case.id, CaseFacts()))
+        known = facts.get(case.id, CaseFacts())
+        flow = CaseFlow(case, replace(known, open_actions=bool(open_actions.get(case.id))))
         views.append(
             CaseView(
                 id=case.id,

@@ -90,6 +90,7 @@ class Callback(StrEnum):
     PEOPLE = "modal:people"  # add, identify, correct or remove the people on a case
     VOTE = "modal:vote"
     RECORD_FEEDBACK = "modal:record_feedback"
+    RECORD_ACTIONS = "modal:record_actions"
     RESOLVE = "modal:resolve"
     REQUEST_RECONSIDERATION = "modal:request_reconsideration"
     CONCLUDE_RECONSIDERATION = "modal:conclude_reconsideration"

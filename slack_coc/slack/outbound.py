@@ -36,6 +36,7 @@ from slack_coc.services.views import CaseView
 from slack_coc.services.workspaces import channel_for
 from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
     mail_messages,
+    process_messages,
     rota_messages,
 )
 from slack_coc.slack.blocks.card import build_card

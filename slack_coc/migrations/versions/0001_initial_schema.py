@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:22:38.883000
+Create Date: 2026-12-07 03:29:17.078298
 """
 
 from collections.abc import Sequence
@@ -257,6 +257,7 @@ def upgrade() -> None:
         sa.Column("review_date", sa.Date(), nullable=True),
         sa.Column("details", slack_coc.crypto.EncryptedJSON(), nullable=False),
         sa.Column("resolution_notes", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("feedback_settled_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("card_channel_id", sa.String(length=32), nullable=True),
         sa.Column("card_ts", sa.String(length=32), nullable=True),
         sa.Column(
@@ -330,6 +331,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("access_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_access_log_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("what", slack_coc.crypto.EncryptedText(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("created_by_user_id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_by_user_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_case_action_case_id_case")),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["member.id"], name=op.f("fk_case_action_owner_id_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_action")),
+    )
+    with op.batch_alter_table("case_action", schema=None) as batch_op:
+        batch_op.create_index("ix_case_action_case_done", ["case_id", "done_at"], unique=False)
 
     op.create_table(
         "case_event",
@@ -731,6 +754,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_event_case_id"))
 
     op.drop_table("case_event")
+    with op.batch_alter_table("case_action", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_action_case_done")
+
+    op.drop_table("case_action")
     with op.batch_alter_table("access_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_access_log_case_id"))
 

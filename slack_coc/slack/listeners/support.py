@@ -12,12 +12,13 @@ from slack_sdk import WebClient
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import NotFound
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, decisions, prompts, queries
+from slack_coc.services import actions, cases, decisions, prompts, queries
 from slack_coc.services.context import Actor
 from slack_coc.services.steps import StepResult
 from slack_coc.slack.blocks.mail_messages import step_done_with_offer
 from slack_coc.slack.blocks.messages import Rendered
 from slack_coc.slack.views import steps as step_views
+from slack_coc.slack.views.actions import actions_modal
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 USER_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")
@@ -110,6 +111,9 @@ def step_modal(rt: Runtime, actor: Actor, trigger: Trigger, ref: str | int) -> d
         Trigger.CHANGE_SHEPHERD: lambda: step_views.assign_shepherd_modal(view, actor.user_id),
         Trigger.ASSIGN_SHEPHERD: lambda: step_views.assign_shepherd_modal(view, actor.user_id),
         Trigger.RECORD_FEEDBACK: lambda: step_views.feedback_modal(view),
+        Trigger.RECORD_ACTIONS: lambda: actions_modal(
+            view, actions.case_actions(ctx, actor, ref), today
+        ),
         Trigger.RESOLVE: lambda: step_views.resolve_modal(view, today),
         Trigger.REQUEST_RECONSIDERATION: lambda: step_views.request_reconsideration_modal(view),
         Trigger.CONCLUDE_RECONSIDERATION: lambda: step_views.conclude_reconsideration_modal(view),

@@ -11,7 +11,9 @@ from slack_bolt import Ack, App, BoltContext
 
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.runtime import Runtime
+from slack_coc.services import actions as actions_service
 from slack_coc.services import cases, conflicts, decisions, emergency, intake, prompts
+from slack_coc.services import feedback as feedback_service
 from slack_coc.services.context import Actor
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.slack.ids import Callback
@@ -130,7 +132,30 @@ def register(app: App, rt: Runtime) -> None:
         return vote_and_explain(rt, actor, _case(s), value, int(proposal) if proposal else None)
 
     def feedback(actor: Actor, s: Submitted, _u: str) -> str:
+        reason = s.option("none_reason")
+        if reason:
+            return step_summary(
+                feedback_service.record_no_feedback(
+                    ctx, actor, _case(s), reason, s.text("feedback")
+                )
+            )
+        if not s.text("feedback"):
+            raise InvalidInput(
+                "Write down the feedback, or choose why there is none.", field="feedback"
+            )
         return step_summary(cases.record_feedback(ctx, actor, _case(s), s.text("feedback")))
+
+    def record_actions(actor: Actor, s: Submitted, _u: str) -> str:
+        new = actions_service.NewAction(s.text("what"), s.user("owner"), s.date("due_on"))
+        result = actions_service.record_actions(
+            ctx,
+            actor,
+            _case(s),
+            done=[int(v) for v in s.selected("done") if v.isdigit()],
+            new=new,
+            new_round=s.checked("new_round"),
+        )
+        return step_summary(result)
 
     def resolve(actor: Actor, s: Submitted, _u: str) -> str:
         result = cases.resolve(
@@ -190,7 +215,8 @@ def register(app: App, rt: Runtime) -> None:
     submission(Callback.RECUSE, (), recuse)
     submission(Callback.PROPOSE, ("rationale",), propose)
     submission(Callback.VOTE, (), vote)
-    submission(Callback.RECORD_FEEDBACK, ("feedback",), feedback)
+    submission(Callback.RECORD_FEEDBACK, (), feedback)
+    submission(Callback.RECORD_ACTIONS, (), record_actions)
     submission(Callback.RESOLVE, ("actions_taken",), resolve)
     submission(Callback.REQUEST_RECONSIDERATION, ("requested_by",), reconsider)
     submission(Callback.CONCLUDE_RECONSIDERATION, (), conclude)

@@ -16,6 +16,7 @@ from slack_coc.domain.enums import (
     ResolutionSource,
 )
 from slack_coc.services.conflicts import OnboardingCase
+from slack_coc.services.feedback import NoFeedback
 from slack_coc.services.prompts import PendingEmergency
 from slack_coc.services.queries import CaseDetail
 from slack_coc.services.views import CaseView
@@ -48,6 +49,7 @@ RESOLUTION_SOURCES = (
     (ResolutionSource.NONE.value, "None"),
 )
 VOTES = (("agree", "Agree"), ("object", "Object"), ("abstain", "Abstain"))
+NO_FEEDBACK = tuple((r.value, r.label) for r in NoFeedback)
 
 
 def _head(view: CaseView) -> Block:
@@ -188,8 +190,12 @@ def feedback_modal(view: CaseView) -> dict[str, Any]:
             _head(view),
             small("The feedback goes on the record; the group is not bound by it."),
             text_input(
-                "feedback", "Feedback from the reporter and affected parties", multiline=True
+                "feedback",
+                "Feedback from the reporter and affected parties",
+                multiline=True,
+                optional=True,
             ),
+            radio("none_reason", "Or: why there is no feedback", NO_FEEDBACK, optional=True),
         ],
     )
 

@@ -1,0 +1,77 @@
+"""DM and channel texts of the steps after a decision: the reporter's feedback and the
+actions carried out in rounds. Case number and code name only, never the text of an action
+or of the feedback. Imported by `slack_coc.slack.outbound` (templates register on import)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ButtonElement
+
+from slack_coc.domain.enums import Trigger
+from slack_coc.slack.blocks.mail_messages import MAIL_OFFERS
+from slack_coc.slack.blocks.messages import (
+    MessageInput,
+    Rendered,
+    case_buttons,
+    case_ref,
+    message,
+    template,
+    when,
+)
+from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
+from slack_coc.slack.views.mail import COMPOSE_ACTION, compose_value
+
+MAIL_OFFERS.setdefault("proposed_resolution", "Send the proposed resolution")
+EVENT_LABELS.setdefault("record_actions", "recorded actions")
+
+FEEDBACK_ASK = (
+    "Before anything is carried out, the reporter (and anyone else affected) hears the "
+    "proposed resolution and may give feedback. Record it with *Record reporter feedback* "
+    "(or why there is none) to unlock *Start carrying out actions* and *Resolve*."
+)
+
+
+@template("feedback_requested")
+def _feedback_requested(msg: MessageInput) -> Rendered:
+    buttons = case_buttons(msg, Trigger.RECORD_FEEDBACK)
+    if msg.payload.get("offer_mail") and msg.case is not None:
+        buttons.insert(
+            0,
+            ButtonElement(
+                text=MAIL_OFFERS["proposed_resolution"],
+                action_id=COMPOSE_ACTION,
+                value=compose_value(msg.case.number, "proposed_resolution"),
+                style="primary",
+            ),
+        )
+    return message(f":speech_balloon: {case_ref(msg)} is decided. {FEEDBACK_ASK}", buttons)
+
+
+@template("feedback_overdue")
+def _feedback_overdue(msg: MessageInput) -> Rendered:
+    text = (
+        f":hourglass: The reporter's feedback on {case_ref(msg)} was expected by "
+        f"{when(msg.payload.get('due_at'))}. Record what they said, or that there was no answer, "
+        "so the decision can be carried out."
+    )
+    note = "You are its shepherd." if msg.payload.get("audience") == "shepherd" else None
+    return message(text, case_buttons(msg, Trigger.RECORD_FEEDBACK), note)
+
+
+@template("action_assigned")
+def _action_assigned(msg: MessageInput) -> Rendered:
+    text = (
+        f":clipboard: You own an action on {case_ref(msg)}, due "
+        f"{when(msg.payload.get('due_on'), with_time=False)}. Open the case to read it; mark it "
+        "done with *Record actions* when it is."
+    )
+    return message(text, case_buttons(msg, Trigger.RECORD_ACTIONS))
+
+
+@template("action_due")
+def _action_due(msg: MessageInput) -> Rendered:
+    text = (
+        f":alarm_clock: An action you own on {case_ref(msg)} is due "
+        f"{when(msg.payload.get('due_at'))}. Mark it done with *Record actions*, or tell the "
+        "group what is holding it up."
+    )
+    return message(text, case_buttons(msg, Trigger.RECORD_ACTIONS))
