@@ -64,6 +64,7 @@ def decided_case(
     decisions.vote(ctx, actor(DAN), number, "agree")
     if resolve:
         clock.set(at + resolve_after)
+        cases.record_feedback(ctx, actor(BEN), number, "The reporter is content.")
         cases.resolve(
             ctx,
             actor(BEN),
