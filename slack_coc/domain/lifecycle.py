@@ -237,6 +237,10 @@ class CaseFlow:
             raise GuardFailed(f"Case #{self.case.number}: {self._refusal(trigger, state)}.")
         return self.recorded[before]
 
+    def refusal(self, trigger: Trigger) -> str:
+        """Why `trigger` is refused in the current state (the first failing guard)."""
+        return self._refusal(trigger, CaseState(self.state))
+
     def _refusal(self, trigger: Trigger, state: CaseState) -> str:
         """Why the machine refused: the first of the transition's conditions that fails."""
         for transition in MACHINE.get_transitions(trigger.value, source=state.value):

@@ -41,6 +41,8 @@ class OutcomeInput:
     outcome: str
     ends_on: date | None = None
     conditions: str | None = None
+    # The kinds of behaviour, from the policy's `violation_types`.
+    violation_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,24 @@ def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
             proposal.created_at, ctx.clock.now(), policy.deadlock_days, result.met
         ),
     )
+
+
+NOT_A_VIOLATION = {Outcome.NOT_A_VIOLATION.value, Outcome.OUT_OF_SCOPE.value}
+
+
+def _validate_types(outcomes: list[OutcomeInput], known: list[str]) -> None:
+    for o in outcomes:
+        unknown = [t for t in o.violation_types if t not in known]
+        if unknown:
+            raise InvalidInput(
+                f"Unknown type of behaviour {unknown[0]!r}: choose from the policy's list.",
+                field=f"violation_{o.party_id}" if o.party_id else "violation_case",
+            )
+        if o.violation_types and o.outcome in NOT_A_VIOLATION:
+            raise InvalidInput(
+                "An outcome that is not a violation (or out of scope) has no type of behaviour.",
+                field=f"violation_{o.party_id}" if o.party_id else "violation_case",
+            )
 
 
 def _validate_outcomes(
@@ -191,11 +211,12 @@ def propose(
                 "decisions are proposed once a shepherd has it."
             )
         _validate_outcomes(session, case, outcomes, now.date())
+        policy = ctx.policy_for(session, case.team_id)
+        _validate_types(outcomes, policy.violation_types)
         previous = open_proposal(session, case.id)
         if previous is not None:
             previous.status = ProposalStatus.WITHDRAWN
             previous.closed_at = now
-        policy = ctx.policy_for(session, case.team_id)
         rule = effective_rule(policy.decision_rule, case.severe)
         proposal = Proposal(
             team_id=case.team_id,
@@ -211,6 +232,7 @@ def propose(
                     outcome=o.outcome,
                     ends_on=o.ends_on,
                     conditions=o.conditions,
+                    violation_types=list(dict.fromkeys(o.violation_types)),
                 )
                 for o in outcomes
             ],

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:29:17.078298
+Create Date: 2026-12-07 03:33:53.085116
 """
 
 from collections.abc import Sequence
@@ -573,6 +573,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=32), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("conditions", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("violation_types", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["party_id"], ["party.id"], name=op.f("fk_proposed_outcome_party_id_party")
         ),

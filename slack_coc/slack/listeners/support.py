@@ -126,7 +126,9 @@ def step_modal(rt: Runtime, actor: Actor, trigger: Trigger, ref: str | int) -> d
 
 def propose_modal(rt: Runtime, actor: Actor, ref: str | int) -> dict[str, Any]:
     detail = queries.case_detail(rt.ctx, actor, ref, via="propose")
-    return step_views.propose_modal(detail, rt.ctx.clock.now().date())
+    with rt.ctx.read() as session:
+        kinds = rt.ctx.policy_for(session, actor.team_id).violation_types
+    return step_views.propose_modal(detail, rt.ctx.clock.now().date(), kinds)
 
 
 def vote_and_explain(

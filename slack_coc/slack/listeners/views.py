@@ -116,6 +116,7 @@ def register(app: App, rt: Runtime) -> None:
                     outcome=outcome,
                     ends_on=s.date(f"ends_on_{party_id}"),
                     conditions=s.text(f"conditions_{party_id}") or None,
+                    violation_types=tuple(s.selected(f"violation_{party_id}")),
                 )
             )
         if not s.metadata.get("parties"):

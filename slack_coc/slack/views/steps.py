@@ -3,11 +3,13 @@ case number (`{"case": 12}`), plus the ids a step needs (proposal, emergency act
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from slack_coc.config import DEFAULT_VIOLATION_TYPES
 from slack_coc.domain.enums import (
     CASE_OUTCOMES,
     Outcome,
@@ -25,6 +27,7 @@ from slack_coc.slack.ids import Callback
 from slack_coc.slack.views.common import (
     date_input,
     modal,
+    multi_select,
     note,
     radio,
     select,
@@ -109,8 +112,11 @@ def recuse_modal(view: CaseView) -> dict[str, Any]:
     )
 
 
-def propose_modal(detail: CaseDetail, today: date) -> dict[str, Any]:
+def propose_modal(
+    detail: CaseDetail, today: date, violation_types: Sequence[str] = DEFAULT_VIOLATION_TYPES
+) -> dict[str, Any]:
     view = detail.view
+    kinds = [(t, t) for t in violation_types][:100]
     blocks: list[Block] = [_head(view)]
     reported = [p for p in detail.parties if p.role == PartyRole.REPORTED.value]
     if not reported:
@@ -135,6 +141,13 @@ def propose_modal(detail: CaseDetail, today: date) -> dict[str, Any]:
         blocks += [
             note(f"*{code}* — {who}", f"party_{party.id}"),
             select(f"outcome_{party.id}", f"Outcome for {code}"[:2000], OUTCOMES),
+            multi_select(
+                f"violation_{party.id}",
+                "Type(s) of behaviour",
+                kinds,
+                hint="Counted, without names, in the transparency report. None for "
+                '"not a violation".',
+            ),
             date_input(f"ends_on_{party.id}", "Suspension ends (suspensions only)", optional=True),
             text_input(
                 f"conditions_{party.id}",

@@ -1,0 +1,135 @@
+"""After the decision, over HTTP: the card waits for the reporter's feedback (Start actions
+and Resolve are refused until it is recorded), then actions are recorded in rounds from the
+card and Resolve appears once every action is done."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_coc.domain.enums import Trigger
+from slack_coc.slack.ids import Callback, step_action
+from tests.e2e.conftest import CHANNEL
+from tests.e2e.harness import AppServer, action_ids
+from tests.e2e.sanction_flow import decide_sanction
+from tests.e2e.test_case_flow_e2e import (
+    BEN,
+    CAT,
+    EVE,
+    calls_count,
+    card,
+    case_state,
+    field,
+    modal_after,
+    opt,
+    reply_after,
+    txt,
+    values,
+)
+from tests.factories import add_roster
+
+FEEDBACK_MARKER = "KINGFISHER-FEEDBACK-3307"
+ACTION_MARKER = "HERON-ACTION-9921"
+
+
+def card_text(server: AppServer) -> str:
+    return str(card(server).blocks)
+
+
+def resolve_form(server: AppServer, user: str, number: int) -> dict[str, Any]:
+    before = calls_count(server)
+    server.command(user, f"resolve {number}")
+    return modal_after(server, before)
+
+
+def test_feedback_then_actions_in_rounds_then_resolve(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    decide_sanction(server, 1, "warning", None)
+
+    # The card says what it waits for, and offers only the feedback.
+    assert "waiting for the reporter's feedback" in card_text(server)
+    buttons = action_ids(card(server).blocks)
+    assert step_action(Trigger.RECORD_FEEDBACK) in buttons
+    assert step_action(Trigger.RESOLVE) not in buttons
+    assert step_action(Trigger.START_ACTIONS) not in buttons
+    # The shepherd was asked, by DM, to send the proposed resolution and record the answer.
+    assert any("is decided" in m.text for m in server.fake.dms(BEN))
+
+    # A typed "resolve" is refused, with the reason, and nothing changes.
+    before = calls_count(server)
+    server.command(EVE, "resolve 1")
+    assert "feedback" in reply_after(server, before)
+    assert case_state(server) == "decided"
+
+    # Ben records the feedback from the card's button; an empty form is refused in the modal.
+    before = calls_count(server)
+    server.click_button(BEN, card(server), step_action(Trigger.RECORD_FEEDBACK), CHANNEL)
+    form = modal_after(server, before)
+    assert form["callback_id"] == Callback.RECORD_FEEDBACK.value
+    empty = server.submit(BEN, form, values())
+    assert empty.json()["response_action"] == "errors"
+    assert "feedback" in empty.json()["errors"]
+    ok = server.submit(BEN, form, values(field("feedback", txt(f"Fair: {FEEDBACK_MARKER}"))))
+    assert ok.json()["response_action"] == "update", ok.json()
+    server.deliver()
+    assert "waiting for the reporter's feedback" not in card_text(server)
+
+    # Start carrying out actions, then record the first round from the card.
+    before = calls_count(server)
+    server.click_button(BEN, card(server), step_action(Trigger.START_ACTIONS), CHANNEL)
+    reply_after(server, before)
+    server.deliver()
+    assert case_state(server) == "actions_ongoing"
+    before = calls_count(server)
+    server.click_button(BEN, card(server), step_action(Trigger.RECORD_ACTIONS), CHANNEL)
+    form = modal_after(server, before)
+    assert form["callback_id"] == Callback.RECORD_ACTIONS.value
+    ok = server.submit(
+        BEN,
+        form,
+        values(
+            field("what", txt(f"Send the warning {ACTION_MARKER}")),
+            field("owner", {"type": "users_select", "selected_user": CAT}),
+            field("due_on", {"type": "datepicker", "selected_date": "2027-01-10"}),
+        ),
+    )
+    assert ok.json()["response_action"] == "update", ok.json()
+    server.deliver()
+    assert any("You own an action" in m.text for m in server.fake.dms(CAT))
+    assert step_action(Trigger.RESOLVE) not in action_ids(card(server).blocks)
+
+    # Cat marks it done; Resolve appears and Eve resolves.
+    before = calls_count(server)
+    server.click_button(CAT, card(server), step_action(Trigger.RECORD_ACTIONS), CHANNEL)
+    form = modal_after(server, before)
+    [option] = next(b for b in form["blocks"] if b.get("block_id") == "done")["element"]["options"]
+    ok = server.submit(
+        CAT,
+        form,
+        values(field("done", {"type": "checkboxes", "selected_options": [option]})),
+    )
+    assert ok.json()["response_action"] == "update", ok.json()
+    server.deliver()
+    assert step_action(Trigger.RESOLVE) in action_ids(card(server).blocks)
+    ok = server.submit(
+        EVE,
+        resolve_form(server, EVE, 1),
+        values(
+            field("actions_taken", txt("Warned in writing.")),
+            field("review_date", {"type": "datepicker", "selected_date": "2027-05-20"}),
+            field("resolution_source", opt("WG")),
+        ),
+    )
+    assert ok.json()["response_action"] == "update", ok.json()
+    assert case_state(server) == "resolved"
+    server.deliver()
+
+    # The feedback and the action's text appear in no message: only the action's text, in
+    # the actions form opened by a member of the case.
+    for call in server.fake.attempts():
+        text = json.dumps(call.params)
+        assert FEEDBACK_MARKER not in text, call.method
+        if ACTION_MARKER in text:
+            assert call.method in ("views.open", "views.push"), call.method
+            assert call.params["view"]["callback_id"] == Callback.RECORD_ACTIONS.value
