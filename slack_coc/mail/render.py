@@ -24,6 +24,9 @@ TEMPLATES: dict[str, str] = {
     "proposed_resolution": "Proposed resolution (asks for feedback)",
     "final_outcome": "Final outcome",
     "free_form": "Free-form message",
+    # To a reported person, never the reporter: behaviour, impact, expected change,
+    # consequences (docs/process.md "Messages to the reporter", last paragraph).
+    "reported_person": "To a reported person (behaviour, impact, change, consequences)",
 }
 # Sent by the app itself, not offered in the modal.
 SYSTEM_TEMPLATES = ("board_all_chairs", "board_escalation")

@@ -36,6 +36,11 @@ from slack_coc.services.mail_outgoing import (
     template_context,
 )
 from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.services.reported_person import (
+    REPORTED_PERSON,
+    refuse_if_reporter_named,
+    reported_addresses,
+)
 from slack_coc.services.timeline import case_changed, record_event
 
 __all__ = [
@@ -63,10 +68,15 @@ def compose(
             raise InvalidInput(f"Unknown template {chosen!r}.", field="template")
         party = reporter(session, case)
         rendered = render(chosen, case.number, **template_context(session, ctx, case, party))
+        to = (
+            reported_addresses(session, case)
+            if chosen == REPORTED_PERSON
+            else default_recipients(party)
+        )
         return MailDraft(
             case_number=case.number,
             template=chosen,
-            to=default_recipients(party),
+            to=to,
             cc=[ctx.mailbox_address],
             subject=rendered.subject,
             body=rendered.body,
@@ -109,6 +119,7 @@ def send_mail(
         )
     with ctx.transaction() as session:
         member, case = require_case_access(session, actor, ref, for_update=True)
+        refuse_if_reporter_named(session, case, mail.template, mail.to, mail.subject, mail.body)
         record = new_outgoing(session, ctx, case, member, mail)
         if mail.review_by:
             ask_review(session, ctx, case, member, record, mail.review_by)

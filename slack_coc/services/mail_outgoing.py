@@ -299,7 +299,14 @@ def template_context(
     session: Session, ctx: ServiceContext, case: Case, reporter: Party | None
 ) -> dict[str, object]:
     shepherd = session.get(Member, case.shepherd_id) if case.shepherd_id else None
+    # Once decided, the reporter is asked for feedback by the feedback deadline.
+    kind = "feedback" if case.state == CaseState.DECIDED.value else "reporter_response"
     respond_by = session.scalar(
+        select(Deadline.due_at)
+        .where(Deadline.case_id == case.id, Deadline.kind == kind, Deadline.met_at.is_(None))
+        .order_by(Deadline.due_at)
+        .limit(1)
+    ) or session.scalar(
         select(Deadline.due_at)
         .where(Deadline.case_id == case.id, Deadline.kind == "reporter_response")
         .order_by(Deadline.due_at)
