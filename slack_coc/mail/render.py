@@ -23,6 +23,7 @@ TEMPLATES: dict[str, str] = {
     "shepherd_assigned": "Shepherd assigned",
     "proposed_resolution": "Proposed resolution (asks for feedback)",
     "final_outcome": "Final outcome",
+    "update": "Update (a delay, or news)",
     "free_form": "Free-form message",
     # To a reported person, never the reporter: behaviour, impact, expected change,
     # consequences (docs/process.md "Messages to the reporter", last paragraph).
@@ -38,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "signature": "The Code of Conduct working group",
     "mailbox_address": "conduct@example.org",
     "respond_by": "the end of next week",
+    "resolution_by": None,
     "proposed_resolution": None,
     "outcome": None,
     "case_number": None,

@@ -234,6 +234,8 @@ def _plan_one(
         "emergency_review": "emergency_review_due",
         "deadlock": "deadlock_reached",
         "feedback": "feedback_overdue",
+        # Past the target, the shepherd owes the group a delay note (docs/process.md).
+        **({"resolution": "resolution_overdue"} if stage == "due" else {}),
     }.get(deadline.kind, "deadline_nearing" if stage == "warn" else "deadline_passed")
     if shepherd is not None:
         notice.intents.append(

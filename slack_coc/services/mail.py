@@ -84,6 +84,14 @@ def compose(
         )
 
 
+def reporter_reachable(ctx: ServiceContext, actor: Actor, ref: str | int) -> int | None:
+    """The case number when its reporter left an address (a message can be offered)."""
+    with ctx.read() as session:
+        _member, case = require_case_access(session, actor, ref)
+        reachable = bool(default_recipients(reporter(session, case))) and not case.drill
+        return case.number if reachable else None
+
+
 def default_template(case: Case) -> str:
     if case.state == CaseState.RECEIVED.value:
         return "acknowledgement_local" if case.handled_locally else "acknowledgement"

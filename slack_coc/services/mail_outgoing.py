@@ -312,7 +312,16 @@ def template_context(
         .order_by(Deadline.due_at)
         .limit(1)
     )
+    resolution_by = session.scalar(
+        select(Deadline.due_at)
+        .where(
+            Deadline.case_id == case.id, Deadline.kind == "resolution", Deadline.met_at.is_(None)
+        )
+        .order_by(Deadline.due_at.desc())
+        .limit(1)
+    )
     return {
+        "resolution_by": resolution_by.strftime("%A %d %B %Y") if resolution_by else None,
         "reporter_name": reporter.name if reporter and reporter.name else None,
         "shepherd_name": shepherd.display_name if shepherd else None,
         "mailbox_address": ctx.mailbox_address,

@@ -21,6 +21,7 @@ from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
 from slack_coc.slack.views.mail import COMPOSE_ACTION, compose_value
 
 MAIL_OFFERS.setdefault("proposed_resolution", "Send the proposed resolution")
+MAIL_OFFERS.setdefault("update", "Tell the reporter (update)")
 EVENT_LABELS.setdefault("record_actions", "recorded actions")
 
 FEEDBACK_ASK = (
@@ -55,6 +56,24 @@ def _feedback_overdue(msg: MessageInput) -> Rendered:
     )
     note = "You are its shepherd." if msg.payload.get("audience") == "shepherd" else None
     return message(text, case_buttons(msg, Trigger.RECORD_FEEDBACK), note)
+
+
+@template("resolution_overdue")
+def _resolution_overdue(msg: MessageInput) -> Rendered:
+    number = msg.case.number if msg.case else msg.payload.get("case_number", "CASE")
+    if msg.payload.get("audience") == "shepherd":
+        text = (
+            f":hourglass: The resolution target of {case_ref(msg)} passed "
+            f"{when(msg.payload.get('due_at'))}. Please tell the group why and when you now "
+            f"expect to resolve it: `/coc delay {number} YYYY-MM-DD reason`. You can then send "
+            "the reporter an update."
+        )
+        return message(text, case_buttons(msg), "You are its shepherd.")
+    text = (
+        f":hourglass: The resolution target of {case_ref(msg)} passed "
+        f"{when(msg.payload.get('due_at'))}; its shepherd is asked for a delay note."
+    )
+    return message(text, case_buttons(msg))
 
 
 @template("action_assigned")

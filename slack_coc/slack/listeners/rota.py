@@ -14,7 +14,9 @@ from slack_sdk import WebClient
 
 from slack_coc.runtime import Runtime
 from slack_coc.services.deadlines import delay_resolution
+from slack_coc.services.mail import reporter_reachable
 from slack_coc.services.rota_cover import accept_cover, request_cover
+from slack_coc.slack.blocks.mail_messages import step_done_with_offer
 from slack_coc.slack.blocks.rota_messages import COVER_ACCEPT
 from slack_coc.slack.errors import reported
 from slack_coc.slack.format import slack_date
@@ -62,11 +64,17 @@ def _delay(req: CommandRequest) -> None:
         _say(req, f"Usage: `{SLASH_COMMAND} {DELAY_USAGE}`")
         return
     due = delay_resolution(req.rt.ctx, req.actor, ref, day, reason)
-    _say(
-        req,
+    summary = (
         f"The resolution target of {ref if ref.startswith('#') else '#' + ref} is now "
-        f"{slack_date(due)}. The group has been told (without your reason).",
+        f"{slack_date(due)}. The group has been told (without your reason)."
     )
+    number = reporter_reachable(req.rt.ctx, req.actor, ref)
+    if number is None:
+        _say(req, summary)
+        return
+    # The reporter may be told too, with the "update" message (edited first).
+    reply = step_done_with_offer(summary, number, "update")
+    req.respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
 
 def register(app: App, rt: Runtime) -> None:
