@@ -12,9 +12,11 @@ from slack_coc.domain.enums import ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
 from slack_coc.services import feedback as feedback_service
+from slack_coc.services import reconsideration
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.actions import action_facts
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.decisions import OutcomeInput
 from slack_coc.services.mail_outgoing import default_recipients, reporter
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.shepherds import refuse_if_shepherd_changed
@@ -233,21 +235,16 @@ def request_reconsideration(
 
 
 def conclude_reconsideration(
-    ctx: ServiceContext, actor: Actor, ref: str | int, *, upheld: bool, note: str
+    ctx: ServiceContext,
+    actor: Actor,
+    ref: str | int,
+    *,
+    upheld: bool,
+    note: str,
+    outcomes: list[OutcomeInput] | None = None,
 ) -> StepResult:
-    def after(session: Session, member: Member, case: Case) -> None:
-        case.resolved_at = ctx.clock.now()
-        case.resolution_source = ResolutionSource.BOARD.value
-
-    return take_step(
-        ctx,
-        actor,
-        ref,
-        Trigger.CONCLUDE_RECONSIDERATION,
-        after=after,
-        note=note.strip() or None,
-        data={"result": "upheld" if upheld else "changed"},
-    )
+    """Upheld, or changed with the board's new outcome per person (services/reconsideration)."""
+    return reconsideration.conclude(ctx, actor, ref, upheld=upheld, note=note, outcomes=outcomes)
 
 
 def reopen(ctx: ServiceContext, actor: Actor, ref: str | int, new_information: str) -> StepResult:

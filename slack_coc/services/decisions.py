@@ -177,6 +177,15 @@ def _validate_outcomes(
                 )
 
 
+def check_outcomes(
+    session: Session, ctx: ServiceContext, case: Case, outcomes: list[OutcomeInput], today: date
+) -> None:
+    """Refuse outcomes that do not fit the case's reported people, the ladder or the
+    policy's types of violation (with the field to fix)."""
+    _validate_outcomes(session, case, outcomes, today)
+    _validate_types(outcomes, ctx.policy_for(session, case.team_id).violation_types)
+
+
 def propose(
     ctx: ServiceContext,
     actor: Actor,

@@ -116,12 +116,20 @@ def step_modal(rt: Runtime, actor: Actor, trigger: Trigger, ref: str | int) -> d
         ),
         Trigger.RESOLVE: lambda: step_views.resolve_modal(view, today),
         Trigger.REQUEST_RECONSIDERATION: lambda: step_views.request_reconsideration_modal(view),
-        Trigger.CONCLUDE_RECONSIDERATION: lambda: step_views.conclude_reconsideration_modal(view),
+        Trigger.CONCLUDE_RECONSIDERATION: lambda: conclude_modal(rt, actor, ref, view),
         Trigger.REOPEN: lambda: step_views.reopen_modal(view),
         Trigger.ESCALATE_TO_BOARD: lambda: step_views.escalate_modal(view),
         Trigger.BOARD_DECIDE: lambda: step_views.board_decision_modal(view),
     }
     return builders[trigger]()
+
+
+def conclude_modal(rt: Runtime, actor: Actor, ref: str | int, view: Any) -> dict[str, Any]:
+    detail = queries.case_detail(rt.ctx, actor, ref, via="reconsideration")
+    reported = [p for p in detail.parties if p.role == "reported"]
+    with rt.ctx.read() as session:
+        kinds = rt.ctx.policy_for(session, actor.team_id).violation_types
+    return step_views.conclude_reconsideration_modal(view, reported, kinds)
 
 
 def propose_modal(rt: Runtime, actor: Actor, ref: str | int) -> dict[str, Any]:

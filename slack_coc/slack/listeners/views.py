@@ -104,7 +104,7 @@ def register(app: App, rt: Runtime) -> None:
         conflicts.recuse(ctx, actor, _case(s), s.option("reason") or "", s.text("note"))
         return "You are recused from this case; you will see nothing more about it."
 
-    def propose(actor: Actor, s: Submitted, _u: str) -> str:
+    def party_outcomes(s: Submitted) -> list[OutcomeInput]:
         outcomes = []
         for party_id in s.metadata.get("parties", []):
             outcome = s.option(f"outcome_{party_id}")
@@ -119,6 +119,10 @@ def register(app: App, rt: Runtime) -> None:
                     violation_types=tuple(s.selected(f"violation_{party_id}")),
                 )
             )
+        return outcomes
+
+    def propose(actor: Actor, s: Submitted, _u: str) -> str:
+        outcomes = party_outcomes(s)
         if not s.metadata.get("parties"):
             # The case names nobody as reported: one outcome for the case as a whole.
             outcomes.append(OutcomeInput(party_id=None, outcome=s.option("outcome_case") or ""))
@@ -179,8 +183,14 @@ def register(app: App, rt: Runtime) -> None:
         result_value = s.option("result")
         if result_value not in ("upheld", "changed"):
             raise InvalidInput("Was the decision upheld or changed?", field="result")
+        upheld = result_value == "upheld"
         result = cases.conclude_reconsideration(
-            ctx, actor, _case(s), upheld=result_value == "upheld", note=s.text("note")
+            ctx,
+            actor,
+            _case(s),
+            upheld=upheld,
+            note=s.text("note"),
+            outcomes=None if upheld else party_outcomes(s),
         )
         return step_summary(result)
 
