@@ -104,6 +104,7 @@ class RecusalReason(StrEnum):
     SAME_EMPLOYER = "same_employer"
     PRIVATE_INFORMATION = "private_information"
     CONCERNED = "concerned"  # the report concerns this member
+    CHAIRS_ONLY = "chairs_only"  # the reporter asked that only the chairs see it
     OTHER = "other"
 
 

@@ -116,6 +116,9 @@ class Case(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     # A practice case (`/coc drill`): worked like a real one, never counted or mailed.
     drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reporter asked that only the chairs see it, until a chair opens it to the group
+    # (services/chairs_only.py).
+    chairs_only: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

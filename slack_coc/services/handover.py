@@ -81,6 +81,7 @@ def plan_rota_notices(
                 Case.team_id.in_(handover_teams),
                 Case.state != CaseState.RESOLVED.value,
                 Case.synthetic.is_(False),
+                Case.chairs_only.is_(False),  # the chairs handle those, not the rota
             )
             .order_by(Case.number)
         ):

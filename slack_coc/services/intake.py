@@ -14,6 +14,7 @@ from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Party, Workspace
+from slack_coc.services.chairs_only import restrict_to_chairs
 from slack_coc.services.concerned import notify_board_if_all_chairs_recused, recuse_parties
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue_once
@@ -51,6 +52,8 @@ class ReportInput:
     reported_message: dict[str, str] | None = None  # permalink, author, ts (message shortcut)
     raw_mail_id: int | None = None
     content_warnings: list[str] = field(default_factory=list)  # domain/content_warnings.py
+    # "Only the chairs should see this (it concerns a member)": services/chairs_only.py
+    chairs_only: bool = False
 
     def validate(self) -> None:
         if not self.account or not self.account.strip():
@@ -165,6 +168,8 @@ def log_report(
         session.add(case)
         session.flush()
         excluded = _add_parties(session, case, report, now)
+        if report.chairs_only:
+            excluded |= restrict_to_chairs(session, case, now)
         if drill:
             add_drill_party(session, case)
         record_event(

@@ -27,6 +27,8 @@ def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ign
         )
     )
     query = select(Case).where(Case.team_id == member.team_id, ~recused, Case.synthetic.is_(False))
+    if not member.is_chair:
+        query = query.where(Case.chairs_only.is_(False))
     if open_only:
         query = query.where(Case.state != CaseState.RESOLVED.value)
     return query

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:33:53.085116
+Create Date: 2026-12-07 03:38:37.125043
 """
 
 from collections.abc import Sequence
@@ -245,6 +245,7 @@ def upgrade() -> None:
         sa.Column("severe", sa.Boolean(), nullable=False),
         sa.Column("synthetic", sa.Boolean(), nullable=False),
         sa.Column("drill", sa.Boolean(), nullable=False),
+        sa.Column("chairs_only", sa.Boolean(), nullable=False),
         sa.Column("received_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),

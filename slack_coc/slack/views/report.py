@@ -162,6 +162,11 @@ def _incident_blocks() -> list[Block]:
         text_input("context", "Extra context", multiline=True, optional=True),
         radio("ongoing", "Is it ongoing?", ONGOING, initial="No"),
         checkbox("safety_risk", "Safety", "Someone's safety is at risk"),
+        checkbox(
+            "chairs_only",
+            "Who should see it",
+            "Only the chairs should see this (it concerns a group member)",
+        ),
         content_warning_input(),
     ]
 
@@ -202,6 +207,7 @@ def parse_report(
         context=submitted.text("context") or None,
         ongoing=submitted.option("ongoing") or "No",
         safety_risk=submitted.checked("safety_risk"),
+        chairs_only=submitted.checked("chairs_only"),
         handled_locally=member_form and submitted.checked("handled_locally"),
         language=submitted.text("language") or None,
         anything_else=submitted.text("anything_else") or None,
