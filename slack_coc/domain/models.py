@@ -119,6 +119,8 @@ class Case(Base):
     # The reporter asked that only the chairs see it, until a chair opens it to the group
     # (services/chairs_only.py).
     chairs_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Retaliation against the reporter of that earlier case (services/retaliation.py).
+    retaliation_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,12 +14,14 @@ from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Party, Workspace
+from slack_coc.services.access import find_member
 from slack_coc.services.chairs_only import restrict_to_chairs
 from slack_coc.services.concerned import notify_board_if_all_chairs_recused, recuse_parties
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import add_party
+from slack_coc.services.retaliation import link as link_retaliation
 from slack_coc.services.timeline import case_changed, record_event
 from slack_coc.services.workspaces import default_channel
 
@@ -54,6 +56,8 @@ class ReportInput:
     content_warnings: list[str] = field(default_factory=list)  # domain/content_warnings.py
     # "Only the chairs should see this (it concerns a member)": services/chairs_only.py
     chairs_only: bool = False
+    # A member logging a report: retaliation against the reporter of that case (number).
+    retaliation_of: int | None = None
 
     def validate(self) -> None:
         if not self.account or not self.account.strip():
@@ -170,6 +174,11 @@ def log_report(
         excluded = _add_parties(session, case, report, now)
         if report.chairs_only:
             excluded |= restrict_to_chairs(session, case, now)
+        if report.retaliation_of is not None:
+            logger = find_member(session, actor.team_id, actor.user_id)
+            if logger is None:
+                raise InvalidInput("Only a member can link a report to another case.")
+            link_retaliation(session, logger, case, report.retaliation_of, now)
         if drill:
             add_drill_party(session, case)
         record_event(

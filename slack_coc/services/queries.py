@@ -16,6 +16,7 @@ from slack_coc.services.access import require_case_access, require_member
 from slack_coc.services.content_warnings import must_warn, warnings_of
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import case_facts, open_proposal, tally
+from slack_coc.services.retaliation import Links, links_for
 from slack_coc.services.views import CaseView, case_views
 
 
@@ -94,6 +95,8 @@ class CaseDetail:
     gated: bool = False
     # Members recused now: (Slack user id, reason), for members who may see the case.
     recusals: list[tuple[str, str]] = field(default_factory=list)
+    # Retaliation links this member may see (both cases visible to them).
+    links: Links = field(default_factory=Links)
 
 
 def case_detail(
@@ -154,6 +157,7 @@ def case_detail(
             if proposal
             else [],
             warnings=warnings,
+            links=links_for(session, member, case),
             recusals=[
                 (user_id, reason)
                 for user_id, reason in session.execute(

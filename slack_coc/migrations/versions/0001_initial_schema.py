@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:38:37.125043
+Create Date: 2026-12-07 03:39:46.188238
 """
 
 from collections.abc import Sequence
@@ -246,6 +246,7 @@ def upgrade() -> None:
         sa.Column("synthetic", sa.Boolean(), nullable=False),
         sa.Column("drill", sa.Boolean(), nullable=False),
         sa.Column("chairs_only", sa.Boolean(), nullable=False),
+        sa.Column("retaliation_of_id", sa.Integer(), nullable=True),
         sa.Column("received_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
@@ -268,6 +269,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["first_responder_id"], ["member.id"], name=op.f("fk_case_first_responder_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["retaliation_of_id"], ["case.id"], name=op.f("fk_case_retaliation_of_id_case")
         ),
         sa.ForeignKeyConstraint(
             ["shepherd_id"], ["member.id"], name=op.f("fk_case_shepherd_id_member")

@@ -74,6 +74,13 @@ def log_report_modal() -> dict[str, Any]:
         ),
         text_input("language", "Language / translation note", optional=True),
         text_input("anything_else", "Anything else", multiline=True, optional=True),
+        text_input(
+            "retaliation_of",
+            "Retaliation against the reporter of case #",
+            optional=True,
+            hint="If this report is retaliation against someone who reported earlier: that "
+            "case's number. Only members who may see both cases see the link.",
+        ),
     ]
     return modal(
         callback_id=Callback.LOG_REPORT, title="Log a report", blocks=blocks, submit="Log report"
@@ -188,6 +195,9 @@ def parse_report(
     """The submitted form as a ReportInput, or the field errors to show in the modal."""
     submitted = Submitted(view)
     errors = require_text(submitted, "account")
+    retaliation = submitted.text("retaliation_of").lstrip("#").strip() if member_form else ""
+    if retaliation and not retaliation.isdigit():
+        errors["retaliation_of"] = "Give the earlier case's number (12 or #12)."
     if errors:
         return None, errors
     report = ReportInput(
@@ -213,6 +223,7 @@ def parse_report(
         anything_else=submitted.text("anything_else") or None,
         reported_message=None if member_form else _reported_message(submitted.metadata),
         content_warnings=submitted.selected("content_warnings"),
+        retaliation_of=int(retaliation) if retaliation else None,
     )
     return report, {}
 
