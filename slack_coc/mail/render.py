@@ -30,7 +30,7 @@ TEMPLATES: dict[str, str] = {
     "reported_person": "To a reported person (behaviour, impact, change, consequences)",
 }
 # Sent by the app itself, not offered in the modal.
-SYSTEM_TEMPLATES = ("board_all_chairs", "board_escalation")
+SYSTEM_TEMPLATES = ("board_all_chairs", "board_escalation", "board_summary")
 
 DEFAULTS: dict[str, Any] = {
     "reporter_name": None,

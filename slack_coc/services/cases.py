@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
+from slack_coc.services import board_summary, reconsideration
 from slack_coc.services import feedback as feedback_service
-from slack_coc.services import reconsideration
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.actions import action_facts
 from slack_coc.services.context import Actor, ServiceContext
@@ -207,6 +207,7 @@ def resolve(
         set_deadline(session, case, "review_date", _noon(review_date), now)
         if suspension_ends is not None:
             set_deadline(session, case, "suspension_end", _noon(suspension_ends), now)
+        board_summary.offer(session, ctx, case, now)
 
     return take_step(
         ctx,

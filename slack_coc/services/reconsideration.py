@@ -15,6 +15,7 @@ from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedO
 from slack_coc.domain.enums import PartyRole, ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Member
+from slack_coc.services import board_summary
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import OutcomeInput, check_outcomes
 from slack_coc.services.readmission import schedule_sanction_ends
@@ -47,6 +48,7 @@ def conclude(
         now = ctx.clock.now()
         case.resolved_at = now
         case.resolution_source = ResolutionSource.BOARD.value
+        board_summary.offer(session, ctx, case, now)
         if upheld or not outcomes:
             return
         decision = Proposal(

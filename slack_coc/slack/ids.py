@@ -43,6 +43,7 @@ class Action(StrEnum):
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
     SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
     ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"
+    BOARD_SUMMARY = "case:board_summary"  # value: case number; a chair sends it to the board
 
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id

@@ -18,11 +18,18 @@ from slack_coc.slack.blocks.messages import (
     when,
 )
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
+from slack_coc.slack.ids import Action
 from slack_coc.slack.views.mail import COMPOSE_ACTION, compose_value
 
 MAIL_OFFERS.setdefault("proposed_resolution", "Send the proposed resolution")
 MAIL_OFFERS.setdefault("update", "Tell the reporter (update)")
-EVENT_LABELS.setdefault("record_actions", "recorded actions")
+for _kind, _label in {
+    "record_actions": "recorded actions",
+    "board_summary_sent": "sent the board its summary",
+    "opened_to_group": "opened the case to the group",
+    "retaliation_linked": "linked this case to another one",
+}.items():
+    EVENT_LABELS.setdefault(_kind, _label)
 
 FEEDBACK_ASK = (
     "Before anything is carried out, the reporter (and anyone else affected) hears the "
@@ -74,6 +81,22 @@ def _resolution_overdue(msg: MessageInput) -> Rendered:
         f"{when(msg.payload.get('due_at'))}; its shepherd is asked for a delay note."
     )
     return message(text, case_buttons(msg))
+
+
+@template("board_summary_offer")
+def _board_summary_offer(msg: MessageInput) -> Rendered:
+    button = ButtonElement(
+        text="Send the board summary",
+        action_id=Action.BOARD_SUMMARY.value,
+        value=str(msg.case.number if msg.case else msg.payload.get("case_number", "")),
+        style="primary",
+    )
+    text = (
+        f":bookmark_tabs: {case_ref(msg)} is resolved. As a chair you may send the board its "
+        "summary: code names, the outcome per person, the rule applied and the dates (no "
+        "account, no names)."
+    )
+    return message(text, [button, *case_buttons(msg)])
 
 
 @template("action_assigned")

@@ -19,4 +19,5 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.content_warnings",
     "slack_coc.slack.listeners.sanctions",
     "slack_coc.slack.listeners.readmission",
+    "slack_coc.slack.listeners.board",
 )
