@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
-from slack_coc.services import board_summary, reconsideration
+from slack_coc.services import bias, board_summary, reconsideration
 from slack_coc.services import feedback as feedback_service
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.actions import action_facts
@@ -127,15 +127,14 @@ def assign_shepherd(
 
     def after(session: Session, member: Member, case: Case) -> None:
         now = ctx.clock.now()
-        if disclosure:
-            enqueue(
-                session,
-                team_id=case.team_id,
-                kind=Intent.CHANNEL,
-                now=now,
-                case_id=case.id,
-                payload={"template": "bias_disclosed", "shepherd": target_user},
-            )
+        # Every nomination asks the question (docs/process.md "Conflicts of interest").
+        shepherd = session.get(Member, case.shepherd_id) if case.shepherd_id else None
+        if shepherd is None:
+            pass
+        elif disclosure:
+            bias.record_disclosure(session, case, actor.user_id, shepherd.user_id, disclosure, now)
+        else:
+            bias.ask(session, case, shepherd.user_id, now)
         enqueue(
             session,
             team_id=case.team_id,

@@ -44,6 +44,10 @@ class Action(StrEnum):
     SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
     ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"
     BOARD_SUMMARY = "case:board_summary"  # value: case number; a chair sends it to the board
+    BIAS_NONE = "bias:none"  # value: case number; the shepherd has no bias to disclose
+    BIAS_DISCLOSE = "bias:disclose"  # value: case number; opens the disclosure modal
+    BIAS_KEEP = "bias:keep"  # value: "<case number>:<disclosure event id>"
+    BIAS_REPLACE = "bias:replace"  # value: "<case number>:<disclosure event id>"
 
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
@@ -63,6 +67,7 @@ MODAL_ACTIONS = frozenset(
         Action.DECLARE_CONFLICTS,
         Action.MAIL_COMPOSE,
         Action.MAIL_REVIEW,
+        Action.BIAS_DISCLOSE,
     }
 )
 IN_PLACE_ACTIONS = frozenset(
@@ -92,6 +97,7 @@ class Callback(StrEnum):
     VOTE = "modal:vote"
     RECORD_FEEDBACK = "modal:record_feedback"
     RECORD_ACTIONS = "modal:record_actions"
+    BIAS_DISCLOSE = "modal:bias_disclose"
     RESOLVE = "modal:resolve"
     REQUEST_RECONSIDERATION = "modal:request_reconsideration"
     CONCLUDE_RECONSIDERATION = "modal:conclude_reconsideration"

@@ -15,6 +15,7 @@ from slack_coc.slack.blocks.messages import (
     case_ref,
     message,
     template,
+    user,
     when,
 )
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
@@ -97,6 +98,49 @@ def _board_summary_offer(msg: MessageInput) -> Rendered:
         "account, no names)."
     )
     return message(text, [button, *case_buttons(msg)])
+
+
+@template("bias_question")
+def _bias_question(msg: MessageInput) -> Rendered:
+    number = str(msg.case.number if msg.case else msg.payload.get("case_number", ""))
+    buttons = [
+        ButtonElement(text="No bias to disclose", action_id=Action.BIAS_NONE.value, value=number),
+        ButtonElement(text="Disclose a bias", action_id=Action.BIAS_DISCLOSE.value, value=number),
+    ]
+    text = (
+        f":mag: Before you shepherd {case_ref(msg)}: do you have a bias to disclose (a link to "
+        "a party, a view formed beforehand)? The group decides whether to pick another "
+        "shepherd; it hears that you disclosed one, not what you wrote."
+    )
+    return message(text, buttons)
+
+
+@template("bias_review")
+def _bias_review(msg: MessageInput) -> Rendered:
+    value = f"{msg.case.number if msg.case else msg.payload.get('case_number', '')}:" + str(
+        msg.payload.get("event", "")
+    )
+    buttons = [
+        ButtonElement(text="Keep the shepherd", action_id=Action.BIAS_KEEP.value, value=value),
+        ButtonElement(
+            text="Pick another shepherd", action_id=Action.BIAS_REPLACE.value, value=value
+        ),
+        *case_buttons(msg),
+    ]
+    text = (
+        f":information_source: {user(msg.payload.get('shepherd'))} disclosed a possible bias "
+        f"as shepherd of {case_ref(msg)} (the details are in the case). Should they keep it?"
+    )
+    return message(text, buttons)
+
+
+@template("bias_pick_another")
+def _bias_pick_another(msg: MessageInput) -> Rendered:
+    text = (
+        f":arrows_counterclockwise: {user(msg.payload.get('by'))} answered the shepherd's "
+        f"disclosure on {case_ref(msg)}: pick another shepherd."
+    )
+    return message(text, case_buttons(msg, Trigger.CHANGE_SHEPHERD))
 
 
 @template("action_assigned")
