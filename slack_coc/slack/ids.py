@@ -40,6 +40,8 @@ class Action(StrEnum):
     MAIL_TEMPLATE = "mail:template"  # the template picker inside the compose modal
     MAIL_REVIEW = "mail:review"  # value: "<case number>:<mail id>"
     COVER_ACCEPT = "rota:cover_accept"  # value: the cover request id
+    SWAP_ACCEPT = "rota:swap_accept"  # value: the swap request id
+    SWAP_DECLINE = "rota:swap_decline"  # value: the swap request id
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
     SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
     ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"

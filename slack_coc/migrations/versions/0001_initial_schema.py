@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:39:46.188238
+Create Date: 2026-12-07 03:44:04.541433
 """
 
 from collections.abc import Sequence
@@ -553,6 +553,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recusal_member_id"), ["member_id"], unique=False)
 
     op.create_table(
+        "swap_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=False),
+        sa.Column("requester_week_id", sa.Integer(), nullable=False),
+        sa.Column("requester_slot", sa.String(length=12), nullable=False),
+        sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.Column("other_week_id", sa.Integer(), nullable=False),
+        sa.Column("other_slot", sa.String(length=12), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("created_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["other_id"], ["member.id"], name=op.f("fk_swap_request_other_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["other_week_id"],
+            ["oncall_week.id"],
+            name=op.f("fk_swap_request_other_week_id_oncall_week"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_id"], ["member.id"], name=op.f("fk_swap_request_requester_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_week_id"],
+            ["oncall_week.id"],
+            name=op.f("fk_swap_request_requester_week_id_oncall_week"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_swap_request")),
+    )
+    op.create_table(
         "mail_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -725,6 +756,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mail_attachment_mail_id"))
 
     op.drop_table("mail_attachment")
+    op.drop_table("swap_request")
     with op.batch_alter_table("recusal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recusal_member_id"))
         batch_op.drop_index("ix_recusal_case_member")
