@@ -42,6 +42,7 @@ class Action(StrEnum):
     COVER_ACCEPT = "rota:cover_accept"  # value: the cover request id
     SWAP_ACCEPT = "rota:swap_accept"  # value: the swap request id
     SWAP_DECLINE = "rota:swap_decline"  # value: the swap request id
+    MARK_AWAY = "home:mark_away"  # App Home: opens the "away" form
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
     SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
     ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"
@@ -70,6 +71,7 @@ MODAL_ACTIONS = frozenset(
         Action.MAIL_COMPOSE,
         Action.MAIL_REVIEW,
         Action.BIAS_DISCLOSE,
+        Action.MARK_AWAY,
     }
 )
 IN_PLACE_ACTIONS = frozenset(
@@ -100,6 +102,7 @@ class Callback(StrEnum):
     RECORD_FEEDBACK = "modal:record_feedback"
     RECORD_ACTIONS = "modal:record_actions"
     BIAS_DISCLOSE = "modal:bias_disclose"
+    MARK_AWAY = "modal:mark_away"
     RESOLVE = "modal:resolve"
     REQUEST_RECONSIDERATION = "modal:request_reconsideration"
     CONCLUDE_RECONSIDERATION = "modal:conclude_reconsideration"

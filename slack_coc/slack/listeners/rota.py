@@ -15,15 +15,18 @@ from slack_sdk import WebClient
 from slack_coc.runtime import Runtime
 from slack_coc.services.deadlines import delay_resolution
 from slack_coc.services.mail import reporter_reachable
+from slack_coc.services.rota import mark_away
 from slack_coc.services.rota_cover import accept_cover, request_cover
 from slack_coc.services.rota_swap import answer_swap, request_swap
 from slack_coc.slack.blocks.mail_messages import step_done_with_offer
 from slack_coc.slack.blocks.rota_messages import COVER_ACCEPT, SWAP_ACCEPT, SWAP_DECLINE
 from slack_coc.slack.errors import reported
 from slack_coc.slack.format import slack_date
-from slack_coc.slack.ids import SLASH_COMMAND
-from slack_coc.slack.listeners.support import actor_of, parse_user
+from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
+from slack_coc.slack.listeners.support import actor_of, parse_user, show_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
+from slack_coc.slack.views.common import Submitted, date_input, modal, small
+from slack_coc.slack.views.notice import notice_modal
 
 DELAY_USAGE = "delay CASE YYYY-MM-DD reason"
 
@@ -109,6 +112,8 @@ def _delay(req: CommandRequest) -> None:
 
 
 def register(app: App, rt: Runtime) -> None:
+    register_away(app, rt)
+
     def swap_answer(accept: bool) -> Any:
         def handle(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
             ack()
@@ -140,3 +145,43 @@ def register(app: App, rt: Runtime) -> None:
                 f"{slack_date(taken.week_starts_at)}.",
                 replace_original=True,
             )
+
+
+def away_modal(today: date) -> dict[str, Any]:
+    return modal(
+        callback_id=Callback.MARK_AWAY,
+        title="Mark me away",
+        submit="Save",
+        blocks=[
+            small(
+                "While you are away nobody pages you, the rota skips you and the handover "
+                "reminder says so. Already on duty that week? Ask for cover or a swap too."
+            ),
+            date_input("from", "From", initial=today),
+            date_input("to", "To (included)", initial=today),
+        ],
+    )
+
+
+def register_away(app: App, rt: Runtime) -> None:
+    @app.action(Action.MARK_AWAY.value)
+    def open_away(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with reported(body, client, respond):
+            show_modal(client, body, away_modal(rt.ctx.clock.now().date()))
+
+    @app.view(Callback.MARK_AWAY.value)
+    def on_away(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        submitted = Submitted(view)
+        first, last = submitted.date("from"), submitted.date("to")
+        if first is None or last is None:
+            field = "from" if first is None else "to"
+            ack(response_action="errors", errors={field: "Pick a date."})
+            return
+        away = mark_away(rt.ctx, actor_of(body), first, last)
+        ack(
+            response_action="update",
+            view=notice_modal(
+                "Away", f"You are away from {away.starts_on} to {away.ends_on} (included)."
+            ),
+        )
