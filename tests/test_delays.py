@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
 from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.services import cases, deadlines
+from slack_coc.services import cases, deadlines, queries
 from slack_coc.services import mail as mail_service
 from slack_coc.services.context import ServiceContext
+from slack_coc.services.views import DELAY_NOTE_DUE
 from slack_coc.slack import outbound  # noqa: F401  (registers the message templates)
 from slack_coc.slack.blocks.messages import MessageInput, render
 from tests.conftest import actor
@@ -45,6 +46,10 @@ def test_past_the_target_the_shepherd_is_asked_for_a_delay_note(
     dm = next(m for m in asked if m.kind == "dm")
     text = render(MessageInput("resolution_overdue", dm.payload)).text
     assert f"/coc delay {number} YYYY-MM-DD reason" in text
+    # The card says so until the shepherd moves the target.
+    assert DELAY_NOTE_DUE in queries.list_cases(ctx, actor(BEN))[0].flags
+    deadlines.delay_resolution(ctx, actor(BEN), number, date(2026, 12, 18), "Waiting.")
+    assert DELAY_NOTE_DUE not in queries.list_cases(ctx, actor(BEN))[0].flags
 
 
 def test_the_update_message_gives_the_new_date(ctx: ServiceContext) -> None:

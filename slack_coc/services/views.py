@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Deadline, Member, Party
+from slack_coc.domain.sweep_models import SentNotice
 from slack_coc.services.actions import open_action_counts
 
 
@@ -79,6 +80,7 @@ class CaseView:
 
 DRILL_FLAG = "DRILL"
 WAITING_FOR_FEEDBACK = "waiting for the reporter's feedback"
+DELAY_NOTE_DUE = "resolution target passed: delay note due"
 
 
 def flags_of(case: Case) -> tuple[str, ...]:
@@ -117,6 +119,25 @@ def next_deadlines(session: Session, case_ids: list[int]) -> dict[int, DeadlineV
     return result
 
 
+def overdue_ids(session: Session, case_ids: list[int]) -> set[int]:
+    """Cases whose resolution target has passed (the sweep sent its "due" notice) and was not
+    moved since: the shepherd owes the group a delay note (`/coc delay`)."""
+    if not case_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Deadline.case_id)
+            .join(SentNotice, SentNotice.deadline_id == Deadline.id)
+            .where(
+                Deadline.case_id.in_(case_ids),
+                Deadline.kind == "resolution",
+                Deadline.met_at.is_(None),
+                SentNotice.stage == "due",
+            )
+        )
+    )
+
+
 def reported_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     if not case_ids:
         return {}
@@ -143,6 +164,7 @@ def case_views(
     reported = reported_counts(session, [c.id for c in cases])
     acting = [c.id for c in cases if c.state == CaseState.ACTIONS_ONGOING.value]
     open_actions = open_action_counts(session, acting)
+    overdue = overdue_ids(session, [c.id for c in cases if c.state != CaseState.RESOLVED.value])
     people = member_user_ids(
         session,
         {m for c in cases for m in (c.shepherd_id, c.first_responder_id) if m is not None},
@@ -175,7 +197,7 @@ def case_views(
                 decision_rule=case.decision_rule,
                 card_channel_id=case.card_channel_id,
                 card_ts=case.card_ts,
-                flags=flags_of(case),
+                flags=flags_of(case) + ((DELAY_NOTE_DUE,) if case.id in overdue else ()),
                 drill=case.drill,
                 reported_people=reported.get(case.id, 0),
             )
