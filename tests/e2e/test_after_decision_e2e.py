@@ -5,14 +5,20 @@ card and Resolve appears once every action is done."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from sqlalchemy.engine import Engine
+
+from slack_coc.clock import FrozenClock
 from slack_coc.domain.enums import Trigger
-from slack_coc.slack.ids import Callback, step_action
-from tests.e2e.conftest import CHANNEL
+from slack_coc.slack.ids import Action, Callback, step_action
+from tests.e2e.conftest import CHANNEL, build_server, e2e_settings
 from tests.e2e.harness import AppServer, action_ids
 from tests.e2e.sanction_flow import decide_sanction
 from tests.e2e.test_case_flow_e2e import (
+    ANA,
     BEN,
     CAT,
     EVE,
@@ -27,6 +33,7 @@ from tests.e2e.test_case_flow_e2e import (
     values,
 )
 from tests.factories import add_roster
+from tests.fakeslack import FakeSlack
 
 FEEDBACK_MARKER = "KINGFISHER-FEEDBACK-3307"
 ACTION_MARKER = "HERON-ACTION-9921"
@@ -133,3 +140,69 @@ def test_feedback_then_actions_in_rounds_then_resolve(app_server: AppServer) -> 
         if ACTION_MARKER in text:
             assert call.method in ("views.open", "views.push"), call.method
             assert call.params["view"]["callback_id"] == Callback.RECORD_ACTIONS.value
+
+
+@pytest.fixture
+def board_server(
+    fake_slack: FakeSlack, database_url: str, engine: Engine, clock: FrozenClock
+) -> Iterator[AppServer]:
+    """An app whose group reports to a board (COC_BOARD_ADDRESS set)."""
+    from slack_coc.runtime import build_runtime
+
+    runtime = build_runtime(
+        e2e_settings(fake_slack, database_url, COC_BOARD_ADDRESS="board@example.org"),
+        clock=clock,
+    )
+    server = build_server(fake_slack, runtime)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def dm_with(server: AppServer, user: str, action_id: str) -> Any:
+    return next(m for m in server.fake.dms(user) if action_id in action_ids(m.blocks))
+
+
+def test_bias_question_and_board_summary_from_their_dms(board_server: AppServer) -> None:
+    server = board_server
+    add_roster(server.rt.ctx)
+    decide_sanction(server, 1, "warning", None)
+
+    # Ben, the new shepherd, was asked about biases when he took the case.
+    question = dm_with(server, BEN, Action.BIAS_NONE.value)
+    before = calls_count(server)
+    server.click_button(BEN, question, Action.BIAS_NONE.value, server.fake.dm_channel(BEN))
+    assert "no bias to disclose" in reply_after(server, before)
+
+    before = calls_count(server)
+    server.command(BEN, "feedback 1 Content with a warning.")
+    reply_after(server, before)
+    ok = server.submit(
+        EVE,
+        resolve_form(server, EVE, 1),
+        values(
+            field("actions_taken", txt("Warned in writing.")),
+            field("review_date", {"type": "datepicker", "selected_date": "2027-05-20"}),
+            field("resolution_source", opt("WG")),
+        ),
+    )
+    assert ok.json()["response_action"] == "update", ok.json()
+    server.deliver()
+
+    # Ana and Eve chair: each is offered the summary; Ana sends it, Eve's click is refused.
+    offer = dm_with(server, ANA, Action.BOARD_SUMMARY.value)
+    assert dm_with(server, EVE, Action.BOARD_SUMMARY.value)
+    assert dm_with(server, BEN, Action.BIAS_NONE.value)  # Ben is no chair: no offer
+    assert not any(Action.BOARD_SUMMARY.value in action_ids(m.blocks) for m in server.fake.dms(BEN))
+    before = calls_count(server)
+    server.click_button(ANA, offer, Action.BOARD_SUMMARY.value, server.fake.dm_channel(ANA))
+    assert "on its way to the board" in reply_after(server, before)
+    before = calls_count(server)
+    server.click_button(
+        EVE,
+        dm_with(server, EVE, Action.BOARD_SUMMARY.value),
+        Action.BOARD_SUMMARY.value,
+        server.fake.dm_channel(EVE),
+    )
+    assert "already sent" in reply_after(server, before)
