@@ -13,29 +13,14 @@ from slack_coc.services import bias
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.listeners.support import actor_of, show_modal
-from slack_coc.slack.views.common import Submitted, modal, require_text, small, text_input
+from slack_coc.slack.views.common import Submitted, require_text
+from slack_coc.slack.views.member_forms import bias_disclose_modal
 from slack_coc.slack.views.notice import notice_modal
 
 
 def _value(body: dict[str, Any]) -> str:
     actions = body.get("actions") or [{}]
     return str(actions[0].get("value") or "")
-
-
-def disclose_modal(number: str) -> dict[str, Any]:
-    return modal(
-        callback_id=Callback.BIAS_DISCLOSE,
-        title="Disclose a bias",
-        submit="Disclose",
-        metadata={"case": number},
-        blocks=[
-            small(
-                "Only members who may see the case read this. The group is told that you "
-                "disclosed a bias and decides whether to pick another shepherd."
-            ),
-            text_input("bias", "Your bias", multiline=True),
-        ],
-    )
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -55,7 +40,7 @@ def register(app: App, rt: Runtime) -> None:
     ) -> None:
         ack()
         with reported(body, client, respond):
-            show_modal(client, body, disclose_modal(_value(body)))
+            show_modal(client, body, bias_disclose_modal(_value(body)))
 
     @app.view(Callback.BIAS_DISCLOSE.value)
     def on_disclose(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -25,7 +25,8 @@ from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
 from slack_coc.slack.listeners.support import actor_of, parse_user, show_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted, date_input, modal, small
+from slack_coc.slack.views.common import Submitted
+from slack_coc.slack.views.member_forms import away_modal
 from slack_coc.slack.views.notice import notice_modal
 
 DELAY_USAGE = "delay CASE YYYY-MM-DD reason"
@@ -145,22 +146,6 @@ def register(app: App, rt: Runtime) -> None:
                 f"{slack_date(taken.week_starts_at)}.",
                 replace_original=True,
             )
-
-
-def away_modal(today: date) -> dict[str, Any]:
-    return modal(
-        callback_id=Callback.MARK_AWAY,
-        title="Mark me away",
-        submit="Save",
-        blocks=[
-            small(
-                "While you are away nobody pages you, the rota skips you and the handover "
-                "reminder says so. Already on duty that week? Ask for cover or a swap too."
-            ),
-            date_input("from", "From", initial=today),
-            date_input("to", "To (included)", initial=today),
-        ],
-    )
 
 
 def register_away(app: App, rt: Runtime) -> None:

@@ -31,7 +31,17 @@ from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.blocks.messages import TEMPLATES, MessageInput, render
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS, ThreadNote, thread_note
 from slack_coc.slack.listeners import MODULES
-from slack_coc.slack.views import actions, detail, mail, notice, records, report, setup, steps
+from slack_coc.slack.views import (
+    actions,
+    detail,
+    mail,
+    member_forms,
+    notice,
+    records,
+    report,
+    setup,
+    steps,
+)
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ANA, BEN, CAT, DAN, NEW = "U0DEMOANA", "U0DEMOBEN", "U0DEMOCAT", "U0DEMODAN", "U0DEMONEW"
@@ -253,6 +263,8 @@ def _modals() -> list[Surface]:
         ("Propose decision", steps.propose_modal(case_detail(), today)),
         ("Vote", steps.vote_modal(case_detail(), 3)),
         ("Reporter feedback", steps.feedback_modal(decided)),
+        ("Disclose a bias", member_forms.bias_disclose_modal("7")),
+        ("Mark me away", member_forms.away_modal(today)),
         (
             "Record actions",
             actions.actions_modal(case_view(CaseState.ACTIONS_ONGOING), demo_actions(), today),
