@@ -37,6 +37,7 @@ from tests.fakeslack import FakeSlack
 
 FEEDBACK_MARKER = "KINGFISHER-FEEDBACK-3307"
 ACTION_MARKER = "HERON-ACTION-9921"
+BIAS_MARKER = "EGRET-BIAS-5150"
 
 
 def card_text(server: AppServer) -> str:
@@ -206,3 +207,26 @@ def test_bias_question_and_board_summary_from_their_dms(board_server: AppServer)
         server.fake.dm_channel(EVE),
     )
     assert "already sent" in reply_after(server, before)
+
+
+def test_a_disclosed_bias_is_put_to_the_group(app_server: AppServer) -> None:
+    server = app_server
+    add_roster(server.rt.ctx)
+    decide_sanction(server, 1, "warning", None)
+    question = dm_with(server, BEN, Action.BIAS_DISCLOSE.value)
+    before = calls_count(server)
+    server.click_button(BEN, question, Action.BIAS_DISCLOSE.value, server.fake.dm_channel(BEN))
+    form = modal_after(server, before)
+    assert form["callback_id"] == Callback.BIAS_DISCLOSE.value
+    done = server.submit(BEN, form, values(field("bias", txt(f"I know them {BIAS_MARKER}"))))
+    assert done.json()["response_action"] == "update", done.json()
+    server.deliver()
+    review = next(
+        m for m in server.fake.messages(CHANNEL) if Action.BIAS_KEEP.value in action_ids(m.blocks)
+    )
+    before = calls_count(server)
+    server.click_button(CAT, review, Action.BIAS_KEEP.value, CHANNEL)
+    assert "keep the shepherd" in reply_after(server, before)
+    for call in server.fake.attempts():
+        if BIAS_MARKER in json.dumps(call.params):
+            assert call.method in ("views.open", "views.push", "views.update"), call.method
