@@ -33,6 +33,7 @@ from slack_coc.services.outbox import Intent, enqueue, enqueue_once
 from slack_coc.services.readmission import schedule_sanction_ends
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
+from slack_coc.services.violation_types import validate_types
 
 
 @dataclass(frozen=True)
@@ -106,24 +107,6 @@ def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
     )
 
 
-NOT_A_VIOLATION = {Outcome.NOT_A_VIOLATION.value, Outcome.OUT_OF_SCOPE.value}
-
-
-def _validate_types(outcomes: list[OutcomeInput], known: list[str]) -> None:
-    for o in outcomes:
-        unknown = [t for t in o.violation_types if t not in known]
-        if unknown:
-            raise InvalidInput(
-                f"Unknown type of behaviour {unknown[0]!r}: choose from the policy's list.",
-                field=f"violation_{o.party_id}" if o.party_id else "violation_case",
-            )
-        if o.violation_types and o.outcome in NOT_A_VIOLATION:
-            raise InvalidInput(
-                "An outcome that is not a violation (or out of scope) has no type of behaviour.",
-                field=f"violation_{o.party_id}" if o.party_id else "violation_case",
-            )
-
-
 def _validate_outcomes(
     session: Session, case: Case, outcomes: list[OutcomeInput], today: date
 ) -> None:
@@ -183,7 +166,7 @@ def check_outcomes(
     """Refuse outcomes that do not fit the case's reported people, the ladder or the
     policy's types of violation (with the field to fix)."""
     _validate_outcomes(session, case, outcomes, today)
-    _validate_types(outcomes, ctx.policy_for(session, case.team_id).violation_types)
+    validate_types(outcomes, ctx.policy_for(session, case.team_id).violation_types)
 
 
 def propose(
@@ -221,7 +204,7 @@ def propose(
             )
         _validate_outcomes(session, case, outcomes, now.date())
         policy = ctx.policy_for(session, case.team_id)
-        _validate_types(outcomes, policy.violation_types)
+        validate_types(outcomes, policy.violation_types)
         previous = open_proposal(session, case.id)
         if previous is not None:
             previous.status = ProposalStatus.WITHDRAWN
