@@ -281,7 +281,7 @@ def _lift(req: CommandRequest) -> None:
 OPEN_USAGE = "open CASE [@member ...]"
 
 
-@subcommand("open", OPEN_USAGE, "as chair, open a chairs-only report to the group")
+@subcommand("open", OPEN_USAGE, "open a chairs-only report to the group", chairs_only=True)
 def _open(req: CommandRequest) -> None:
     if not (ref := _need_case(req, OPEN_USAGE)):
         return
