@@ -20,6 +20,18 @@ class ConfigError(Exception):
 
 
 DECISION_RULES = ("two_members", "majority", "consensus_two_thirds")
+# The kinds of behaviour a decision records per reported person (the transparency report
+# counts them); defaults from the Django Code of Conduct.
+DEFAULT_VIOLATION_TYPES = (
+    "Harassment",
+    "Discriminatory language or jokes",
+    "Personal attacks",
+    "Unwelcome sexual attention",
+    "Threats or violence",
+    "Doxxing / sharing private information",
+    "Sustained disruption",
+    "Other",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,9 @@ class Policy:
     resolution_warning_hours: float = 24
     emergency_review_hours: float = 24
     deadlock_days: float = 7
+    # After a decision, how long the reporter has to answer the proposed resolution before a
+    # member may record "no answer" and carry it out.
+    feedback_days: float = 7
     handover_weekday: int = 0  # Monday
     handover_hour_utc: int = 12
     handover_reminder_hours: float = 24
@@ -48,6 +63,7 @@ class Policy:
             "banned_extra": 26,
         }
     )
+    violation_types: list[str] = field(default_factory=lambda: list(DEFAULT_VIOLATION_TYPES))
     outbox_max_attempts: int = 8
     outbox_max_backoff_seconds: int = 300
 
@@ -60,6 +76,17 @@ class Policy:
             raise ConfigError(
                 f"COC_POLICY_FILE: decision_rule must be one of {', '.join(DECISION_RULES)}, "
                 f"got {self.decision_rule!r}"
+            )
+        types = self.violation_types
+        if (
+            not isinstance(types, list)
+            or not types
+            or not all(isinstance(t, str) and t.strip() and len(t) <= 75 for t in types)
+            or len({t.strip().lower() for t in types}) != len(types)
+        ):
+            raise ConfigError(
+                "COC_POLICY_FILE: violation_types must be a list of distinct, non-empty names "
+                "(75 characters at most)"
             )
         if not 0 <= self.handover_weekday <= 6:
             raise ConfigError("COC_POLICY_FILE: handover_weekday must be 0 (Monday) to 6")

@@ -137,6 +137,7 @@ def test_a_case_with_nobody_identified_can_be_concluded(ctx: ServiceContext) -> 
     decisions.vote(ctx, actor(CAT), 1, "agree", None)
     result = decisions.vote(ctx, actor(DAN), 1, "agree", None)
     assert result.decided
+    cases.record_feedback(ctx, actor(BEN), 1, "The reporter agrees.")
     cases.resolve(
         ctx,
         actor(BEN),

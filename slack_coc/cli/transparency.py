@@ -34,9 +34,17 @@ def transparency(period: str, fmt: str, out: Path | None, team: str | None) -> N
     team_id = resolve_team(rt, team)
     threshold = rt.ctx.policy.small_count_threshold
     with rt.ctx.read() as session:
-        report = transparency_report(session, team_id, chosen, threshold=threshold)
+        kinds = rt.ctx.policy_for(session, team_id).violation_types
+        report = transparency_report(
+            session, team_id, chosen, threshold=threshold, violation_types=kinds
+        )
         demo = transparency_report(
-            session, team_id, chosen, threshold=threshold, include_synthetic="only"
+            session,
+            team_id,
+            chosen,
+            threshold=threshold,
+            include_synthetic="only",
+            violation_types=kinds,
         )
     # Demo cases (`cases seed`) never count; shown apart so a demo has something to look at.
     has_demo = demo.current.values.get("Reports", 0) > 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slack_coc.crypto import EncryptedText
@@ -51,6 +51,9 @@ class ProposedOutcome(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     ends_on: Mapped[date | None] = mapped_column(Date)  # suspensions
     conditions: Mapped[str | None] = mapped_column(EncryptedText)
+    # The kinds of behaviour (policy `violation_types`) this outcome is for; counted, never
+    # tied to anyone, by the transparency report.
+    violation_types: Mapped[list[str] | None] = mapped_column(JSON, default=list)
 
 
 class Vote(Base):

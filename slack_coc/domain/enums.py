@@ -49,6 +49,7 @@ class Trigger(StrEnum):
     BOARD_DECIDE = "board_decide"
     RECORD_FEEDBACK = "record_feedback"
     START_ACTIONS = "start_actions"
+    RECORD_ACTIONS = "record_actions"
     RESOLVE = "resolve"
     REQUEST_RECONSIDERATION = "request_reconsideration"
     CONCLUDE_RECONSIDERATION = "conclude_reconsideration"
@@ -71,6 +72,7 @@ _TRIGGER_VERBS = {
     Trigger.BOARD_DECIDE: "Record board decision",
     Trigger.RECORD_FEEDBACK: "Record reporter feedback",
     Trigger.START_ACTIONS: "Start carrying out actions",
+    Trigger.RECORD_ACTIONS: "Record actions",
     Trigger.RESOLVE: "Resolve",
     Trigger.REQUEST_RECONSIDERATION: "Request reconsideration",
     Trigger.CONCLUDE_RECONSIDERATION: "Conclude reconsideration",
@@ -102,6 +104,7 @@ class RecusalReason(StrEnum):
     SAME_EMPLOYER = "same_employer"
     PRIVATE_INFORMATION = "private_information"
     CONCERNED = "concerned"  # the report concerns this member
+    CHAIRS_ONLY = "chairs_only"  # the reporter asked that only the chairs see it
     OTHER = "other"
 
 

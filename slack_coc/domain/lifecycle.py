@@ -33,8 +33,12 @@ TRANSITIONS: list[tuple[Trigger, tuple[CaseState, ...], CaseState | None, tuple[
     (T.ESCALATE_TO_BOARD, (S.DISCUSSED,), S.ESCALATED, ("deadlocked",)),
     (T.BOARD_DECIDE, (S.ESCALATED,), S.DECIDED, ()),
     (T.RECORD_FEEDBACK, (S.DECIDED,), None, ()),
-    (T.START_ACTIONS, (S.DECIDED,), S.ACTIONS_ONGOING, ()),
-    (T.RESOLVE, (S.DECIDED, S.ACTIONS_ONGOING), S.RESOLVED, ("has_resolution",)),
+    # Nothing is carried out before the reporter has heard the proposal (docs/process.md
+    # "Reporter feedback"): their answer, or why there is none, is on the record first.
+    (T.START_ACTIONS, (S.DECIDED,), S.ACTIONS_ONGOING, ("feedback_settled",)),
+    (T.RECORD_ACTIONS, (S.ACTIONS_ONGOING,), None, ()),
+    (T.RESOLVE, (S.DECIDED,), S.RESOLVED, ("feedback_settled", "has_resolution")),
+    (T.RESOLVE, (S.ACTIONS_ONGOING,), S.RESOLVED, ("actions_done", "has_resolution")),
     (T.REQUEST_RECONSIDERATION, (S.RESOLVED,), S.RECONSIDERATION, ()),
     (T.CONCLUDE_RECONSIDERATION, (S.RECONSIDERATION,), S.RESOLVED, ()),
     (T.REOPEN, (S.RESOLVED,), S.ACKNOWLEDGED, ()),
@@ -47,6 +51,9 @@ GUARD_MESSAGES = {
     "deadlocked": "escalation to the board opens when a proposal has had no decision "
     "for the policy time",
     "has_resolution": "resolving needs the outcome (actions taken) and a review date",
+    "feedback_settled": "the reporter's feedback on the proposed resolution (or why there is "
+    "none) must be recorded first",
+    "actions_done": "every action of the current round must be marked done first",
 }
 GUARDS = tuple(GUARD_MESSAGES)
 
@@ -86,6 +93,7 @@ class CaseLike(Protocol):
     shepherd_id: int | None
     resolution_notes: str | None
     review_date: Any
+    feedback_settled_at: Any
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ class CaseFacts:
 
     decision_rule_met: bool = False
     deadlocked: bool = False
+    # Actions recorded in rounds (services/actions.py) and not yet marked done.
+    open_actions: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,12 @@ class CaseFlow:
     def _guard_has_resolution(self, _e: EventData | None) -> bool:
         return bool(self.case.resolution_notes) and self.case.review_date is not None
 
+    def _guard_feedback_settled(self, _e: EventData | None) -> bool:
+        return self.case.feedback_settled_at is not None
+
+    def _guard_actions_done(self, _e: EventData | None) -> bool:
+        return not self.facts.open_actions
+
     def _passing(self) -> frozenset[str]:
         return frozenset(g for g in GUARDS if getattr(self, f"_guard_{g}")(None))
 
@@ -220,6 +236,10 @@ class CaseFlow:
         if not taken:
             raise GuardFailed(f"Case #{self.case.number}: {self._refusal(trigger, state)}.")
         return self.recorded[before]
+
+    def refusal(self, trigger: Trigger) -> str:
+        """Why `trigger` is refused in the current state (the first failing guard)."""
+        return self._refusal(trigger, CaseState(self.state))
 
     def _refusal(self, trigger: Trigger, state: CaseState) -> str:
         """Why the machine refused: the first of the transition's conditions that fails."""

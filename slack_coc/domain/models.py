@@ -119,6 +119,11 @@ class Case(Base):
     # The reporter asked not to be known to the group: no identity is kept on the case; a
     # Slack reporter is reached only through the relay (`relay_models.RelayContact`).
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reporter asked that only the chairs see it, until a chair opens it to the group
+    # (services/chairs_only.py).
+    chairs_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Retaliation against the reporter of that earlier case (services/retaliation.py).
+    retaliation_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -133,6 +138,9 @@ class Case(Base):
     details: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     # On resolution: actions taken and outcome, in the group's words.
     resolution_notes: Mapped[str | None] = mapped_column(EncryptedText)
+    # Set when the reporter's feedback on the decision, or why there is none, is recorded;
+    # cleared by a new decision. Start actions / Resolve wait for it (domain/lifecycle.py).
+    feedback_settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     personal_data_expunged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -52,3 +52,22 @@ class CoverRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SwapRequest(Base):
+    """A member asks another to swap duty weeks: each takes the other's slot in the other's
+    week (services/rota_swap.py)."""
+
+    __tablename__ = "swap_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    requester_week_id: Mapped[int] = mapped_column(ForeignKey("oncall_week.id"))
+    requester_slot: Mapped[str] = mapped_column(String(12))
+    other_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    other_week_id: Mapped[int] = mapped_column(ForeignKey("oncall_week.id"))
+    other_slot: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # accepted / declined
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,10 +23,14 @@ TEMPLATES: dict[str, str] = {
     "shepherd_assigned": "Shepherd assigned",
     "proposed_resolution": "Proposed resolution (asks for feedback)",
     "final_outcome": "Final outcome",
+    "update": "Update (a delay, or news)",
     "free_form": "Free-form message",
+    # To a reported person, never the reporter: behaviour, impact, expected change,
+    # consequences (docs/process.md "Messages to the reporter", last paragraph).
+    "reported_person": "To a reported person (behaviour, impact, change, consequences)",
 }
 # Sent by the app itself, not offered in the modal.
-SYSTEM_TEMPLATES = ("board_all_chairs", "board_escalation")
+SYSTEM_TEMPLATES = ("board_all_chairs", "board_escalation", "board_summary")
 
 DEFAULTS: dict[str, Any] = {
     "reporter_name": None,
@@ -35,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "signature": "The Code of Conduct working group",
     "mailbox_address": "conduct@example.org",
     "respond_by": "the end of next week",
+    "resolution_by": None,
     "proposed_resolution": None,
     "outcome": None,
     "case_number": None,

@@ -20,7 +20,11 @@ def transparency_files(
     with ctx.read() as session:
         require_chair(session, actor)
         report = transparency_report(
-            session, actor.team_id, period, threshold=ctx.policy.small_count_threshold
+            session,
+            actor.team_id,
+            period,
+            threshold=ctx.policy.small_count_threshold,
+            violation_types=ctx.policy_for(session, actor.team_id).violation_types,
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     markdown = out_dir / f"transparency-{period.label}.md"

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from datetime import UTC
 from typing import Any, TextIO
 
-from sqlalchemy import String, and_, exists, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, case, exists, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from slack_coc.domain.enums import CaseState, Outcome, ResolutionSource
 from slack_coc.domain.models import AccessLog, Case, Member, Party, Recusal
@@ -55,17 +55,33 @@ def record_rows(
             Recusal.lifted_at.is_(None),
         )
         condition = and_(condition, ~recused)
-    query = reported_outcomes(
-        condition,
-        Case.number,
-        Case.code_name,
-        type_coerce(Case.received_at, String).label("received_raw"),
-        Case.state,
-        Case.resolution_source,
-        type_coerce(Case.resolved_at, String).label("resolved_raw"),
-        Case.safety_risk,
-        Case.ongoing,
-    ).order_by(Case.received_at, Case.number, Party.id)
+    # Retaliation against the reporter of an earlier case: noted with that case's number,
+    # unless the member exporting is recused from the earlier case.
+    earlier = aliased(Case)
+    linked: Any = earlier.number
+    if visible_to is not None:
+        hidden = exists().where(
+            Recusal.case_id == earlier.id,
+            Recusal.member_id == visible_to.id,
+            Recusal.lifted_at.is_(None),
+        )
+        linked = case((hidden, None), else_=earlier.number)
+    query = (
+        reported_outcomes(
+            condition,
+            Case.number,
+            Case.code_name,
+            type_coerce(Case.received_at, String).label("received_raw"),
+            Case.state,
+            Case.resolution_source,
+            type_coerce(Case.resolved_at, String).label("resolved_raw"),
+            Case.safety_risk,
+            Case.ongoing,
+            linked.label("retaliation_of"),
+        )
+        .outerjoin(earlier, earlier.id == Case.retaliation_of_id)
+        .order_by(Case.received_at, Case.number, Party.id)
+    )
     # Core rows, dates as the driver gives them: 100,000 rows in well under a second.
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -95,7 +111,7 @@ def _day(raw: Any) -> str:
 
 def _record(row: Any) -> list[str]:
     (_cid, _pid, person, outcome, ends_on, number, code, received, state, source) = row[:10]
-    resolved_raw, safety_risk, ongoing = row[10:13]
+    resolved_raw, safety_risk, ongoing, retaliation_of = row[10:14]
     resolved = state == _RESOLVED
     if outcome is not None:
         consequences = _LABELS[outcome]
@@ -113,7 +129,8 @@ def _record(row: Any) -> list[str]:
         "Yes" if safety_risk else "No",
         ongoing,
         consequences,
-        f"#{number}",
+        f"#{number}"
+        + (f" (retaliation against the reporter of #{retaliation_of})" if retaliation_of else ""),
     ]
 
 

@@ -14,6 +14,7 @@ from slack_coc.reports.transparency import (
     TransparencyReport,
     month_key,
     type_key,
+    violation_key,
 )
 
 Row = Sequence[str]
@@ -76,6 +77,14 @@ def types_rows(report: TransparencyReport) -> list[list[str]]:
     return [[o.label, cur.shown[type_key(o)].text, prev.shown[type_key(o)].text] for o in Outcome]
 
 
+def violation_rows(report: TransparencyReport) -> list[list[str]]:
+    cur, prev = report.current, report.previous
+    return [
+        [kind, cur.shown[violation_key(kind)].text, prev.shown[violation_key(kind)].text]
+        for kind in cur.violation_types
+    ]
+
+
 def months_rows(report: TransparencyReport) -> list[list[str]]:
     cur = report.current
     return [[m, cur.shown[month_key(m)].text] for m in cur.months]
@@ -131,7 +140,10 @@ def transparency_markdown(report: TransparencyReport) -> str:
         "Outcomes count reported people. " + legend(report.threshold),
         "## Summary",
         markdown_table(["Period", *TRANSPARENCY_COLUMNS], summary_rows(report)),
-        "## Types of violations (outcome per reported person)",
+        "## Types of violations (reported people per kind of behaviour)",
+        "A person whose behaviour was of several kinds counts once under each.",
+        markdown_table(["Type of behaviour", cur, prev], violation_rows(report)),
+        "## Outcomes (per reported person)",
         markdown_table(["Outcome", cur, prev], types_rows(report)),
         "## Reports per month",
         markdown_table(["Month", "Reports"], months_rows(report)),
@@ -153,6 +165,9 @@ def transparency_csv_files(report: TransparencyReport) -> dict[str, str]:
     base = f"transparency-{cur}"
     return {
         f"{base}.csv": transparency_summary_csv(report),
+        f"{base}-violations.csv": csv_text(
+            ["Type of behaviour", cur, prev], violation_rows(report)
+        ),
         f"{base}-types.csv": csv_text(["Outcome", cur, prev], types_rows(report)),
         f"{base}-months.csv": csv_text(["Month", "Reports"], months_rows(report)),
         f"{base}-times.csv": csv_text(["Measure", cur, prev], times_rows(report)),

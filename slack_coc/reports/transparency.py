@@ -5,12 +5,14 @@ Every figure is one SQL aggregate over the period's cases; no case is loaded int
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from slack_coc.config import DEFAULT_VIOLATION_TYPES
 from slack_coc.domain.decision_models import Proposal, ProposedOutcome
 from slack_coc.domain.enums import Outcome, PartyRole, ResolutionSource
 from slack_coc.domain.models import Case, Party
@@ -42,6 +44,10 @@ def month_key(label: str) -> str:
     return f"month:{label}"
 
 
+def violation_key(kind: str) -> str:
+    return f"violation:{kind}"
+
+
 @dataclass(frozen=True)
 class Durations:
     """Time from receipt to an event, in hours, over the cases that reached it."""
@@ -58,6 +64,9 @@ class PeriodStats:
     first_response: Durations
     resolution: Durations
     shown: dict[str, Shown]
+    # The kinds of behaviour counted (policy `violation_types`, then any kind recorded
+    # under an older policy), in the order the report lists them.
+    violation_types: tuple[str, ...] = ()
 
     @property
     def months(self) -> list[str]:
@@ -78,16 +87,36 @@ def transparency_report(
     *,
     threshold: int,
     include_synthetic: Synthetic = False,
+    violation_types: Sequence[str] = DEFAULT_VIOLATION_TYPES,
 ) -> TransparencyReport:
+    current = period_stats(session, team_id, period, threshold, include_synthetic, violation_types)
+    previous = period_stats(
+        session, team_id, period.previous(), threshold, include_synthetic, violation_types
+    )
+    # Both periods list the same kinds, so the table's rows line up.
+    kinds = tuple(dict.fromkeys(current.violation_types + previous.violation_types))
     return TransparencyReport(
-        current=period_stats(session, team_id, period, threshold, include_synthetic),
-        previous=period_stats(session, team_id, period.previous(), threshold, include_synthetic),
+        current=_with_kinds(current, kinds, threshold),
+        previous=_with_kinds(previous, kinds, threshold),
         threshold=threshold,
     )
 
 
+def _with_kinds(stats: PeriodStats, kinds: tuple[str, ...], threshold: int) -> PeriodStats:
+    missing = {violation_key(k): 0 for k in kinds if violation_key(k) not in stats.values}
+    if not missing:
+        return replace(stats, violation_types=kinds)
+    shown = {**stats.shown, **suppress(missing, [], threshold)}
+    return replace(stats, values={**stats.values, **missing}, shown=shown, violation_types=kinds)
+
+
 def period_stats(
-    session: Session, team_id: str, period: Period, threshold: int, include_synthetic: Synthetic
+    session: Session,
+    team_id: str,
+    period: Period,
+    threshold: int,
+    include_synthetic: Synthetic,
+    violation_types: Sequence[str] = DEFAULT_VIOLATION_TYPES,
 ) -> PeriodStats:
     in_period = and_(
         Case.team_id == team_id,
@@ -97,6 +126,8 @@ def period_stats(
     )
     values, first_response, resolution = _case_counts(session, in_period, period)
     values.update(_people_counts(session, in_period))
+    kinds = _violation_counts(session, in_period, violation_types)
+    values.update({violation_key(k): n for k, n in kinds.items()})
     values[_UNRESOLVED] = values["Reports"] - values["Actions (DSF)"] - values["Actions (Local)"]
     groups = [
         Group("Reports", [month_key(m) for m, _s, _e in period.months()]),
@@ -113,7 +144,10 @@ def period_stats(
         values=values,
         first_response=first_response,
         resolution=resolution,
+        # A person may have several kinds of behaviour: the kinds are no breakdown of a
+        # total, so each cell stands alone (small counts suppressed like every other).
         shown=suppress(values, groups, threshold),
+        violation_types=tuple(kinds),
     )
 
 
@@ -156,6 +190,34 @@ def _case_counts(
     return values, first_response, resolution
 
 
+def _decisive(in_period: ColumnElement[bool]) -> Any:
+    """The latest decisive proposal of each of the period's decided cases."""
+    return (
+        select(func.max(Proposal.id).label("proposal_id"))
+        .join(Case, Case.id == Proposal.case_id)
+        .where(in_period, Case.decided_at.is_not(None), Proposal.status.in_(DECISIVE))
+        .group_by(Proposal.case_id)
+        .subquery()
+    )
+
+
+def _violation_counts(
+    session: Session, in_period: ColumnElement[bool], kinds: Sequence[str]
+) -> dict[str, int]:
+    """Reported people per kind of behaviour in the decided outcomes. The kinds are a JSON
+    list per outcome (no portable SQL aggregate): only those lists are read, never a case."""
+    decisive = _decisive(in_period)
+    counts: dict[str, int] = dict.fromkeys(kinds, 0)
+    for recorded in session.scalars(
+        select(ProposedOutcome.violation_types).join(
+            decisive, decisive.c.proposal_id == ProposedOutcome.proposal_id
+        )
+    ):
+        for kind in set(recorded or []):
+            counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
 def _people_counts(session: Session, in_period: ColumnElement[bool]) -> dict[str, int]:
     """Reported people in the period, and the decided outcome of each: the outcomes of each
     case's latest decisive proposal (the group-by is limited to the period's cases)."""
@@ -164,13 +226,7 @@ def _people_counts(session: Session, in_period: ColumnElement[bool]) -> dict[str
         .join(Case, Case.id == Party.case_id)
         .where(in_period, Party.role == PartyRole.REPORTED.value)
     )
-    decisive = (
-        select(func.max(Proposal.id).label("proposal_id"))
-        .join(Case, Case.id == Proposal.case_id)
-        .where(in_period, Case.decided_at.is_not(None), Proposal.status.in_(DECISIVE))
-        .group_by(Proposal.case_id)
-        .subquery()
-    )
+    decisive = _decisive(in_period)
     per_outcome: dict[str, int] = {
         outcome: int(count)
         for outcome, count in session.execute(

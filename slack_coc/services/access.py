@@ -90,6 +90,8 @@ def recused_member_ids(session: Session, case_id: int) -> set[int]:
 def may_see(session: Session, member: Member, case: Case) -> bool:
     if member.conflicts_declared_at is None:
         return False
+    if case.chairs_only and not member.is_chair:
+        return False
     return active_recusal(session, case.id, member.id) is None
 
 

@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session
 from slack_coc.domain.enums import ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
+from slack_coc.services import bias, board_summary, reconsideration
+from slack_coc.services import feedback as feedback_service
 from slack_coc.services.access import active_recusal, find_member, require_case_access
+from slack_coc.services.actions import action_facts
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.decisions import OutcomeInput
 from slack_coc.services.mail_outgoing import default_recipients, reporter
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.shepherds import refuse_if_shepherd_changed
@@ -123,15 +127,14 @@ def assign_shepherd(
 
     def after(session: Session, member: Member, case: Case) -> None:
         now = ctx.clock.now()
-        if disclosure:
-            enqueue(
-                session,
-                team_id=case.team_id,
-                kind=Intent.CHANNEL,
-                now=now,
-                case_id=case.id,
-                payload={"template": "bias_disclosed", "shepherd": target_user},
-            )
+        # Every nomination asks the question (docs/process.md "Conflicts of interest").
+        shepherd = session.get(Member, case.shepherd_id) if case.shepherd_id else None
+        if shepherd is None:
+            pass
+        elif disclosure:
+            bias.record_disclosure(session, case, actor.user_id, shepherd.user_id, disclosure, now)
+        else:
+            bias.ask(session, case, shepherd.user_id, now)
         enqueue(
             session,
             team_id=case.team_id,
@@ -165,9 +168,7 @@ def start_discussion(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepR
 
 
 def record_feedback(ctx: ServiceContext, actor: Actor, ref: str | int, feedback: str) -> StepResult:
-    if not feedback.strip():
-        raise InvalidInput("Please write down the feedback.", field="feedback")
-    return take_step(ctx, actor, ref, Trigger.RECORD_FEEDBACK, note=feedback.strip())
+    return feedback_service.record_feedback(ctx, actor, ref, feedback)
 
 
 def start_actions(ctx: ServiceContext, actor: Actor, ref: str | int) -> StepResult:
@@ -205,6 +206,7 @@ def resolve(
         set_deadline(session, case, "review_date", _noon(review_date), now)
         if suspension_ends is not None:
             set_deadline(session, case, "suspension_end", _noon(suspension_ends), now)
+        board_summary.offer(session, ctx, case, now)
 
     return take_step(
         ctx,
@@ -213,6 +215,7 @@ def resolve(
         Trigger.RESOLVE,
         prepare=prepare,
         after=after,
+        facts=action_facts,
         data={"review_date": review_date.isoformat(), "source": resolution_source},
     )
 
@@ -232,21 +235,16 @@ def request_reconsideration(
 
 
 def conclude_reconsideration(
-    ctx: ServiceContext, actor: Actor, ref: str | int, *, upheld: bool, note: str
+    ctx: ServiceContext,
+    actor: Actor,
+    ref: str | int,
+    *,
+    upheld: bool,
+    note: str,
+    outcomes: list[OutcomeInput] | None = None,
 ) -> StepResult:
-    def after(session: Session, member: Member, case: Case) -> None:
-        case.resolved_at = ctx.clock.now()
-        case.resolution_source = ResolutionSource.BOARD.value
-
-    return take_step(
-        ctx,
-        actor,
-        ref,
-        Trigger.CONCLUDE_RECONSIDERATION,
-        after=after,
-        note=note.strip() or None,
-        data={"result": "upheld" if upheld else "changed"},
-    )
+    """Upheld, or changed with the board's new outcome per person (services/reconsideration)."""
+    return reconsideration.conclude(ctx, actor, ref, upheld=upheld, note=note, outcomes=outcomes)
 
 
 def reopen(ctx: ServiceContext, actor: Actor, ref: str | int, new_information: str) -> StepResult:

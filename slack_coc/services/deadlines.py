@@ -32,13 +32,14 @@ from slack_coc.domain.rota_models import Absence, OncallWeek
 from slack_coc.domain.sweep_models import SentNotice
 from slack_coc.failures import log_failure
 from slack_coc.services.access import require_case_access
+from slack_coc.services.actions import ACTION_DEADLINE, owners_of
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, take_sweep_lock, write_notices
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.paging import case_facts, choose_pair, escalation_pages
 from slack_coc.services.rota import week_start
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
-from slack_coc.services.views import DEADLINE_LABELS
+from slack_coc.services.views import deadline_label
 
 log = logging.getLogger(__name__)
 
@@ -146,11 +147,19 @@ def plan_deadline_notices(
     ):
         away.setdefault(team_id, set()).add(member_id)
 
+    owners = owners_of(
+        session,
+        [int(d.kind.removeprefix(ACTION_DEADLINE)) for d, _c in due if _is_action(d.kind)],
+    )
     notices: list[Notice] = []
     failures = 0
     for deadline, case in due:
         try:
             excluded = recused.get(case.id, set())
+            if _is_action(deadline.kind):
+                owner = owners.get(int(deadline.kind.removeprefix(ACTION_DEADLINE)))
+                notices.append(_action_due(deadline, case, owner, excluded))
+                continue
             shepherd = by_id.get(case.shepherd_id) if case.shepherd_id else None
             if shepherd is not None and (shepherd.id in excluded or not shepherd.active):
                 shepherd = None
@@ -168,6 +177,26 @@ def plan_deadline_notices(
     return notices, failures
 
 
+def _is_action(kind: str) -> bool:
+    return kind.startswith(ACTION_DEADLINE) and kind.removeprefix(ACTION_DEADLINE).isdigit()
+
+
+def _action_due(deadline: Deadline, case: Case, owner: Member | None, excluded: set[int]) -> Notice:
+    """An action of an ongoing round is due: its owner is reminded (by DM, once)."""
+    key = notice_key(case.id, deadline.kind, deadline.due_at, "due")
+    notice = Notice(key, case.team_id, "due", case_id=case.id, deadline_id=deadline.id)
+    if owner is None or not owner.active or owner.id in excluded:
+        return notice
+    payload = {
+        **case_facts(case),
+        "template": "action_due",
+        "deadline": "action",
+        "due_at": deadline.due_at.astimezone(UTC).isoformat(),
+    }
+    notice.intents.append(PlannedIntent(Intent.DM, payload, owner.user_id))
+    return notice
+
+
 def _plan_one(
     deadline: Deadline,
     case: Case,
@@ -182,7 +211,7 @@ def _plan_one(
     facts = {
         **case_facts(case),
         "deadline": deadline.kind,
-        "label": DEADLINE_LABELS.get(deadline.kind, deadline.kind.replace("_", " ")),
+        "label": deadline_label(deadline.kind),
         "due_at": deadline.due_at.astimezone(UTC).isoformat(),
         "stage": stage,
     }
@@ -204,6 +233,9 @@ def _plan_one(
         "review_date": "review_due",
         "emergency_review": "emergency_review_due",
         "deadlock": "deadlock_reached",
+        "feedback": "feedback_overdue",
+        # Past the target, the shepherd owes the group a delay note (docs/process.md).
+        **({"resolution": "resolution_overdue"} if stage == "due" else {}),
     }.get(deadline.kind, "deadline_nearing" if stage == "warn" else "deadline_passed")
     if shepherd is not None:
         notice.intents.append(

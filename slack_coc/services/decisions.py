@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -26,12 +26,14 @@ from slack_coc.domain.enums import (
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Member, Party
+from slack_coc.services import feedback
 from slack_coc.services.access import recused_member_ids, require_case_access
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.outbox import Intent, enqueue, enqueue_once
 from slack_coc.services.readmission import schedule_sanction_ends
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
+from slack_coc.services.violation_types import validate_types
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class OutcomeInput:
     outcome: str
     ends_on: date | None = None
     conditions: str | None = None
+    # The kinds of behaviour, from the policy's `violation_types`.
+    violation_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class VoteResult:
     number: int
     decided: bool
     explanation: str
+    # The proposed-resolution message, offered to the voter whose vote decided the case
+    # when the reporter left an address (as StepResult.offer_mail).
+    offer_mail: str | None = None
 
 
 def open_proposal(session: Session, case_id: int) -> Proposal | None:
@@ -153,6 +160,15 @@ def _validate_outcomes(
                 )
 
 
+def check_outcomes(
+    session: Session, ctx: ServiceContext, case: Case, outcomes: list[OutcomeInput], today: date
+) -> None:
+    """Refuse outcomes that do not fit the case's reported people, the ladder or the
+    policy's types of violation (with the field to fix)."""
+    _validate_outcomes(session, case, outcomes, today)
+    validate_types(outcomes, ctx.policy_for(session, case.team_id).violation_types)
+
+
 def propose(
     ctx: ServiceContext,
     actor: Actor,
@@ -187,11 +203,12 @@ def propose(
                 "decisions are proposed once a shepherd has it."
             )
         _validate_outcomes(session, case, outcomes, now.date())
+        policy = ctx.policy_for(session, case.team_id)
+        validate_types(outcomes, policy.violation_types)
         previous = open_proposal(session, case.id)
         if previous is not None:
             previous.status = ProposalStatus.WITHDRAWN
             previous.closed_at = now
-        policy = ctx.policy_for(session, case.team_id)
         rule = effective_rule(policy.decision_rule, case.severe)
         proposal = Proposal(
             team_id=case.team_id,
@@ -207,6 +224,7 @@ def propose(
                     outcome=o.outcome,
                     ends_on=o.ends_on,
                     conditions=o.conditions,
+                    violation_types=list(dict.fromkeys(o.violation_types)),
                 )
                 for o in outcomes
             ],
@@ -277,10 +295,12 @@ def vote(
             data={"vote": choice.value, "proposal_id": proposal.id},
         )
         result = tally(session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule)
+        offer = None
         if result.met:
             _adopt(session, ctx, case, proposal, result, actor, now)
+            offer = feedback.on_decided(session, ctx, case, now)
         case_changed(session, case, now)
-        return VoteResult(case.number, result.met, result.explanation)
+        return VoteResult(case.number, result.met, result.explanation, offer)
 
 
 def _adopt(
@@ -352,14 +372,17 @@ def board_decide(ctx: ServiceContext, actor: Actor, ref: str | int, decision: st
     if not decision.strip():
         raise InvalidInput("Record what the board decided.", field="decision")
 
+    offer: list[str] = []
+
     def after(session: Session, member: Member, case: Case) -> None:
         case.decided_at = ctx.clock.now()
         case.decision_rule = "board"
         escalated = latest_escalated(session, case.id)
         if escalated is not None:
             schedule_sanction_ends(session, case, escalated, ctx.clock.now())
+        offer.extend(filter(None, [feedback.on_decided(session, ctx, case, ctx.clock.now())]))
 
-    return take_step(
+    result = take_step(
         ctx,
         actor,
         ref,
@@ -368,3 +391,4 @@ def board_decide(ctx: ServiceContext, actor: Actor, ref: str | int, decision: st
         note=decision.strip(),
         data={"rule": "board"},
     )
+    return replace(result, offer_mail=offer[0]) if offer else result

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import Case, Member, Recusal, Workspace
-from slack_coc.domain.rota_models import OncallWeek
+from slack_coc.domain.rota_models import Absence, OncallWeek
 from slack_coc.failures import log_failure
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys
@@ -68,6 +68,16 @@ def plan_rota_notices(
     if not todo:
         return [], 0
     member_ids = {mid for w in weeks for mid in (w.primary_id, w.secondary_id)}
+    # Who of each pair is marked away during their week (the notices say so).
+    absences = list(
+        session.scalars(
+            select(Absence).where(
+                Absence.member_id.in_(member_ids),
+                Absence.ends_on >= current.date(),
+                Absence.starts_on <= (following + WEEK).date(),
+            )
+        )
+    )
     users = {
         m.id: m.user_id for m in session.scalars(select(Member).where(Member.id.in_(member_ids)))
     }
@@ -81,6 +91,7 @@ def plan_rota_notices(
                 Case.team_id.in_(handover_teams),
                 Case.state != CaseState.RESOLVED.value,
                 Case.synthetic.is_(False),
+                Case.chairs_only.is_(False),  # the chairs handle those, not the rota
             )
             .order_by(Case.number)
         ):
@@ -111,11 +122,29 @@ def plan_rota_notices(
                     )
                 )
             else:
-                notices.append(_reminder(key, team_id, team_weeks[following], users))
+                notices.append(
+                    _reminder(
+                        key,
+                        team_id,
+                        team_weeks[following],
+                        users,
+                        away_in(absences, team_weeks[following], users),
+                    )
+                )
         except Exception:
             failures += 1
             log_failure(log, "planning rota notice %s failed", key)
     return notices, failures
+
+
+def away_in(absences: list[Absence], week: OncallWeek, users: dict[int, str]) -> list[str]:
+    """The pair's members who are away some day of that week."""
+    first, last = week.starts_at.date(), (week.starts_at + WEEK).date()
+    return [
+        users[mid]
+        for mid in (week.primary_id, week.secondary_id)
+        if any(a.member_id == mid and a.starts_on < last and a.ends_on >= first for a in absences)
+    ]
 
 
 def _pair(week: OncallWeek, users: dict[int, str]) -> dict[str, str]:
@@ -165,7 +194,9 @@ def _handover(
     return notice
 
 
-def _reminder(key: str, team_id: str, week: OncallWeek, users: dict[int, str]) -> Notice:
+def _reminder(
+    key: str, team_id: str, week: OncallWeek, users: dict[int, str], away: list[str]
+) -> Notice:
     notice = Notice(key, team_id, "reminder")
     pair = _pair(week, users)
     for role, user_id in pair.items():
@@ -174,6 +205,7 @@ def _reminder(key: str, team_id: str, week: OncallWeek, users: dict[int, str]) -
                 Intent.DM,
                 {
                     "template": "handover_reminder",
+                    "away": away,
                     "role": role,
                     "partner": pair["secondary" if role == "primary" else "primary"],
                     "week_starts_at": week.starts_at.isoformat(),

@@ -5,13 +5,14 @@ flags and on-call user ids: nothing from a report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
 from slack_coc.domain.models import Case, Member
+from slack_coc.domain.rota_models import Absence
 from slack_coc.services.access import find_member
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.queries import visible_cases_query
@@ -40,6 +41,8 @@ class HomeData:
     this_week: OncallPair | None = None
     next_week: OncallPair | None = None
     always_warn: bool = False  # content warnings: see every report's warning step first
+    # The member's own absences, today or later: (first day, last day).
+    away: list[tuple[date, date]] = field(default_factory=list)
 
 
 def home_data_in(
@@ -89,6 +92,15 @@ def home_data_in(
         open_cases=[views[c.id] for c in open_cases],
         open_total=open_total,
         always_warn=member.always_warn,
+        away=[
+            (a.starts_on, a.ends_on)
+            for a in session.scalars(
+                select(Absence)
+                .where(Absence.member_id == member.id, Absence.ends_on >= now.date())
+                .order_by(Absence.starts_on)
+                .limit(5)
+            )
+        ],
         this_week=_pair(session, team_id, now, policy),
         next_week=_pair(session, team_id, now + timedelta(days=7), policy),
     )

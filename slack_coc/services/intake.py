@@ -14,6 +14,8 @@ from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Party, Workspace
+from slack_coc.services.access import find_member
+from slack_coc.services.chairs_only import restrict_to_chairs
 from slack_coc.services.concerned import (
     notify_board_if_all_chairs_recused,
     recuse_anonymous_member,
@@ -24,6 +26,7 @@ from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import add_party
 from slack_coc.services.relay import keep_contact
+from slack_coc.services.retaliation import link as link_retaliation
 from slack_coc.services.timeline import case_changed, record_event
 from slack_coc.services.workspaces import default_channel
 
@@ -59,6 +62,10 @@ class ReportInput:
     # The reporter asked not to be known: the case keeps no identity of theirs (a shortcut
     # reporter's Slack id goes to the relay only, services/relay.py).
     anonymous: bool = False
+    # "Only the chairs should see this (it concerns a member)": services/chairs_only.py
+    chairs_only: bool = False
+    # A member logging a report: retaliation against the reporter of that case (number).
+    retaliation_of: int | None = None
 
     def validate(self) -> None:
         if not self.account or not self.account.strip():
@@ -183,6 +190,13 @@ def log_report(
         if report.anonymous and report.reporter_user_id:
             keep_contact(session, case, report.reporter_user_id, now)
             excluded |= recuse_anonymous_member(session, case, report.reporter_user_id, now)
+        if report.chairs_only:
+            excluded |= restrict_to_chairs(session, case, now)
+        if report.retaliation_of is not None:
+            logger = find_member(session, actor.team_id, actor.user_id)
+            if logger is None:
+                raise InvalidInput("Only a member can link a report to another case.")
+            link_retaliation(session, logger, case, report.retaliation_of, now)
         if drill:
             add_drill_party(session, case)
         record_event(

@@ -37,6 +37,11 @@ from slack_coc.services.mail_outgoing import (
 )
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.relay import has_relay
+from slack_coc.services.reported_person import (
+    REPORTED_PERSON,
+    refuse_if_reporter_named,
+    reported_addresses,
+)
 from slack_coc.services.timeline import case_changed, record_event
 
 __all__ = [
@@ -64,16 +69,29 @@ def compose(
             raise InvalidInput(f"Unknown template {chosen!r}.", field="template")
         party = reporter(session, case)
         rendered = render(chosen, case.number, **template_context(session, ctx, case, party))
+        to = (
+            reported_addresses(session, case)
+            if chosen == REPORTED_PERSON
+            else default_recipients(party)
+        )
         return MailDraft(
             case_number=case.number,
             template=chosen,
-            to=default_recipients(party),
+            to=to,
             cc=[ctx.mailbox_address],
             subject=rendered.subject,
             body=rendered.body,
             completes_step=step_for(chosen, case),
             relay=has_relay(session, case),
         )
+
+
+def reporter_reachable(ctx: ServiceContext, actor: Actor, ref: str | int) -> int | None:
+    """The case number when its reporter left an address (a message can be offered)."""
+    with ctx.read() as session:
+        _member, case = require_case_access(session, actor, ref)
+        reachable = bool(default_recipients(reporter(session, case))) and not case.drill
+        return case.number if reachable else None
 
 
 def default_template(case: Case) -> str:
@@ -112,6 +130,7 @@ def send_mail(
         )
     with ctx.transaction() as session:
         member, case = require_case_access(session, actor, ref, for_update=True)
+        refuse_if_reporter_named(session, case, mail.template, mail.to, mail.subject, mail.body)
         record = new_outgoing(session, ctx, case, member, mail)
         if mail.review_by:
             ask_review(session, ctx, case, member, record, mail.review_by)

@@ -306,13 +306,29 @@ def template_context(
     session: Session, ctx: ServiceContext, case: Case, reporter: Party | None
 ) -> dict[str, object]:
     shepherd = session.get(Member, case.shepherd_id) if case.shepherd_id else None
+    # Once decided, the reporter is asked for feedback by the feedback deadline.
+    kind = "feedback" if case.state == CaseState.DECIDED.value else "reporter_response"
     respond_by = session.scalar(
+        select(Deadline.due_at)
+        .where(Deadline.case_id == case.id, Deadline.kind == kind, Deadline.met_at.is_(None))
+        .order_by(Deadline.due_at)
+        .limit(1)
+    ) or session.scalar(
         select(Deadline.due_at)
         .where(Deadline.case_id == case.id, Deadline.kind == "reporter_response")
         .order_by(Deadline.due_at)
         .limit(1)
     )
+    resolution_by = session.scalar(
+        select(Deadline.due_at)
+        .where(
+            Deadline.case_id == case.id, Deadline.kind == "resolution", Deadline.met_at.is_(None)
+        )
+        .order_by(Deadline.due_at.desc())
+        .limit(1)
+    )
     return {
+        "resolution_by": resolution_by.strftime("%A %d %B %Y") if resolution_by else None,
         "reporter_name": reporter.name if reporter and reporter.name else None,
         "shepherd_name": shepherd.display_name if shepherd else None,
         "mailbox_address": ctx.mailbox_address,

@@ -3,17 +3,19 @@ now? A stale button is refused here, before any modal appears."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 
 from slack_coc.domain.decision_models import EmergencyAction
 from slack_coc.domain.enums import CaseState, Trigger
-from slack_coc.domain.errors import IllegalStep, NotFound
+from slack_coc.domain.errors import GuardFailed, IllegalStep, NotFound
 from slack_coc.domain.lifecycle import CaseFlow
 from slack_coc.services.access import require_case_access, require_member
+from slack_coc.services.actions import action_facts
 from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.services.decisions import case_facts
 from slack_coc.services.queries import card_view
 from slack_coc.services.views import CaseView
 
@@ -33,7 +35,20 @@ def step_prompt(ctx: ServiceContext, actor: Actor, ref: str | int, trigger: Trig
                 trigger.value,
                 [t.value for t in possible],
             )
-        return card_view(ctx, session, case)
+        view = card_view(ctx, session, case)
+        if trigger in WAITS_FOR_THE_GROUP and trigger not in view.allowed:
+            # Resolve's form would be refused on submission: say why now, before it opens.
+            facts = replace(
+                case_facts(session, case, ctx),
+                open_actions=action_facts(session, case).open_actions,
+            )
+            raise GuardFailed(f"Case #{case.number}: {CaseFlow(case, facts).refusal(trigger)}.")
+        return view
+
+
+# Steps whose form opens only when what the group must do first is done: the reporter's
+# feedback, every action of the round.
+WAITS_FOR_THE_GROUP = (Trigger.RESOLVE,)
 
 
 def case_for_member(ctx: ServiceContext, actor: Actor, ref: str | int) -> CaseView:

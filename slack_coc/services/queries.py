@@ -16,6 +16,7 @@ from slack_coc.services.access import require_case_access, require_member
 from slack_coc.services.content_warnings import must_warn, warnings_of
 from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import case_facts, open_proposal, tally
+from slack_coc.services.retaliation import Links, links_for
 from slack_coc.services.views import CaseView, case_views
 
 
@@ -27,6 +28,8 @@ def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ign
         )
     )
     query = select(Case).where(Case.team_id == member.team_id, ~recused, Case.synthetic.is_(False))
+    if not member.is_chair:
+        query = query.where(Case.chairs_only.is_(False))
     if open_only:
         query = query.where(Case.state != CaseState.RESOLVED.value)
     return query
@@ -92,6 +95,8 @@ class CaseDetail:
     gated: bool = False
     # Members recused now: (Slack user id, reason), for members who may see the case.
     recusals: list[tuple[str, str]] = field(default_factory=list)
+    # Retaliation links this member may see (both cases visible to them).
+    links: Links = field(default_factory=Links)
 
 
 def case_detail(
@@ -152,6 +157,7 @@ def case_detail(
             if proposal
             else [],
             warnings=warnings,
+            links=links_for(session, member, case),
             recusals=[
                 (user_id, reason)
                 for user_id, reason in session.execute(

@@ -17,7 +17,8 @@ from slack_coc.config import Policy
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Member
 from slack_coc.domain.rota_models import Absence, OncallWeek
-from slack_coc.services.context import ServiceContext
+from slack_coc.services.access import require_member
+from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import refresh_homes
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -266,6 +267,24 @@ def add_absence(
             Absence(team_id=team_id, member_id=member.id, starts_on=starts_on, ends_on=ends_on)
         )
         return AbsenceView(user_id, starts_on, ends_on)
+
+
+def mark_away(ctx: ServiceContext, actor: Actor, starts_on: date, ends_on: date) -> AbsenceView:
+    """A member marks themself away (App Home): paging passes them over, the rota skips them,
+    the handover reminder says so. Their own App Home shows it."""
+    if starts_on < ctx.clock.now().date():
+        raise InvalidInput("The absence can't start in the past.", field="from")
+    if ends_on < starts_on:
+        raise InvalidInput("The absence ends before it starts.", field="to")
+    with ctx.transaction() as session:
+        member = require_member(session, actor)
+        session.add(
+            Absence(
+                team_id=member.team_id, member_id=member.id, starts_on=starts_on, ends_on=ends_on
+            )
+        )
+        refresh_homes(session, member.team_id, ctx.clock.now())
+        return AbsenceView(member.user_id, starts_on, ends_on)
 
 
 def list_absences(ctx: ServiceContext, team_id: str) -> list[AbsenceView]:

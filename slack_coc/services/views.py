@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -12,6 +12,8 @@ from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Deadline, Member, Party
 from slack_coc.domain.relay_models import RelayContact
+from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.services.actions import open_action_counts
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class DeadlineView:
 
     @property
     def label(self) -> str:
-        return DEADLINE_LABELS.get(self.kind, self.kind.replace("_", " "))
+        return deadline_label(self.kind)
 
 
 DEADLINE_LABELS = {
@@ -34,7 +36,14 @@ DEADLINE_LABELS = {
     "review_date": "review",
     "suspension_end": "suspension ends",
     "deadlock": "board escalation possible",
+    "feedback": "reporter's feedback",
 }
+
+
+def deadline_label(kind: str) -> str:
+    if kind.startswith("action:"):
+        return "action due"
+    return DEADLINE_LABELS.get(kind, kind.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,8 @@ class CaseView:
 
 
 DRILL_FLAG = "DRILL"
+WAITING_FOR_FEEDBACK = "waiting for the reporter's feedback"
+DELAY_NOTE_DUE = "resolution target passed: delay note due"
 
 
 def flags_of(case: Case) -> tuple[str, ...]:
@@ -89,6 +100,8 @@ def flags_of(case: Case) -> tuple[str, ...]:
         flags.append("anonymous")
     if case.severe:
         flags.append("severe / legal")
+    if case.state == CaseState.DECIDED.value and case.feedback_settled_at is None:
+        flags.append(WAITING_FOR_FEEDBACK)
     return tuple(flags)
 
 
@@ -111,6 +124,25 @@ def next_deadlines(session: Session, case_ids: list[int]) -> dict[int, DeadlineV
     for case_id, kind, due_at in rows:
         result.setdefault(case_id, DeadlineView(kind, due_at))
     return result
+
+
+def overdue_ids(session: Session, case_ids: list[int]) -> set[int]:
+    """Cases whose resolution target has passed (the sweep sent its "due" notice) and was not
+    moved since: the shepherd owes the group a delay note (`/coc delay`)."""
+    if not case_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Deadline.case_id)
+            .join(SentNotice, SentNotice.deadline_id == Deadline.id)
+            .where(
+                Deadline.case_id.in_(case_ids),
+                Deadline.kind == "resolution",
+                Deadline.met_at.is_(None),
+                SentNotice.stage == "due",
+            )
+        )
+    )
 
 
 def reported_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
@@ -152,6 +184,9 @@ def case_views(
     deadlines = next_deadlines(session, [c.id for c in cases])
     reported = reported_counts(session, [c.id for c in cases])
     relayed = relayed_cases(session, [c.id for c in cases if c.anonymous])
+    acting = [c.id for c in cases if c.state == CaseState.ACTIONS_ONGOING.value]
+    open_actions = open_action_counts(session, acting)
+    overdue = overdue_ids(session, [c.id for c in cases if c.state != CaseState.RESOLVED.value])
     people = member_user_ids(
         session,
         {m for c in cases for m in (c.shepherd_id, c.first_responder_id) if m is not None},
@@ -159,7 +194,8 @@ def case_views(
     facts = facts or {}
     views = []
     for case in cases:
-        flow = CaseFlow(case, facts.get(case.id, CaseFacts()))
+        known = facts.get(case.id, CaseFacts())
+        flow = CaseFlow(case, replace(known, open_actions=bool(open_actions.get(case.id))))
         views.append(
             CaseView(
                 id=case.id,
@@ -183,7 +219,7 @@ def case_views(
                 decision_rule=case.decision_rule,
                 card_channel_id=case.card_channel_id,
                 card_ts=case.card_ts,
-                flags=flags_of(case),
+                flags=flags_of(case) + ((DELAY_NOTE_DUE,) if case.id in overdue else ()),
                 drill=case.drill,
                 reported_people=reported.get(case.id, 0),
                 relay=case.id in relayed,

@@ -40,12 +40,20 @@ class Action(StrEnum):
     MAIL_TEMPLATE = "mail:template"  # the template picker inside the compose modal
     MAIL_REVIEW = "mail:review"  # value: "<case number>:<mail id>"
     COVER_ACCEPT = "rota:cover_accept"  # value: the cover request id
+    SWAP_ACCEPT = "rota:swap_accept"  # value: the swap request id
+    SWAP_DECLINE = "rota:swap_decline"  # value: the swap request id
+    MARK_AWAY = "home:mark_away"  # App Home: opens the "away" form
     MERGE_CONFIRM = "records:merge_confirm"  # value: the merge to confirm
     SHOW_REPORT = "case:show_report"  # value: case number; past a content warning, in place
     ALWAYS_WARN = "home:always_warn"  # App Home: value "on" / "off"
     ASK_REPORTER = "case:ask_reporter"  # value: case number; the relay's question modal
     ANSWER_RELAY = "relay:answer"  # in a relayed DM; value "<case id>:<event id>"
     HIDE_MESSAGE = "case:hide_message"  # value: case number; hide the reported message
+    BOARD_SUMMARY = "case:board_summary"  # value: case number; a chair sends it to the board
+    BIAS_NONE = "bias:none"  # value: case number; the shepherd has no bias to disclose
+    BIAS_DISCLOSE = "bias:disclose"  # value: case number; opens the disclosure modal
+    BIAS_KEEP = "bias:keep"  # value: "<case number>:<disclosure event id>"
+    BIAS_REPLACE = "bias:replace"  # value: "<case number>:<disclosure event id>"
 
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
@@ -68,6 +76,8 @@ MODAL_ACTIONS = frozenset(
         Action.ASK_REPORTER,
         Action.ANSWER_RELAY,
         Action.HIDE_MESSAGE,
+        Action.BIAS_DISCLOSE,
+        Action.MARK_AWAY,
     }
 )
 IN_PLACE_ACTIONS = frozenset(
@@ -96,6 +106,9 @@ class Callback(StrEnum):
     PEOPLE = "modal:people"  # add, identify, correct or remove the people on a case
     VOTE = "modal:vote"
     RECORD_FEEDBACK = "modal:record_feedback"
+    RECORD_ACTIONS = "modal:record_actions"
+    BIAS_DISCLOSE = "modal:bias_disclose"
+    MARK_AWAY = "modal:mark_away"
     RESOLVE = "modal:resolve"
     REQUEST_RECONSIDERATION = "modal:request_reconsideration"
     CONCLUDE_RECONSIDERATION = "modal:conclude_reconsideration"

@@ -29,6 +29,7 @@ from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.jobs.outbox import DropMessage, Handler, NotYet, RetryLater, before_external_call
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
+from slack_coc.services.chairs_only import chairs_of
 from slack_coc.services.home import home_data_in, home_recipients
 from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.queries import card_view
@@ -37,6 +38,7 @@ from slack_coc.services.views import CaseView
 from slack_coc.services.workspaces import channel_for
 from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
     mail_messages,
+    process_messages,
     relay_messages,
     rota_messages,
 )
@@ -152,7 +154,10 @@ class Outbound:
 
     # ------------------------------------------------------------------ card
     def card(self, session: Session, item: OutboxMessage) -> None:
-        self.post_card(session, self._case(session, item, lock=True))
+        case = self._case(session, item, lock=True)
+        if case.chairs_only:
+            return  # no card in the channel until a chair opens the case to the group
+        self.post_card(session, case)
 
     def post_card(self, session: Session, case: Case) -> None:
         """Post the case's card, or edit it in place when it exists."""
@@ -187,6 +192,8 @@ class Outbound:
         note = ThreadNote(
             event.kind, event.actor_user_id, event.from_state, event.to_state, dict(event.data)
         )
+        if case.chairs_only:
+            return  # its timeline is in the details; the channel knows nothing of it yet
         if case.card_ts:
             self._post_note(case, note)
             return
@@ -273,6 +280,20 @@ class Outbound:
     def channel(self, session: Session, item: OutboxMessage) -> None:
         template = str(item.payload.get("template", ""))
         rendered = render(self._input(session, item, template))
+        if item.case_id is not None and self._case(session, item).chairs_only:
+            # "The group" of a chairs-only case is its chairs: each is told by DM (one
+            # intent each, so a retry never repeats a DM already sent).
+            for user_id in chairs_of(session, item.team_id, item.case_id):
+                enqueue(
+                    session,
+                    team_id=item.team_id,
+                    kind=Intent.DM,
+                    now=self.ctx.clock.now(),
+                    recipient=user_id,
+                    case_id=item.case_id,
+                    payload=dict(item.payload),
+                )
+            return
         slack_call(
             self.client(item.team_id).chat_postMessage,
             channel=self.group_channel(session, item.team_id),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[CaseState, Trigger], CaseState] = {
     (S.ESCALATED, T.BOARD_DECIDE): S.DECIDED,
     (S.DECIDED, T.RECORD_FEEDBACK): S.DECIDED,
     (S.DECIDED, T.START_ACTIONS): S.ACTIONS_ONGOING,
+    (S.ACTIONS_ONGOING, T.RECORD_ACTIONS): S.ACTIONS_ONGOING,
     (S.DECIDED, T.RESOLVE): S.RESOLVED,
     (S.ACTIONS_ONGOING, T.RESOLVE): S.RESOLVED,
     (S.RESOLVED, T.REQUEST_RECONSIDERATION): S.RECONSIDERATION,
@@ -40,7 +41,16 @@ EXPECTED: dict[tuple[CaseState, Trigger], CaseState] = {
 
 # The steps whose guard is met by the step's own form, and those whose guard is not.
 NEEDS_FORM = {T.ASSIGN_SHEPHERD, T.CHANGE_SHEPHERD, T.RESOLVE}
-NEEDS_FACT = {T.KEEP_ON_FILE, T.DECIDE, T.ESCALATE_TO_BOARD}
+NEEDS_FACT = {T.KEEP_ON_FILE, T.DECIDE, T.ESCALATE_TO_BOARD, T.START_ACTIONS}
+# Guarded pairs the UI offers although their guards fail: only their form's input is missing.
+# Resolving a decided case also waits for the reporter's feedback, which no form supplies.
+OFFERED_UNMET = {
+    (S.ACKNOWLEDGED, T.ASSIGN_SHEPHERD),
+    (S.SHEPHERDED, T.CHANGE_SHEPHERD),
+    (S.DISCUSSED, T.CHANGE_SHEPHERD),
+    (S.ACTIONS_ONGOING, T.RESOLVE),
+}
+SETTLED = datetime(2027, 1, 2, tzinfo=UTC)
 
 
 @dataclass
@@ -51,6 +61,7 @@ class FakeCase:
     shepherd_id: int | None = 1
     resolution_notes: str | None = "warned in writing"
     review_date: Any = date(2027, 6, 1)
+    feedback_settled_at: Any = SETTLED
 
 
 ALL_FACTS = CaseFacts(decision_rule_met=True, deadlocked=True)
@@ -97,11 +108,12 @@ def test_guards_refuse_and_change_nothing(state: CaseState, trigger: Trigger) ->
         shepherd_id=None,
         resolution_notes=None,
         review_date=None,
+        feedback_settled_at=None,
     )
     flow = CaseFlow(case, CaseFacts())
     assert not flow.may(trigger)
     # A step whose only guard is met by its own form is offered; the others are not.
-    assert (trigger in flow.allowed()) == (trigger in NEEDS_FORM)
+    assert (trigger in flow.allowed()) == ((state, trigger) in OFFERED_UNMET)
     with pytest.raises(GuardFailed) as err:
         flow.fire(trigger)
     assert f"#{case.number}" in str(err.value)
@@ -116,14 +128,35 @@ def test_refusals_say_which_guard_failed() -> None:
         CaseFlow(FakeCase("discussed")).fire(T.DECIDE)
     with pytest.raises(GuardFailed, match="review date"):
         CaseFlow(FakeCase("decided", review_date=None)).fire(T.RESOLVE)
+    with pytest.raises(GuardFailed, match="reporter's feedback"):
+        CaseFlow(FakeCase("decided", feedback_settled_at=None)).fire(T.RESOLVE)
+    with pytest.raises(GuardFailed, match="reporter's feedback"):
+        CaseFlow(FakeCase("decided", feedback_settled_at=None)).fire(T.START_ACTIONS)
+    with pytest.raises(GuardFailed, match="every action"):
+        CaseFlow(FakeCase("actions_ongoing"), CaseFacts(open_actions=True)).fire(T.RESOLVE)
+
+
+def test_a_decided_case_waits_for_feedback_before_anything_is_carried_out() -> None:
+    waiting = CaseFlow(FakeCase("decided", feedback_settled_at=None))
+    assert waiting.allowed() == [T.RECORD_FEEDBACK]
+    settled = CaseFlow(FakeCase("decided"))
+    assert settled.allowed() == [T.RECORD_FEEDBACK, T.START_ACTIONS, T.RESOLVE]
+
+
+def test_resolve_is_offered_once_every_action_is_done() -> None:
+    busy = CaseFlow(FakeCase("actions_ongoing"), CaseFacts(open_actions=True))
+    assert busy.allowed() == [T.RECORD_ACTIONS]
+    done = CaseFlow(FakeCase("actions_ongoing"), CaseFacts(open_actions=False))
+    assert done.allowed() == [T.RECORD_ACTIONS, T.RESOLVE]
 
 
 def test_offer_and_step_never_disagree() -> None:
     """For every state and every combination of guard outcomes, `may` is True exactly when
     `fire` succeeds."""
     checked = 0
-    for state, local, shepherd, resolved, rule_met, deadlocked in itertools.product(
-        CaseState, (False, True), (None, 7), (False, True), (False, True), (False, True)
+    bools = (False, True)
+    for state, local, shepherd, resolved, rule_met, deadlocked, heard, busy in itertools.product(
+        CaseState, bools, (None, 7), bools, bools, bools, bools, bools
     ):
         base = FakeCase(
             state.value,
@@ -131,8 +164,9 @@ def test_offer_and_step_never_disagree() -> None:
             shepherd_id=shepherd,
             resolution_notes="done" if resolved else None,
             review_date=date(2027, 1, 1) if resolved else None,
+            feedback_settled_at=SETTLED if heard else None,
         )
-        facts = CaseFacts(decision_rule_met=rule_met, deadlocked=deadlocked)
+        facts = CaseFacts(decision_rule_met=rule_met, deadlocked=deadlocked, open_actions=busy)
         for trigger in Trigger:
             may = CaseFlow(replace(base), facts).may(trigger)
             try:
@@ -142,7 +176,7 @@ def test_offer_and_step_never_disagree() -> None:
                 fired = False
             assert may is fired, (state, trigger)
             checked += 1
-    assert checked == len(CaseState) * 32 * len(Trigger)
+    assert checked == len(CaseState) * 128 * len(Trigger)
 
 
 def test_steps_needing_a_form_are_offered_before_their_input_exists() -> None:

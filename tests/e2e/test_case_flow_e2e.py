@@ -179,6 +179,12 @@ def test_whole_case_from_new_to_resolved(
     assert case_state(server) == "decided"
     server.deliver()
 
+    # Nothing is carried out before the reporter has answered: Ben records their feedback.
+    before = calls_count(server)
+    server.command(BEN, "feedback #1 The reporter finds a warning fair.")
+    reply_after(server, before)
+    server.deliver()
+
     # Eve resolves through the modal opened by `/coc resolve 1`.
     before = calls_count(server)
     server.command(EVE, "resolve #1")

@@ -66,6 +66,9 @@ def work_to_resolution(server: AppServer, number: int) -> None:
     assert case_state(server, number) == "decided"
     server.deliver()
     before = calls_count(server)
+    server.command(BEN, f"feedback {number} Practice feedback.")
+    reply_after(server, before)
+    before = calls_count(server)
     server.command(EVE, f"resolve {number}")
     resolve_form = modal_after(server, before)
     ok = server.submit(

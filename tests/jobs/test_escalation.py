@@ -119,8 +119,10 @@ def test_resolution_target_nearing_and_passed_tell_shepherd_and_channel(
     assert all(m["recipient"] in (None, "U0BEN0002") for m in nearing)
     assert tick(rt, recorder, days=6, hours=1) == 0
     tick(rt, recorder, days=7)
-    passed = recorder.messages("deadline_passed")
-    assert {(m["kind"], m["payload"]["deadline"]) for m in passed} >= {
+    # Past the target the shepherd is asked for a delay note ("resolution_overdue").
+    assert {
+        (m["kind"], m["payload"]["deadline"]) for m in recorder.messages("resolution_overdue")
+    } == {
         ("dm", "resolution"),
         ("channel", "resolution"),
     }
@@ -139,15 +141,12 @@ def test_shepherd_delay_moves_the_target(
     )
     assert due.isoformat() == "2026-12-10T12:00:00+00:00"
     tick(rt, recorder, days=7, hours=1)  # the old target passes: nothing
-    delayed = [
-        m for m in recorder.messages("deadline_passed") if m["payload"]["deadline"] == "resolution"
-    ]
-    assert delayed == []
+    assert recorder.messages("resolution_overdue") == []
     assert len(recorder.messages("resolution_delayed")) == 1
     assert all(MARKER not in str(m) for m in recorder.sent)
     tick(rt, recorder, days=17, hours=3)  # 2026-12-10 12:00 has passed
     assert any(
-        m["payload"]["deadline"] == "resolution" for m in recorder.messages("deadline_passed")
+        m["payload"]["deadline"] == "resolution" for m in recorder.messages("resolution_overdue")
     )
 
 

@@ -39,6 +39,7 @@ def decided_case(
     ack_after: timedelta = timedelta(hours=3),
     resolve_after: timedelta = timedelta(days=5),
     ends_on_days: int | None = None,
+    violation_types: tuple[str, ...] = (),
     **report: object,
 ) -> int:
     """A case received at `at`, acknowledged, decided with `outcome` for every reported
@@ -56,7 +57,9 @@ def decided_case(
     )
     conditions = "Conditions for return" if outcome == "suspension_extended" else None
     outcomes = [
-        OutcomeInput(p, outcome, ends_on=ends_on, conditions=conditions)
+        OutcomeInput(
+            p, outcome, ends_on=ends_on, conditions=conditions, violation_types=violation_types
+        )
         for p in reported_parties(ctx, logged.case_id)
     ]
     decisions.propose(ctx, actor(BEN), number, outcomes, "Rationale for the decision.")
@@ -64,6 +67,7 @@ def decided_case(
     decisions.vote(ctx, actor(DAN), number, "agree")
     if resolve:
         clock.set(at + resolve_after)
+        cases.record_feedback(ctx, actor(BEN), number, "The reporter is content.")
         cases.resolve(
             ctx,
             actor(BEN),

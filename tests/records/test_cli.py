@@ -77,7 +77,7 @@ def test_transparency_to_stdout_and_to_a_directory(
         ["transparency", "--period", "2026", "--format", "csv", "--out", str(tmp_path / "c")],
         capsys,
     )
-    assert code == 0 and len([n for n in out.split() if n.endswith(".csv")]) == 5
+    assert code == 0 and len([n for n in out.split() if n.endswith(".csv")]) == 6
 
 
 def test_records_export_to_stdout_and_file(

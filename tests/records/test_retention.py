@@ -116,6 +116,7 @@ def test_a_new_violation_of_the_same_person_extends_the_earlier_record(
     held = item(ctx, first)
     assert held.held_by == second and held.due_at is None
     clock.set(later + timedelta(days=5))
+    cases.record_feedback(ctx, actor("U0BEN0002"), second, "Heard.")
     cases.resolve(
         ctx, actor("U0BEN0002"), second, actions_taken="Done.", review_date=clock.now().date()
     )

@@ -107,7 +107,7 @@ def test_counts_by_date_received_with_small_counts_suppressed(
     assert "| Reports | 3+ | 9+ | n/a |" in markdown
     summary = transparency_summary_csv(report).splitlines()
     assert summary[0] == "Period," + ",".join(TRANSPARENCY_COLUMNS)
-    assert len(transparency_csv_files(report)) == 5
+    assert len(transparency_csv_files(report)) == 6
 
 
 def test_year_and_halves_and_the_previous_period(ctx: ServiceContext, clock: FrozenClock) -> None:

@@ -257,6 +257,7 @@ def test_no_marker_from_reports_or_notes_reaches_slack_or_the_logs(
     decisions.propose(ctx, actor(BEN), number, outcomes, MARKERS["rationale"])
     decisions.vote(ctx, actor(CAT), number, "agree")
     decisions.vote(ctx, actor(DAN), number, "agree")
+    cases.record_feedback(ctx, actor(BEN), number, MARKERS["account"])
     cases.resolve(
         ctx, actor(BEN), number, actions_taken=MARKERS["rationale"], review_date=date(2027, 1, 4)
     )

@@ -22,10 +22,20 @@ from slack_coc.slack.blocks.messages import TEMPLATES
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
 from slack_coc.slack.preview import surfaces as demo
 from slack_coc.slack.preview.html import mrkdwn, page
-from slack_coc.slack.views import detail, mail, notice, records, report, setup, steps
+from slack_coc.slack.views import (
+    actions,
+    detail,
+    mail,
+    member_forms,
+    notice,
+    records,
+    report,
+    setup,
+    steps,
+)
 from tests.fakeslack import spec
 
-MODAL_MODULES = (detail, mail, notice, records, report, setup, steps)
+MODAL_MODULES = (actions, detail, mail, member_forms, notice, records, report, setup, steps)
 INSTALL_CHROMIUM = "Chromium is not installed: `sudo apt-get install chromium` (Debian/Ubuntu)"
 
 

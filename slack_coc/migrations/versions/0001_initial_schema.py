@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:30:01.912854
+Create Date: 2026-12-07 03:56:21.682973
 """
 
 from collections.abc import Sequence
@@ -246,6 +246,8 @@ def upgrade() -> None:
         sa.Column("synthetic", sa.Boolean(), nullable=False),
         sa.Column("drill", sa.Boolean(), nullable=False),
         sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("chairs_only", sa.Boolean(), nullable=False),
+        sa.Column("retaliation_of_id", sa.Integer(), nullable=True),
         sa.Column("received_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decided_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
@@ -258,6 +260,7 @@ def upgrade() -> None:
         sa.Column("review_date", sa.Date(), nullable=True),
         sa.Column("details", slack_coc.crypto.EncryptedJSON(), nullable=False),
         sa.Column("resolution_notes", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("feedback_settled_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("card_channel_id", sa.String(length=32), nullable=True),
         sa.Column("card_ts", sa.String(length=32), nullable=True),
         sa.Column(
@@ -267,6 +270,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["first_responder_id"], ["member.id"], name=op.f("fk_case_first_responder_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["retaliation_of_id"], ["case.id"], name=op.f("fk_case_retaliation_of_id_case")
         ),
         sa.ForeignKeyConstraint(
             ["shepherd_id"], ["member.id"], name=op.f("fk_case_shepherd_id_member")
@@ -331,6 +337,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("access_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_access_log_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "case_action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("what", slack_coc.crypto.EncryptedText(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("created_by_user_id", sa.String(length=32), nullable=False),
+        sa.Column("created_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_by_user_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_case_action_case_id_case")),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["member.id"], name=op.f("fk_case_action_owner_id_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_action")),
+    )
+    with op.batch_alter_table("case_action", schema=None) as batch_op:
+        batch_op.create_index("ix_case_action_case_done", ["case_id", "done_at"], unique=False)
 
     op.create_table(
         "case_event",
@@ -539,6 +567,37 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", name=op.f("uq_relay_contact_case_id")),
     )
     op.create_table(
+        "swap_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=False),
+        sa.Column("requester_week_id", sa.Integer(), nullable=False),
+        sa.Column("requester_slot", sa.String(length=12), nullable=False),
+        sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.Column("other_week_id", sa.Integer(), nullable=False),
+        sa.Column("other_slot", sa.String(length=12), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("created_at", slack_coc.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", slack_coc.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["other_id"], ["member.id"], name=op.f("fk_swap_request_other_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["other_week_id"],
+            ["oncall_week.id"],
+            name=op.f("fk_swap_request_other_week_id_oncall_week"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_id"], ["member.id"], name=op.f("fk_swap_request_requester_id_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_week_id"],
+            ["oncall_week.id"],
+            name=op.f("fk_swap_request_requester_week_id_oncall_week"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_swap_request")),
+    )
+    op.create_table(
         "mail_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -564,6 +623,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=32), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("conditions", slack_coc.crypto.EncryptedText(), nullable=True),
+        sa.Column("violation_types", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["party_id"], ["party.id"], name=op.f("fk_proposed_outcome_party_id_party")
         ),
@@ -710,6 +770,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mail_attachment_mail_id"))
 
     op.drop_table("mail_attachment")
+    op.drop_table("swap_request")
     op.drop_table("relay_contact")
     with op.batch_alter_table("recusal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recusal_member_id"))
@@ -746,6 +807,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_event_case_id"))
 
     op.drop_table("case_event")
+    with op.batch_alter_table("case_action", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_action_case_done")
+
+    op.drop_table("case_action")
     with op.batch_alter_table("access_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_access_log_case_id"))
 

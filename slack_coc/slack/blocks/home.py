@@ -53,6 +53,7 @@ def _log_report_button() -> ActionsBlock:
 def _member_blocks(data: HomeData) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Code of Conduct cases"), _log_report_button()]
     blocks += _oncall_blocks(data)
+    blocks.append(_away_block(data))
     blocks.append(DividerBlock())
     blocks.append(
         SectionBlock(text=MarkdownTextObject(text="*My cases* (shepherd or first responder)"))
@@ -140,6 +141,23 @@ def _oncall_blocks(data: HomeData) -> list[Block]:
             ),
         )
     ]
+
+
+def _away_block(data: HomeData) -> SectionBlock:
+    """The member's own absences; "Mark me away" opens a form (paging and the rota skip
+    a member who is away)."""
+    if data.away:
+        spans = ", ".join(f"{first:%d %b} to {last:%d %b %Y}" for first, last in data.away)
+        text = f"*Away:* {spans}. Nobody pages you then; the rota skips you."
+    else:
+        text = "*Away:* not planned. Tell the group when you can't be paged."
+    return SectionBlock(
+        block_id="home_away",
+        text=MarkdownTextObject(text=text),
+        accessory=ButtonElement(
+            text="Mark me away", action_id=Action.MARK_AWAY.value, value="away"
+        ),
+    )
 
 
 def _onboarding_blocks(data: HomeData) -> list[Block]:

@@ -334,6 +334,14 @@ def _handover_reminder(msg: MessageInput) -> Rendered:
         f":calendar: Reminder: you are on call as *{msg.payload.get('role', 'member')}* from "
         f"{when(msg.payload.get('week_starts_at'))}, with {user(msg.payload.get('partner'))}."
     )
+    away = msg.payload.get("away") or []
+    if msg.recipient in away:
+        text += (
+            "\nYou are marked away during that week: ask for cover (`/coc cover`) or swap "
+            "weeks (`/coc swap`)."
+        )
+    elif away:
+        text += f"\n{user(away[0])} is marked away during that week; paging passes them over."
     return message(text)
 
 

@@ -20,4 +20,6 @@ MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.sanctions",
     "slack_coc.slack.listeners.readmission",
     "slack_coc.slack.listeners.relay",
+    "slack_coc.slack.listeners.board",
+    "slack_coc.slack.listeners.bias",
 )

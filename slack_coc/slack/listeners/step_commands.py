@@ -7,7 +7,15 @@ from slack_bolt import App
 
 from slack_coc.domain.enums import RecusalReason, Trigger
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, conflicts, decisions, emergency, prompts
+from slack_coc.services import (
+    cases,
+    chairs_only,
+    conflicts,
+    decisions,
+    emergency,
+    prompts,
+    retaliation,
+)
 from slack_coc.services.steps import StepResult
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import (
@@ -268,3 +276,49 @@ def _lift(req: CommandRequest) -> None:
         return
     conflicts.lift_recusal(req.rt.ctx, req.actor, ref, user_id, why)
     _say(req, "The recusal is lifted; it is on the case's timeline.")
+
+
+OPEN_USAGE = "open CASE [@member ...]"
+
+
+@subcommand("open", OPEN_USAGE, "open a chairs-only report to the group", chairs_only=True)
+def _open(req: CommandRequest) -> None:
+    if not (ref := _need_case(req, OPEN_USAGE)):
+        return
+    _, rest = _split(req)
+    concerned = []
+    for token in rest.split():
+        user_id = parse_user(token)
+        if user_id is None:
+            _say(req, f"`{token[:40]}` is not a Slack user. Usage: `{SLASH_COMMAND} {OPEN_USAGE}`")
+            return
+        concerned.append(user_id)
+    opened = chairs_only.open_to_group(req.rt.ctx, req.actor, ref, concerned)
+    recused = f" {len(concerned)} member(s) it concerns stay recused." if concerned else ""
+    _say(
+        req,
+        f"Case {ref if ref.startswith('#') else '#' + ref} is open to the group: {opened} "
+        f"member(s) can now see it and its card is in the channel.{recused}",
+    )
+
+
+RETALIATION_USAGE = "retaliation CASE EARLIER"
+
+
+@subcommand(
+    "retaliation",
+    RETALIATION_USAGE,
+    "mark a case as retaliation against the reporter of an earlier case",
+)
+def _retaliation(req: CommandRequest) -> None:
+    ref, rest = _split(req)
+    earlier = rest.split()[0] if rest.split() else ""
+    if not ref or not earlier:
+        _say(req, f"Usage: `{SLASH_COMMAND} {RETALIATION_USAGE}`")
+        return
+    number = retaliation.mark_retaliation(req.rt.ctx, req.actor, ref, earlier)
+    _say(
+        req,
+        f"Case {ref if ref.startswith('#') else '#' + ref} is linked as retaliation against the "
+        f"reporter of #{number}. Only members who may see both cases see the link.",
+    )

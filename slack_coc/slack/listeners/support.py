@@ -12,12 +12,13 @@ from slack_sdk import WebClient
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import NotFound
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, decisions, prompts, queries
+from slack_coc.services import actions, cases, decisions, prompts, queries
 from slack_coc.services.context import Actor
 from slack_coc.services.steps import StepResult
 from slack_coc.slack.blocks.mail_messages import step_done_with_offer
 from slack_coc.slack.blocks.messages import Rendered
 from slack_coc.slack.views import steps as step_views
+from slack_coc.slack.views.actions import actions_modal
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 USER_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")
@@ -110,9 +111,12 @@ def step_modal(rt: Runtime, actor: Actor, trigger: Trigger, ref: str | int) -> d
         Trigger.CHANGE_SHEPHERD: lambda: step_views.assign_shepherd_modal(view, actor.user_id),
         Trigger.ASSIGN_SHEPHERD: lambda: step_views.assign_shepherd_modal(view, actor.user_id),
         Trigger.RECORD_FEEDBACK: lambda: step_views.feedback_modal(view),
+        Trigger.RECORD_ACTIONS: lambda: actions_modal(
+            view, actions.case_actions(ctx, actor, ref), today
+        ),
         Trigger.RESOLVE: lambda: step_views.resolve_modal(view, today),
         Trigger.REQUEST_RECONSIDERATION: lambda: step_views.request_reconsideration_modal(view),
-        Trigger.CONCLUDE_RECONSIDERATION: lambda: step_views.conclude_reconsideration_modal(view),
+        Trigger.CONCLUDE_RECONSIDERATION: lambda: conclude_modal(rt, actor, ref, view),
         Trigger.REOPEN: lambda: step_views.reopen_modal(view),
         Trigger.ESCALATE_TO_BOARD: lambda: step_views.escalate_modal(view),
         Trigger.BOARD_DECIDE: lambda: step_views.board_decision_modal(view),
@@ -120,9 +124,19 @@ def step_modal(rt: Runtime, actor: Actor, trigger: Trigger, ref: str | int) -> d
     return builders[trigger]()
 
 
+def conclude_modal(rt: Runtime, actor: Actor, ref: str | int, view: Any) -> dict[str, Any]:
+    detail = queries.case_detail(rt.ctx, actor, ref, via="reconsideration")
+    reported = [p for p in detail.parties if p.role == "reported"]
+    with rt.ctx.read() as session:
+        kinds = rt.ctx.policy_for(session, actor.team_id).violation_types
+    return step_views.conclude_reconsideration_modal(view, reported, kinds)
+
+
 def propose_modal(rt: Runtime, actor: Actor, ref: str | int) -> dict[str, Any]:
     detail = queries.case_detail(rt.ctx, actor, ref, via="propose")
-    return step_views.propose_modal(detail, rt.ctx.clock.now().date())
+    with rt.ctx.read() as session:
+        kinds = rt.ctx.policy_for(session, actor.team_id).violation_types
+    return step_views.propose_modal(detail, rt.ctx.clock.now().date(), kinds)
 
 
 def vote_and_explain(

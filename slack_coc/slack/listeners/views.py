@@ -11,7 +11,9 @@ from slack_bolt import Ack, App, BoltContext
 
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.runtime import Runtime
+from slack_coc.services import actions as actions_service
 from slack_coc.services import cases, conflicts, decisions, emergency, intake, prompts
+from slack_coc.services import feedback as feedback_service
 from slack_coc.services.context import Actor
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.slack.ids import Callback
@@ -102,7 +104,7 @@ def register(app: App, rt: Runtime) -> None:
         conflicts.recuse(ctx, actor, _case(s), s.option("reason") or "", s.text("note"))
         return "You are recused from this case; you will see nothing more about it."
 
-    def propose(actor: Actor, s: Submitted, _u: str) -> str:
+    def party_outcomes(s: Submitted) -> list[OutcomeInput]:
         outcomes = []
         for party_id in s.metadata.get("parties", []):
             outcome = s.option(f"outcome_{party_id}")
@@ -114,8 +116,13 @@ def register(app: App, rt: Runtime) -> None:
                     outcome=outcome,
                     ends_on=s.date(f"ends_on_{party_id}"),
                     conditions=s.text(f"conditions_{party_id}") or None,
+                    violation_types=tuple(s.selected(f"violation_{party_id}")),
                 )
             )
+        return outcomes
+
+    def propose(actor: Actor, s: Submitted, _u: str) -> str:
+        outcomes = party_outcomes(s)
         if not s.metadata.get("parties"):
             # The case names nobody as reported: one outcome for the case as a whole.
             outcomes.append(OutcomeInput(party_id=None, outcome=s.option("outcome_case") or ""))
@@ -130,7 +137,30 @@ def register(app: App, rt: Runtime) -> None:
         return vote_and_explain(rt, actor, _case(s), value, int(proposal) if proposal else None)
 
     def feedback(actor: Actor, s: Submitted, _u: str) -> str:
+        reason = s.option("none_reason")
+        if reason:
+            return step_summary(
+                feedback_service.record_no_feedback(
+                    ctx, actor, _case(s), reason, s.text("feedback")
+                )
+            )
+        if not s.text("feedback"):
+            raise InvalidInput(
+                "Write down the feedback, or choose why there is none.", field="feedback"
+            )
         return step_summary(cases.record_feedback(ctx, actor, _case(s), s.text("feedback")))
+
+    def record_actions(actor: Actor, s: Submitted, _u: str) -> str:
+        new = actions_service.NewAction(s.text("what"), s.user("owner"), s.date("due_on"))
+        result = actions_service.record_actions(
+            ctx,
+            actor,
+            _case(s),
+            done=[int(v) for v in s.selected("done") if v.isdigit()],
+            new=new,
+            new_round=s.checked("new_round"),
+        )
+        return step_summary(result)
 
     def resolve(actor: Actor, s: Submitted, _u: str) -> str:
         result = cases.resolve(
@@ -153,8 +183,14 @@ def register(app: App, rt: Runtime) -> None:
         result_value = s.option("result")
         if result_value not in ("upheld", "changed"):
             raise InvalidInput("Was the decision upheld or changed?", field="result")
+        upheld = result_value == "upheld"
         result = cases.conclude_reconsideration(
-            ctx, actor, _case(s), upheld=result_value == "upheld", note=s.text("note")
+            ctx,
+            actor,
+            _case(s),
+            upheld=upheld,
+            note=s.text("note"),
+            outcomes=None if upheld else party_outcomes(s),
         )
         return step_summary(result)
 
@@ -190,7 +226,8 @@ def register(app: App, rt: Runtime) -> None:
     submission(Callback.RECUSE, (), recuse)
     submission(Callback.PROPOSE, ("rationale",), propose)
     submission(Callback.VOTE, (), vote)
-    submission(Callback.RECORD_FEEDBACK, ("feedback",), feedback)
+    submission(Callback.RECORD_FEEDBACK, (), feedback)
+    submission(Callback.RECORD_ACTIONS, (), record_actions)
     submission(Callback.RESOLVE, ("actions_taken",), resolve)
     submission(Callback.REQUEST_RECONSIDERATION, ("requested_by",), reconsider)
     submission(Callback.CONCLUDE_RECONSIDERATION, (), conclude)

@@ -16,6 +16,7 @@ from typing import Any
 from slack_coc.config import Policy
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
+from slack_coc.services.actions import ActionView
 from slack_coc.services.conflicts import OnboardingCase
 from slack_coc.services.home import HomeData, OncallPair
 from slack_coc.services.identity import IdentityEntry
@@ -31,7 +32,18 @@ from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.blocks.messages import TEMPLATES, MessageInput, render
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS, ThreadNote, thread_note
 from slack_coc.slack.listeners import MODULES
-from slack_coc.slack.views import detail, mail, notice, records, relay, report, setup, steps
+from slack_coc.slack.views import (
+    actions,
+    detail,
+    mail,
+    member_forms,
+    notice,
+    records,
+    relay,
+    report,
+    setup,
+    steps,
+)
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 ANA, BEN, CAT, DAN, NEW = "U0DEMOANA", "U0DEMOBEN", "U0DEMOCAT", "U0DEMODAN", "U0DEMONEW"
@@ -78,6 +90,7 @@ def case_view(state: CaseState, number: int = 7, **changes: Any) -> CaseView:
         shepherd_id=1 if fields["shepherd_user_id"] else None,
         resolution_notes=fields["resolution_notes"],
         review_date=fields["review_date"],
+        feedback_settled_at=fields.get("feedback_settled_at", NOW),
     )
     facts = CaseFacts(decision_rule_met=state is CaseState.DISCUSSED, deadlocked=False)
     return CaseView(
@@ -140,6 +153,13 @@ def case_detail() -> CaseDetail:
         proposal_id=3,
         proposal_outcomes=[(2, "warning")],
     )
+
+
+def demo_actions() -> list[ActionView]:
+    return [
+        ActionView(1, 1, "Send the written warning", BEN, date(2026, 9, 20), True),
+        ActionView(2, 1, "Remove the posts from the forum", CAT, date(2026, 9, 25), False),
+    ]
 
 
 def _cards() -> list[Surface]:
@@ -250,6 +270,12 @@ def _modals() -> list[Surface]:
         ("Propose decision", steps.propose_modal(case_detail(), today)),
         ("Vote", steps.vote_modal(case_detail(), 3)),
         ("Reporter feedback", steps.feedback_modal(decided)),
+        ("Disclose a bias", member_forms.bias_disclose_modal("7")),
+        ("Mark me away", member_forms.away_modal(today)),
+        (
+            "Record actions",
+            actions.actions_modal(case_view(CaseState.ACTIONS_ONGOING), demo_actions(), today),
+        ),
         ("Resolve", steps.resolve_modal(decided, today)),
         ("Request reconsideration", steps.request_reconsideration_modal(resolved)),
         (

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserMultiSelectElement,
     UserSelectElement,
@@ -116,6 +117,25 @@ def select(
         optional=optional,
         hint=hint,
         element=StaticSelectElement(action_id=field, options=opts, initial_option=chosen),
+    )
+
+
+def multi_select(
+    field: str,
+    label: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    optional: bool = True,
+    hint: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=field,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=StaticMultiSelectElement(
+            action_id=field, options=options(pairs), placeholder="Choose"
+        ),
     )
 
 

@@ -75,6 +75,13 @@ def case_detail_modal(detail: CaseDetail) -> dict[str, Any]:
         )
     if detail.warnings:
         blocks.append(note(f":warning: *Content warning:* {', '.join(detail.warnings)}"))
+    if detail.links.retaliation_of is not None:
+        blocks.append(
+            note(f":link: Retaliation against the reporter of #{detail.links.retaliation_of}.")
+        )
+    if detail.links.retaliated_by:
+        later = ", ".join(f"#{n}" for n in detail.links.retaliated_by)
+        blocks.append(note(f":link: Retaliation against this case's reporter: {later}."))
     blocks.append(HeaderBlock(text="Report"))
     for key, label in DETAIL_FIELDS:
         value = detail.details.get(key)

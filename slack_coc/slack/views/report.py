@@ -87,6 +87,13 @@ def log_report_modal() -> dict[str, Any]:
         ),
         text_input("language", "Language / translation note", optional=True),
         text_input("anything_else", "Anything else", multiline=True, optional=True),
+        text_input(
+            "retaliation_of",
+            "Retaliation against the reporter of case #",
+            optional=True,
+            hint="If this report is retaliation against someone who reported earlier: that "
+            "case's number. Only members who may see both cases see the link.",
+        ),
     ]
     return modal(
         callback_id=Callback.LOG_REPORT, title="Log a report", blocks=blocks, submit="Log report"
@@ -188,6 +195,11 @@ def _incident_blocks() -> list[Block]:
         text_input("context", "Extra context", multiline=True, optional=True),
         radio("ongoing", "Is it ongoing?", ONGOING, initial="No"),
         checkbox("safety_risk", "Safety", "Someone's safety is at risk"),
+        checkbox(
+            "chairs_only",
+            "Who should see it",
+            "Only the chairs should see this (it concerns a group member)",
+        ),
         content_warning_input(),
     ]
 
@@ -209,6 +221,9 @@ def parse_report(
     """The submitted form as a ReportInput, or the field errors to show in the modal."""
     submitted = Submitted(view)
     errors = require_text(submitted, "account")
+    retaliation = submitted.text("retaliation_of").lstrip("#").strip() if member_form else ""
+    if retaliation and not retaliation.isdigit():
+        errors["retaliation_of"] = "Give the earlier case's number (12 or #12)."
     if errors:
         return None, errors
     report = ReportInput(
@@ -228,12 +243,14 @@ def parse_report(
         context=submitted.text("context") or None,
         ongoing=submitted.option("ongoing") or "No",
         safety_risk=submitted.checked("safety_risk"),
+        chairs_only=submitted.checked("chairs_only"),
         handled_locally=member_form and submitted.checked("handled_locally"),
         language=submitted.text("language") or None,
         anything_else=submitted.text("anything_else") or None,
         reported_message=None if member_form else _reported_message(submitted.metadata),
         content_warnings=submitted.selected("content_warnings"),
         anonymous=submitted.checked("anonymous"),
+        retaliation_of=int(retaliation) if retaliation else None,
     )
     return report, {}
 

@@ -3,11 +3,13 @@ case number (`{"case": 12}`), plus the ids a step needs (proposal, emergency act
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from slack_coc.config import DEFAULT_VIOLATION_TYPES
 from slack_coc.domain.enums import (
     CASE_OUTCOMES,
     Outcome,
@@ -16,14 +18,16 @@ from slack_coc.domain.enums import (
     ResolutionSource,
 )
 from slack_coc.services.conflicts import OnboardingCase
+from slack_coc.services.feedback import NoFeedback
 from slack_coc.services.prompts import PendingEmergency
-from slack_coc.services.queries import CaseDetail
+from slack_coc.services.queries import CaseDetail, PartyDetail
 from slack_coc.services.views import CaseView
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import Callback
 from slack_coc.slack.views.common import (
     date_input,
     modal,
+    multi_select,
     note,
     radio,
     select,
@@ -48,6 +52,7 @@ RESOLUTION_SOURCES = (
     (ResolutionSource.NONE.value, "None"),
 )
 VOTES = (("agree", "Agree"), ("object", "Object"), ("abstain", "Abstain"))
+NO_FEEDBACK = tuple((r.value, r.label) for r in NoFeedback)
 
 
 def _head(view: CaseView) -> Block:
@@ -107,8 +112,39 @@ def recuse_modal(view: CaseView) -> dict[str, Any]:
     )
 
 
-def propose_modal(detail: CaseDetail, today: date) -> dict[str, Any]:
+def party_outcome_blocks(
+    party: PartyDetail, kinds: list[tuple[str, str]], *, optional: bool = False
+) -> list[Block]:
+    """One reported person's outcome inputs: outcome, types of behaviour, end, conditions."""
+    who = (
+        escape(party.name)
+        if party.name
+        else (f"<@{party.slack_user_id}>" if party.slack_user_id else "unnamed")
+    )
+    code = party.person_code_name or "unnamed"
+    return [
+        note(f"*{code}* — {who}", f"party_{party.id}"),
+        select(f"outcome_{party.id}", f"Outcome for {code}"[:2000], OUTCOMES, optional=optional),
+        multi_select(
+            f"violation_{party.id}",
+            "Type(s) of behaviour",
+            kinds,
+            hint='Counted, without names, in the transparency report. None for "not a violation".',
+        ),
+        date_input(f"ends_on_{party.id}", "Suspension ends (suspensions only)", optional=True),
+        text_input(
+            f"conditions_{party.id}",
+            "Conditions (for return, or of the outcome)",
+            optional=True,
+        ),
+    ]
+
+
+def propose_modal(
+    detail: CaseDetail, today: date, violation_types: Sequence[str] = DEFAULT_VIOLATION_TYPES
+) -> dict[str, Any]:
     view = detail.view
+    kinds = [(t, t) for t in violation_types][:100]
     blocks: list[Block] = [_head(view)]
     reported = [p for p in detail.parties if p.role == PartyRole.REPORTED.value]
     if not reported:
@@ -124,22 +160,7 @@ def propose_modal(detail: CaseDetail, today: date) -> dict[str, Any]:
             ),
         ]
     for party in reported:
-        who = (
-            escape(party.name)
-            if party.name
-            else (f"<@{party.slack_user_id}>" if party.slack_user_id else "unnamed")
-        )
-        code = party.person_code_name or "unnamed"
-        blocks += [
-            note(f"*{code}* — {who}", f"party_{party.id}"),
-            select(f"outcome_{party.id}", f"Outcome for {code}"[:2000], OUTCOMES),
-            date_input(f"ends_on_{party.id}", "Suspension ends (suspensions only)", optional=True),
-            text_input(
-                f"conditions_{party.id}",
-                "Conditions (for return, or of the outcome)",
-                optional=True,
-            ),
-        ]
+        blocks += party_outcome_blocks(party, kinds)
     blocks += [
         text_input("rationale", "Rationale", multiline=True),
         small(
@@ -188,8 +209,12 @@ def feedback_modal(view: CaseView) -> dict[str, Any]:
             _head(view),
             small("The feedback goes on the record; the group is not bound by it."),
             text_input(
-                "feedback", "Feedback from the reporter and affected parties", multiline=True
+                "feedback",
+                "Feedback from the reporter and affected parties",
+                multiline=True,
+                optional=True,
             ),
+            radio("none_reason", "Or: why there is no feedback", NO_FEEDBACK, optional=True),
         ],
     )
 
@@ -229,16 +254,28 @@ def request_reconsideration_modal(view: CaseView) -> dict[str, Any]:
     )
 
 
-def conclude_reconsideration_modal(view: CaseView) -> dict[str, Any]:
+def conclude_reconsideration_modal(
+    view: CaseView,
+    reported: Sequence[PartyDetail] = (),
+    violation_types: Sequence[str] = DEFAULT_VIOLATION_TYPES,
+) -> dict[str, Any]:
+    """Upheld, or changed: then the board's new outcome for each reported person, which
+    replaces the decision in the records, retention and statistics."""
+    blocks: list[Block] = [
+        _head(view),
+        radio("result", "The board's decision", (("upheld", "Upheld"), ("changed", "Changed"))),
+    ]
+    if reported:
+        blocks.append(small("If changed: the new outcome for each reported person."))
+        kinds = [(t, t) for t in violation_types][:100]
+        for party in reported:
+            blocks += party_outcome_blocks(party, kinds, optional=True)
+    blocks.append(text_input("note", "Note", multiline=True, optional=True))
     return modal(
         callback_id=Callback.CONCLUDE_RECONSIDERATION,
         title="Conclude reconsideration",
-        metadata=_meta(view),
-        blocks=[
-            _head(view),
-            radio("result", "The board's decision", (("upheld", "Upheld"), ("changed", "Changed"))),
-            text_input("note", "Note", multiline=True, optional=True),
-        ],
+        metadata=_meta(view, parties=[p.id for p in reported]),
+        blocks=blocks,
     )
 
 
