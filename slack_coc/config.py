@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     COC_MAILBOX_ADDRESS: str = "conduct@example.org"
     COC_BOARD_ADDRESS: str | None = None
     COC_ICAL_TOKEN: str | None = None
+    # Items a worker process works on at once (inbox requests, outbox deliveries, each): sized
+    # for Slack's round trip (100-300 ms, the item's own CPU a few ms), not for the CPU count.
+    COC_WORKER_CONCURRENCY: int = Field(default=8, ge=1, le=64)
     policy: Policy = Field(default_factory=Policy, exclude=True)
 
     @field_validator("SLACK_BOT_TOKEN")

@@ -3,10 +3,19 @@
 Handlers (one per intent kind) do the I/O and may update rows in the same transaction
 (e.g. remember a posted card's ts). A handler raises `RetryLater` for a temporary failure:
 with `retry_after` (a 429's Retry-After) the item waits exactly that long and the attempt
-does not count towards parking, and the rest of the batch waits too (the whole workspace is
-rate limited); without it (5xx, timeout) the wait doubles from 5 s, capped by the policy
-(5 minutes). Any other exception also counts as a failed attempt. After
-`outbox_max_attempts` failed attempts the item is parked; the first time a later delivery
+does not count towards parking; without it (5xx, timeout) the wait doubles from 5 s, capped
+by the policy (5 minutes). Slack rate-limits per method (and, for posting, per channel): a
+429 from Slack (`RetryLater.scope` set by `slack_call`) holds only the batch's items that
+would make the same call (same workspace, same kind, same recipient for DMs) and those
+queued behind it for the same case, until the Retry-After; the rest go on. A 429 of unknown
+scope holds the rest of the batch, as if the whole workspace were limited.
+
+Items are delivered by a bounded pool (`jobs/pool.py`, `COC_WORKER_CONCURRENCY`): a
+delivery is mostly a wait on Slack, so several run at once; one case's items (card, thread
+notes, DMs) and one person's App Home go in order, one at a time.
+
+Any other exception also counts as a failed attempt. After `outbox_max_attempts` failed
+attempts the item is parked; the first time a later delivery
 succeeds (Slack answers again), the channel is told, once per parked item, which cases'
 messages are waiting for an operator (`slack-coc outbox retry`).
 
@@ -24,16 +33,19 @@ message (delivery is at least once, never lost).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.models import Case
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.jobs.pool import KeyedPool
 from slack_coc.services.claims import claim_is_live, new_claimant
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, write_notices
@@ -41,13 +53,20 @@ from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, wri
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
+_Due = tuple[int, str, str, int | None, str | None]  # id, kind, team, case, recipient
 PARKED_TEMPLATE = "outbox_parked"
 
 
 class RetryLater(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    """`scope`: what Slack limited (its method and channel) when it answered 429; None when
+    unknown (the whole workspace is taken to be limited)."""
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, scope: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class DropMessage(Exception):
@@ -82,23 +101,50 @@ def _case_in_delivery(session: Session, item: OutboxMessage, now: datetime) -> b
     return any(claim_is_live(by, until, now) for by, until in claims)
 
 
+def order_key(kind: str, team_id: str, case_id: int | None, recipient: str | None) -> Hashable:
+    """Items with the same key are delivered in order, one at a time: a case's card before
+    its thread notes, one person's App Home refreshes in turn."""
+    if case_id is not None:
+        return ("case", case_id)
+    return (kind, team_id, recipient or "")
+
+
+def rate_key(kind: str, team_id: str, recipient: str | None) -> Hashable:
+    """The Slack call an item makes: each kind is one method (card: chat.postMessage or
+    chat.update in the group channel; DM: chat.postMessage to one person; Home:
+    views.publish), so a 429 on one item holds the others with the same key."""
+    return (team_id, kind, recipient if kind == "dm" else "")
+
+
 @dataclass
 class OutboxDispatcher:
     ctx: ServiceContext
     handlers: dict[str, Handler] = field(default_factory=dict)
     rate_limited: bool = False
+    concurrency: int = 1  # the pump passes COC_WORKER_CONCURRENCY; 1: in turn, in this thread
+    _held: dict[Hashable, datetime] = field(default_factory=dict, repr=False)
+    _postponed: dict[int, datetime] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pool: KeyedPool | None = field(default=None, repr=False)
 
     def deliver_due(self, limit: int = 200) -> int:
         """Deliver due items; returns how many were sent."""
         now = self.ctx.clock.now()
         self.rate_limited = False
+        self._held, self._postponed = {}, {}
         kinds = list(self.handlers)
         if not kinds:
             return 0
         with self.ctx.read() as session:
-            ids = list(
-                session.scalars(
-                    select(OutboxMessage.id)
+            rows: list[_Due] = list(
+                session.execute(
+                    select(
+                        OutboxMessage.id,
+                        OutboxMessage.kind,
+                        OutboxMessage.team_id,
+                        OutboxMessage.case_id,
+                        OutboxMessage.recipient,
+                    )
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
                         OutboxMessage.next_attempt_at <= now,
@@ -108,15 +154,66 @@ class OutboxDispatcher:
                     .limit(limit)
                 )
             )
-        sent = 0
-        for item_id in ids:
-            if self.rate_limited:
-                break  # Slack asked us to wait: the rest waits for the next sweep
-            if self._deliver_one(item_id):
-                sent += 1
+        results: list[bool] = []
+        pool = self._pool_for(len(rows))
+        for row in rows:
+            if pool is None:
+                results.append(self._deliver_row(row))
+            else:
+                key = order_key(row[1], row[2], row[3], row[4])
+                pool.submit(key, partial(self._deliver_into, results, row))
+        if pool is not None:
+            pool.wait_idle()
+        self._postpone_held()
+        sent = sum(results)
         if sent:
             self.announce_parked()
         return sent
+
+    def _deliver_into(self, results: list[bool], row: _Due) -> None:
+        results.append(self._deliver_row(row))
+
+    def _pool_for(self, count: int) -> KeyedPool | None:
+        if self.concurrency <= 1 or count <= 1:
+            return None
+        if self._pool is None:
+            self._pool = KeyedPool(self.concurrency, "outbox")
+        return self._pool
+
+    def _deliver_row(self, row: _Due) -> bool:
+        if self.rate_limited:
+            return False  # Slack asked the workspace to wait: the rest waits for the next sweep
+        keys = (order_key(row[1], row[2], row[3], row[4]), rate_key(row[1], row[2], row[4]))
+        with self._lock:
+            until = max((self._held[k] for k in keys if k in self._held), default=None)
+            if until is not None:
+                self._postponed[row[0]] = until  # Slack limited this call: not tried now
+                return False
+        return self._deliver_one(row[0])
+
+    def _hold(self, item: OutboxMessage, until: datetime) -> None:
+        """A 429 on `item`'s Slack call: hold the same calls, and its case's next items."""
+        keys = (
+            order_key(item.kind, item.team_id, item.case_id, item.recipient),
+            rate_key(item.kind, item.team_id, item.recipient),
+        )
+        with self._lock:
+            for key in keys:
+                self._held[key] = max(until, self._held.get(key, until))
+
+    def _postpone_held(self) -> None:
+        """Items held by a 429 wait for its Retry-After (in the database: other workers too)."""
+        for item_id, until in self._postponed.items():
+            with self.ctx.transaction() as session:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == item_id,
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        OutboxMessage.next_attempt_at < until,
+                    )
+                    .values(next_attempt_at=until)
+                )
 
     def _deliver_one(self, item_id: int) -> bool:
         if self.ctx.sessions.kw["bind"].dialect.name == "sqlite":
@@ -204,8 +301,11 @@ class OutboxDispatcher:
         policy = self.ctx.policy
         item.last_error = f"{type(exc).__name__}: {exc}"[:500]
         if retry_after is not None:  # rate limited: not the message's fault
-            self.rate_limited = True
             item.next_attempt_at = self.ctx.clock.now() + timedelta(seconds=max(retry_after, 1))
+            if isinstance(exc, RetryLater) and exc.scope is not None:
+                self._hold(item, item.next_attempt_at)
+            else:
+                self.rate_limited = True
             log.warning(
                 "outbox item %s (%s) rate limited; retry in %ss", item.id, item.kind, retry_after
             )

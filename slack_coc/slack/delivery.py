@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_coc.jobs.outbox import OutboxDispatcher
-from slack_coc.runtime import Runtime
+from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.slack.outbound import ClientSource
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,9 @@ class OutboxPump(Pump):
     ) -> None:
         super().__init__(rt, idle_seconds=idle_seconds)
         self.dispatcher = OutboxDispatcher(
-            rt.ctx, handlers if handlers is not None else default_handlers(rt, client)
+            rt.ctx,
+            handlers if handlers is not None else default_handlers(rt, client),
+            concurrency=worker_concurrency(rt),
         )
 
     def drain(self) -> int:

@@ -27,17 +27,20 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from slack_coc.runtime import Runtime
+from slack_coc.jobs.pool import KeyedPool
+from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.services import inbox
 from slack_coc.services.claims import new_claimant
 from slack_coc.services.context import StoreUnavailable
@@ -263,28 +266,68 @@ def use_loading_view(context: BoltContext, next: Callable[[], None]) -> None:
     next()
 
 
-class InboxRunner:
-    """Works on stored requests, one at a time, through the inbox app's listeners."""
+def order_key(item: inbox.PendingRequest) -> Hashable:
+    """One person's requests are worked on in the order they came (their second click sees
+    what their first did); different people's side by side."""
+    try:
+        actor = actor_of(parse_body(item.body, item.content_type))
+    except Exception:  # unreadable: the listeners' own checks answer it, alone
+        return ("item", item.id)
+    if actor.user_id is None:
+        return ("item", item.id)
+    return (actor.team_id, actor.user_id)
 
-    def __init__(self, rt: Runtime, app: App) -> None:
+
+class InboxRunner:
+    """Works on stored requests through the inbox app's listeners: several at once (a
+    bounded pool, `COC_WORKER_CONCURRENCY`: each mostly waits on Slack), one person's in
+    order. An item is claimed only when a thread is free for it, so a busy process does
+    not hold items another worker could take."""
+
+    def __init__(self, rt: Runtime, app: App, *, concurrency: int | None = None) -> None:
         self.rt, self.app = rt, app
         self.claimant = new_claimant()
+        self.concurrency = concurrency if concurrency is not None else worker_concurrency(rt)
+        self.pool = KeyedPool(self.concurrency, "inbox") if self.concurrency > 1 else None
         # Items worked on whose "done" could not be written (the database was away): written
         # first thing next time, so that this live process's claim does not hold them.
         self._unrecorded: dict[int, str | None] = {}
 
     def run_due(self, limit: int = 50) -> int:
+        """Work on what is due, up to `limit` items; returns when they are done."""
+        done = [0]
+
+        def count(item: inbox.PendingRequest) -> None:
+            if self.run(item):
+                done[0] += 1
+
+        self.feed(limit, count)
+        if self.pool is not None:
+            self.pool.wait_idle()
+        return done[0]
+
+    def feed(
+        self, limit: int = 50, work: Callable[[inbox.PendingRequest], Any] | None = None
+    ) -> int:
+        """Claim due items while a thread is free and hand them to the pool (in this thread
+        when there is no pool); how many were claimed. Does not wait for the pool."""
         for item_id, error in list(self._unrecorded.items()):
             inbox.finish(self.rt.ctx, item_id, self.claimant, error)
             del self._unrecorded[item_id]
-        done = 0
-        while done < limit:
+        work = work or self.run
+        claimed = 0
+        while claimed < limit:
+            if self.pool is not None and not self.pool.wait_below(self.concurrency, 0):
+                break  # every thread is busy: the rest stays free for other workers
             item = inbox.claim_next(self.rt.ctx, self.claimant)
             if item is None:
                 break
-            if self.run(item):
-                done += 1
-        return done
+            claimed += 1
+            if self.pool is None:
+                work(item)
+            else:
+                self.pool.submit(order_key(item), partial(work, item))
+        return claimed
 
     def run(self, item: inbox.PendingRequest) -> bool:
         """Work on one item; False when it went back to the queue to be tried later."""
@@ -335,10 +378,17 @@ class InboxPump(Pump):
     def __init__(self, rt: Runtime, app: App, *, idle_seconds: float = 0.25) -> None:
         super().__init__(rt, idle_seconds=idle_seconds)
         self.runner = InboxRunner(rt, app)
+        if self.runner.pool is not None:  # a thread came free: claim the next item at once
+            self.runner.pool.on_done = self.wake
         self._next_purge = time.monotonic() + self.PURGE_EVERY
 
     def drain(self) -> int:
         if time.monotonic() >= self._next_purge:
             self._next_purge = time.monotonic() + self.PURGE_EVERY
             inbox.purge_done(self.rt.ctx)
-        return self.runner.run_due()
+        return self.runner.feed()
+
+    def stop(self) -> None:
+        super().stop()
+        if self.runner.pool is not None:  # what was claimed is finished, not dropped
+            self.runner.pool.wait_idle(timeout=30)
