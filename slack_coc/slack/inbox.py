@@ -8,10 +8,13 @@ acknowledged request is never lost. An inbox worker (`InboxPump`: a thread of `s
 of its own (`Role.INBOX`), which acks into the void and replies through `response_url` or
 the Web API as usual.
 
-A trigger id lasts three seconds, longer than a busy queue may take. So a click whose answer
-is a modal gets a "Loading" modal from the web process right after its ack, and the worker
-puts the answer in that modal (`LoadingViewClient`): `views.open`/`views.push` become
-`views.update` of the loading view, and a text reply (a refusal) is shown in it too.
+A trigger id lasts three seconds, longer than a busy queue may take. A read-only answer that
+is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is not stored: the web
+process's listener opens the filled modal from the request, one Slack round trip. Any other
+click whose answer is a modal gets a "Loading" modal from the web process right after its
+ack, and the worker puts the answer in that modal (`LoadingViewClient`):
+`views.open`/`views.push` become `views.update` of the loading view, and a text reply (a
+refusal) is shown in it too. `modal_answers` is the one table that chooses.
 
 The report forms ("Log a report", "Report a concern") are deferred too: the web process checks
 their fields (a missing or malformed field must be in the ack, on the form), stores them and
@@ -63,6 +66,7 @@ from slack_coc.slack.inbox_forms import (
     update_view,
 )
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of
+from slack_coc.slack.modal_answers import Answer, answer_for
 from slack_coc.slack.subcommands import SUBCOMMANDS
 from slack_coc.slack.views.notice import (
     LOADING_TITLE,
@@ -153,6 +157,9 @@ class Deferrer:
         if kind == "view_submission":
             raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
+        if modal and answer_for(body) is Answer.DIRECT:
+            next()  # read-only: the listener opens the filled modal from this request
+            return None
         try:
             item_id = inbox.store(
                 self.rt.ctx,
