@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class DropMessage(Exception):
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
 CLAIM_SECONDS = 300  # longer than any Web API or SMTP timeout
+ANNOUNCE_EVERY = 5.0  # seconds: the pump looks for parked items to announce at most this often
 
 
 def before_external_call() -> None:
@@ -120,24 +122,64 @@ def rate_key(kind: str, team_id: str, recipient: str | None) -> Hashable:
 class OutboxDispatcher:
     ctx: ServiceContext
     handlers: dict[str, Handler] = field(default_factory=dict)
-    rate_limited: bool = False
+    rate_limited: bool = False  # a 429 of unknown scope in the last batch
     concurrency: int = 1  # the pump passes COC_WORKER_CONCURRENCY; 1: in turn, in this thread
     _held: dict[Hashable, datetime] = field(default_factory=dict, repr=False)
-    _postponed: dict[int, datetime] = field(default_factory=dict, repr=False)
+    _in_flight: set[int] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pool: KeyedPool | None = field(default=None, repr=False)
+    _announce_after: float = field(default=0.0, repr=False)
+
+    @property
+    def pool(self) -> KeyedPool | None:
+        """The pool deliveries run on (None when one at a time)."""
+        return self._pool_for(self.concurrency)
 
     def deliver_due(self, limit: int = 200) -> int:
-        """Deliver due items; returns how many were sent."""
-        now = self.ctx.clock.now()
+        """Deliver due items and wait for them; returns how many were sent."""
         self.rate_limited = False
-        self._held, self._postponed = {}, {}
+        rows = self._due(limit)
+        results: list[bool] = []
+        pool = self._pool_for(len(rows))
+        for row in rows:
+            if pool is None:
+                results.append(self._deliver_row(row))
+            else:
+                pool.submit(self._key(row), partial(self._deliver_into, results, row))
+        if pool is not None:
+            pool.wait_idle()
+        sent = sum(results)
+        if sent:
+            self.announce_parked()
+        return sent
+
+    def feed(self, limit: int = 200) -> int:
+        """The pump's way: hand due items not already in hand to the pool and return at once
+        (a slow item, e.g. every member's App Home, holds nobody else's); how many were
+        handed over. Without a pool, `deliver_due`."""
+        if self.concurrency <= 1:
+            return self.deliver_due(limit)
+        self.rate_limited = False
+        pool = self._pool_for(limit)
+        assert pool is not None
+        handed = 0
+        for row in self._due(limit):
+            with self._lock:
+                if row[0] in self._in_flight:
+                    continue
+                self._in_flight.add(row[0])
+            pool.submit(self._key(row), partial(self._deliver_tracked, row))
+            handed += 1
+        return handed
+
+    def _due(self, limit: int) -> list[_Due]:
         kinds = list(self.handlers)
         if not kinds:
-            return 0
+            return []
         with self.ctx.read() as session:
-            rows: list[_Due] = list(
-                session.execute(
+            return [
+                (row[0], row[1], row[2], row[3], row[4])
+                for row in session.execute(
                     select(
                         OutboxMessage.id,
                         OutboxMessage.kind,
@@ -147,48 +189,48 @@ class OutboxDispatcher:
                     )
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.next_attempt_at <= now,
+                        OutboxMessage.next_attempt_at <= self.ctx.clock.now(),
                         OutboxMessage.kind.in_(kinds),
                     )
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                 )
-            )
-        results: list[bool] = []
-        pool = self._pool_for(len(rows))
-        for row in rows:
-            if pool is None:
-                results.append(self._deliver_row(row))
-            else:
-                key = order_key(row[1], row[2], row[3], row[4])
-                pool.submit(key, partial(self._deliver_into, results, row))
-        if pool is not None:
-            pool.wait_idle()
-        self._postpone_held()
-        sent = sum(results)
-        if sent:
-            self.announce_parked()
-        return sent
+            ]
+
+    @staticmethod
+    def _key(row: _Due) -> Hashable:
+        return order_key(row[1], row[2], row[3], row[4])
 
     def _deliver_into(self, results: list[bool], row: _Due) -> None:
         results.append(self._deliver_row(row))
 
+    def _deliver_tracked(self, row: _Due) -> None:
+        try:
+            if self._deliver_row(row) and time.monotonic() >= self._announce_after:
+                self._announce_after = time.monotonic() + ANNOUNCE_EVERY
+                self.announce_parked()
+        finally:
+            with self._lock:
+                self._in_flight.discard(row[0])
+
     def _pool_for(self, count: int) -> KeyedPool | None:
         if self.concurrency <= 1 or count <= 1:
             return None
-        if self._pool is None:
-            self._pool = KeyedPool(self.concurrency, "outbox")
-        return self._pool
+        with self._lock:
+            if self._pool is None:
+                self._pool = KeyedPool(self.concurrency, "outbox")
+            return self._pool
 
     def _deliver_row(self, row: _Due) -> bool:
         if self.rate_limited:
             return False  # Slack asked the workspace to wait: the rest waits for the next sweep
-        keys = (order_key(row[1], row[2], row[3], row[4]), rate_key(row[1], row[2], row[4]))
+        keys = (self._key(row), rate_key(row[1], row[2], row[4]))
+        now = self.ctx.clock.now()
         with self._lock:
-            until = max((self._held[k] for k in keys if k in self._held), default=None)
-            if until is not None:
-                self._postponed[row[0]] = until  # Slack limited this call: not tried now
-                return False
+            until = max((self._held[k] for k in keys if self._held.get(k, now) > now), default=None)
+        if until is not None:  # Slack limited this call: not tried before its Retry-After
+            self._postpone(row[0], until)
+            return False
         return self._deliver_one(row[0])
 
     def _hold(self, item: OutboxMessage, until: datetime) -> None:
@@ -201,19 +243,18 @@ class OutboxDispatcher:
             for key in keys:
                 self._held[key] = max(until, self._held.get(key, until))
 
-    def _postpone_held(self) -> None:
-        """Items held by a 429 wait for its Retry-After (in the database: other workers too)."""
-        for item_id, until in self._postponed.items():
-            with self.ctx.transaction() as session:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == item_id,
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.next_attempt_at < until,
-                    )
-                    .values(next_attempt_at=until)
+    def _postpone(self, item_id: int, until: datetime) -> None:
+        """In the database, so that other workers wait too."""
+        with self.ctx.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == item_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at < until,
                 )
+                .values(next_attempt_at=until)
+            )
 
     def _deliver_one(self, item_id: int) -> bool:
         if self.ctx.sessions.kw["bind"].dialect.name == "sqlite":

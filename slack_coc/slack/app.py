@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
 from slack_bolt import App
@@ -59,6 +60,11 @@ def build_app(
         # Socket Mode has no signatures to check, nor has the inbox (checked when stored).
         request_verification_enabled=verify,
         logger=logging.getLogger("slack_coc.bolt"),
+        # Listeners run after their ack, each mostly waiting on Slack (a modal opened from
+        # the request, a form answered): Bolt's default (CPU count + 4) would queue them.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=4 * settings.COC_WORKER_CONCURRENCY, thread_name_prefix="listener"
+        ),
     )
     if role is Role.INBOX:  # replays were refused before the request was stored
         app.use(use_loading_view)

@@ -98,6 +98,15 @@ class OutboxPump(Pump):
             handlers if handlers is not None else default_handlers(rt, client),
             concurrency=worker_concurrency(rt),
         )
+        pool = self.dispatcher.pool
+        if pool is not None:  # an item done: what was due behind it goes at once
+            pool.on_done = self.wake
 
     def drain(self) -> int:
-        return self.dispatcher.deliver_due()
+        return self.dispatcher.feed()
+
+    def stop(self) -> None:
+        super().stop()
+        pool = self.dispatcher.pool
+        if pool is not None:  # what was handed over is finished, not dropped
+            pool.wait_idle(timeout=30)
