@@ -28,6 +28,7 @@ events are not deferred: the web process works on them right after the ack, as b
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
@@ -303,10 +304,12 @@ class InboxRunner:
     def run_due(self, limit: int = 50) -> int:
         """Work on what is due, up to `limit` items; returns when they are done."""
         done = [0]
+        lock = threading.Lock()
 
         def count(item: inbox.PendingRequest) -> None:
             if self.run(item):
-                done[0] += 1
+                with lock:
+                    done[0] += 1
 
         self.feed(limit, count)
         if self.pool is not None:
