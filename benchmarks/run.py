@@ -178,6 +178,10 @@ def measure_size(
     rt = inprocess.runtime_for(url, fake.url)
     try:
         seed_s = inprocess.prepare_database(rt, size)
+        if args.seen_only:  # no statements, jobs or acks: what a person sees alone
+            rt.engine.dispose()
+            return measure_processes(args, backend, url, size, clients, kinds, fake, latency,
+                                     memory, seen)  # fmt: skip
         case_number = inprocess.new_open_case(rt)
         counts = inprocess.statements_per_request(rt, fake.url, case_number)
         statements.append([backend, f"{size:,}", *(str(v) for v in counts.values())])
@@ -198,6 +202,22 @@ def measure_size(
         )
     finally:
         rt.engine.dispose()
+    measure_processes(args, backend, url, size, clients, kinds, fake, latency, memory, seen)
+
+
+def measure_processes(
+    args: argparse.Namespace,
+    backend: str,
+    url: str,
+    size: int,
+    clients: list[int],
+    kinds: list[str],
+    fake: procs.Proc,
+    latency: list[list[str]],
+    memory: list[list[str]],
+    seen: list[list[str]],
+) -> None:
+    """`serve` (and its worker) and bare Bolt under load: acks, then what a person sees."""
     split = args.layout == "split"
     serve = procs.start_serve(fake, url, inprocess.KEY, web_only=split)
     worker = procs.start_worker(fake, url, inprocess.KEY) if split else None

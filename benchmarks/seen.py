@@ -171,15 +171,17 @@ def run_seen(
     clients: int,
     requests: int,
     rtt_ms: float,
-    warmup: int = 2,
-    timeout: float = 60,
+    warmup: int = 1,
+    timeout: float = 30,
 ) -> SeenResult:
-    """`requests` requests from `clients` people at once (closed loop, as `run_load`), with
-    the fake answering every call after `rtt_ms`; then wait until each request's result
-    was shown (or `timeout`)."""
+    """`requests` requests from `clients` people at once, with the fake answering every
+    call after `rtt_ms`. Closed loop on what the person sees: person `c` sends requests
+    `c, c + clients, ...` (`make(i)` is person `i % clients`'s), each after the previous
+    one's result was shown (or `timeout`), as a person clicks again only after seeing what
+    the last click did."""
     bench_call(api_url, "bench.config", rtt_ms=0)
     try:
-        prepared = [make(i) for i in range(requests + warmup)]  # report forms opened here
+        prepared = [make(i) for i in range(requests + warmup * clients)]  # forms opened here
         bench_call(api_url, "bench.config", rtt_ms=rtt_ms)
         for request in prepared[requests:]:
             send(url, request, secret)
@@ -187,11 +189,11 @@ def run_seen(
         bench_call(api_url, "bench.events")
         result = SeenResult(LoadResult())
         sent_at: list[tuple[tuple[str, str], float]] = []
+        watch = _Watcher(api_url)
         lock = threading.Lock()
-        remaining = itertools.count()
 
-        def client() -> None:
-            while (index := next(remaining)) < requests:
+        def person(c: int) -> None:
+            for index in range(c, requests, clients):
                 request = prepared[index]
                 started = time.monotonic()
                 try:
@@ -206,28 +208,65 @@ def run_seen(
                     result.ack.statuses[status] = result.ack.statuses.get(status, 0) + 1
                     if request.key is not None:
                         sent_at.append((request.key, started))
+                if request.key is not None:
+                    watch.wait_for(request.key, started, timeout)
 
-        threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+        threads = [threading.Thread(target=person, args=(c,), daemon=True) for c in range(clients)]
         began = time.monotonic()
+        watch.start()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         result.ack.wall = time.monotonic() - began
-        events: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            events += bench_call(api_url, "bench.events")["events"]
-            shown = shown_at(events)
-            seen = [seen_after(shown, key, sent) for key, sent in sent_at]
-            if all(s is not None for s in seen) or time.monotonic() > deadline:
-                break
-            time.sleep(0.25)
+        watch.stop()
+        seen = [watch.seen(key, sent) for key, sent in sent_at]
         result.seen = [s for s in seen if s is not None]
         result.missing = len(seen) - len(result.seen)
         return result
     finally:
         bench_call(api_url, "bench.config", rtt_ms=0)
+
+
+class _Watcher:
+    """Reads the fake's event log every 20 ms while people wait for their results."""
+
+    def __init__(self, api_url: str) -> None:
+        self.api_url = api_url
+        self.events: list[dict[str, Any]] = []
+        self.shown: dict[tuple[str, str], list[float]] = {}
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._poll()  # what arrived last
+
+    def _poll(self) -> None:
+        fresh = bench_call(self.api_url, "bench.events")["events"]
+        if fresh:
+            self.events += fresh
+            shown = shown_at(self.events)
+            with self._changed:
+                self.shown = shown
+                self._changed.notify_all()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._poll()
+            time.sleep(0.02)
+
+    def seen(self, key: tuple[str, str], sent: float) -> float | None:
+        return seen_after(self.shown, key, sent)
+
+    def wait_for(self, key: tuple[str, str], sent: float, timeout: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self.seen(key, sent) is not None, timeout)
 
 
 SEEN_KINDS = {
@@ -339,10 +378,10 @@ def measure_seen(
     from benchmarks.servers import BENCH_SIGNING_SECRET
 
     people = add_people(watch.ctx, TEAM, datetime.now(UTC))
-    warmup = 2
+    warmup = 1
     fresh: Iterator[int] = iter([])
     if "step" in kinds:
-        needed = len(rtts) * sum(max(per_run, 3 * n) + warmup * 3 for n in clients)
+        needed = len(rtts) * sum(max(per_run, 3 * n) + 3 * warmup * n for n in clients)
         print(f"[{backend} {size} cases] {needed} cases to acknowledge", file=sys.stderr)
         fresh = iter([inprocess.new_open_case(watch) for _ in range(needed)])
     elsewhere = itertools.count(900_001)  # plain Bolt's step clicks: any case number

@@ -50,6 +50,7 @@ from slack_coc.jobs.pool import KeyedPool
 from slack_coc.services.claims import claim_is_live, new_claimant
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, write_notices
+from slack_coc.services.outbox import Intent
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class OutboxDispatcher:
         pool = self._pool_for(limit)
         assert pool is not None
         handed = 0
-        for row in self._due(limit):
+        for row in self._due(limit, cards_first=True):
             with self._lock:
                 if row[0] in self._in_flight:
                     continue
@@ -172,12 +173,15 @@ class OutboxDispatcher:
             handed += 1
         return handed
 
-    def _due(self, limit: int) -> list[_Due]:
+    def _due(self, limit: int, cards_first: bool = False) -> list[_Due]:
+        """Due items, oldest first. `cards_first` (the pump): a case's card goes before its
+        other items: the card is what the group looks at (it is drawn from the case as it is
+        now, so drawing it earlier shows nothing out of order), and a thread note needs it."""
         kinds = list(self.handlers)
         if not kinds:
             return []
         with self.ctx.read() as session:
-            return [
+            rows = [
                 (row[0], row[1], row[2], row[3], row[4])
                 for row in session.execute(
                     select(
@@ -196,6 +200,7 @@ class OutboxDispatcher:
                     .limit(limit)
                 )
             ]
+        return sorted(rows, key=lambda row: row[1] != Intent.CARD) if cards_first else rows
 
     @staticmethod
     def _key(row: _Due) -> Hashable:
