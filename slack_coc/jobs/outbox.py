@@ -11,8 +11,9 @@ queued behind it for the same case, until the Retry-After; the rest go on. A 429
 scope holds the rest of the batch, as if the whole workspace were limited.
 
 Items are delivered by a bounded pool (`jobs/pool.py`, `COC_WORKER_CONCURRENCY`): a
-delivery is mostly a wait on Slack, so several run at once; one case's items (card, thread
-notes, DMs) and one person's App Home go in order, one at a time.
+delivery is mostly a wait on Slack, so several run at once; one case's card, thread notes
+and channel posts, one person's DMs and one person's App Home go in order, one at a time.
+The pump hands a case's card over first (`KeyedPool` urgent): it is what the group sees.
 
 Any other exception also counts as a failed attempt. After `outbox_max_attempts` failed
 attempts the item is parked; the first time a later delivery
@@ -105,9 +106,9 @@ def _case_in_delivery(session: Session, item: OutboxMessage, now: datetime) -> b
 
 
 def order_key(kind: str, team_id: str, case_id: int | None, recipient: str | None) -> Hashable:
-    """Items with the same key are delivered in order, one at a time: a case's card before
-    its thread notes, one person's App Home refreshes in turn."""
-    if case_id is not None:
+    """Items with the same key are delivered in order, one at a time: a case's card, thread
+    notes and channel posts; one person's DMs; one person's App Home."""
+    if case_id is not None and kind != Intent.DM:
         return ("case", case_id)
     return (kind, team_id, recipient or "")
 
@@ -169,7 +170,8 @@ class OutboxDispatcher:
                 if row[0] in self._in_flight:
                     continue
                 self._in_flight.add(row[0])
-            pool.submit(self._key(row), partial(self._deliver_tracked, row))
+            task = partial(self._deliver_tracked, row)
+            pool.submit(self._key(row), task, urgent=row[1] == Intent.CARD)
             handed += 1
         return handed
 

@@ -4,8 +4,10 @@ Nearly all of a worker's time on an item is spent waiting for Slack (a Web API r
 100-300 ms from a hosted app; the item's own CPU is a few ms), so items run on several
 threads at once, sized for that latency rather than for the CPU count (`COC_WORKER_CONCURRENCY`).
 Order is kept where a person would see it out of order: tasks with the same key (one case's
-messages, one person's clicks) run one after another in the order they were submitted, on
-one thread at a time; tasks with different keys run side by side.
+card and thread, one person's clicks) run one after another in the order they were
+submitted, on one thread at a time; tasks with different keys run side by side. A key whose
+first task is `urgent` (a case's card: what the group looks at) is started before keys
+already waiting for a thread.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
+
+IDLE_EXIT = 60.0  # seconds: a thread with nothing to do ends (started again when needed)
 
 
 class KeyedPool:
     def __init__(self, size: int, name: str, on_done: Callable[[], None] | None = None) -> None:
         self.size = max(1, size)
-        self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix=name)
-        self._chains: dict[Hashable, deque[Callable[[], object]]] = {}
-        self._pending = 0
-        self._lock = threading.Condition()
+        self.name = name
         self.on_done = on_done
+        self._chains: dict[Hashable, deque[Callable[[], object]]] = {}
+        self._ready: deque[Hashable] = deque()  # keys waiting for a thread
+        self._pending = 0
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Condition()
 
     @property
     def pending(self) -> int:
@@ -34,15 +39,34 @@ class KeyedPool:
         with self._lock:
             return self._pending
 
-    def submit(self, key: Hashable, task: Callable[[], object]) -> None:
+    def submit(self, key: Hashable, task: Callable[[], object], *, urgent: bool = False) -> None:
         with self._lock:
             self._pending += 1
             chain = self._chains.get(key)
-            if chain is not None:  # a task of this key runs: this one follows it
+            if chain is not None:  # a task of this key is queued or runs: this one follows
                 chain.append(task)
                 return
             self._chains[key] = deque([task])
-        self._executor.submit(self._run_chain, key)
+            if urgent:
+                self._ready.appendleft(key)
+            else:
+                self._ready.append(key)
+            if len(self._threads) < self.size:  # threads are started as work comes
+                thread = threading.Thread(
+                    target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            self._lock.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._lock.wait_for(lambda: bool(self._ready), IDLE_EXIT):
+                    self._threads.remove(threading.current_thread())
+                    return
+                key = self._ready.popleft()
+            self._run_chain(key)
 
     def _run_chain(self, key: Hashable) -> None:
         while True:
@@ -71,6 +95,3 @@ class KeyedPool:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self.wait_below(1, timeout)
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=True)

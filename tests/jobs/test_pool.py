@@ -24,7 +24,6 @@ def test_one_keys_tasks_run_in_order_one_at_a_time() -> None:
     assert pool.wait_idle(timeout=10)
     assert seen == list(range(50))
     assert not any(overlapped)
-    pool.shutdown()
 
 
 def test_different_keys_run_at_the_same_time() -> None:
@@ -41,7 +40,6 @@ def test_different_keys_run_at_the_same_time() -> None:
     pool.submit("person-b", lambda: task(1))
     assert pool.wait_idle(timeout=10)
     assert met == [True, True]
-    pool.shutdown()
 
 
 def test_a_failing_task_does_not_stop_its_keys_next_task() -> None:
@@ -55,4 +53,16 @@ def test_a_failing_task_does_not_stop_its_keys_next_task() -> None:
     pool.submit("k", lambda: done.append("next"))
     assert pool.wait_idle(timeout=10)
     assert done == ["next"] and pool.pending == 0
-    pool.shutdown()
+
+
+def test_an_urgent_key_starts_before_keys_already_waiting() -> None:
+    """One thread, busy: of the keys waiting for it, the urgent one (a card) goes first."""
+    pool = KeyedPool(1, "test")
+    release = threading.Event()
+    order: list[str] = []
+    pool.submit("busy", lambda: release.wait(timeout=5))
+    pool.submit("dm", lambda: order.append("dm"))
+    pool.submit("card", lambda: order.append("card"), urgent=True)
+    release.set()
+    assert pool.wait_idle(timeout=10)
+    assert order == ["card", "dm"]
