@@ -16,6 +16,8 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +97,29 @@ class KeyedPool:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self.wait_below(1, timeout)
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """A thread pool that knows how many of its tasks are running or queued: how busy the
+    web process's listeners are (`inbox.Deferrer` answers from the request only when they
+    are not)."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._count_lock = threading.Lock()
+        self.in_flight = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._count_lock:
+            self.in_flight += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any] | None) -> None:
+        with self._count_lock:
+            self.in_flight -= 1

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.runtime import Runtime
 from slack_coc.slack.errors import handle_error
 from slack_coc.slack.inbox import Deferrer, use_loading_view
@@ -51,6 +51,9 @@ def build_app(
     client = client or WebClient(
         token=None if oauth else settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL
     )
+    # Listeners run after their ack, each mostly waiting on Slack (a modal opened from the
+    # request, a form answered): Bolt's default (CPU count + 4) would queue them.
+    listeners = CountingExecutor(4 * settings.COC_WORKER_CONCURRENCY, "listener")
     app = App(
         client=client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "",
@@ -60,18 +63,14 @@ def build_app(
         # Socket Mode has no signatures to check, nor has the inbox (checked when stored).
         request_verification_enabled=verify,
         logger=logging.getLogger("slack_coc.bolt"),
-        # Listeners run after their ack, each mostly waiting on Slack (a modal opened from
-        # the request, a form answered): Bolt's default (CPU count + 4) would queue them.
-        listener_executor=ThreadPoolExecutor(
-            max_workers=4 * settings.COC_WORKER_CONCURRENCY, thread_name_prefix="listener"
-        ),
+        listener_executor=listeners,
     )
     if role is Role.INBOX:  # replays were refused before the request was stored
         app.use(use_loading_view)
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        app.use(Deferrer(rt).middleware())
+        app.use(Deferrer(rt, listeners).middleware())
     for name in MODULES:
         importlib.import_module(name).register(app, rt)
     app.error(handle_error)

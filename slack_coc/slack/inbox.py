@@ -43,7 +43,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from slack_coc.jobs.pool import KeyedPool
+from slack_coc.jobs.pool import CountingExecutor, KeyedPool
 from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.services import inbox
 from slack_coc.services.claims import new_claimant
@@ -77,6 +77,7 @@ from slack_coc.slack.views.notice import (
 
 log = logging.getLogger(__name__)
 
+DIRECT_WHILE_BELOW = 4  # listeners in flight in the web process (see Deferrer._has_room)
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
 FORM = "application/x-www-form-urlencoded"
 
@@ -119,8 +120,9 @@ def _loading_container(body: dict[str, Any]) -> str:
 class Deferrer:
     """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, listeners: CountingExecutor | None = None) -> None:
         self.rt = rt
+        self.listeners = listeners
         self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
@@ -158,7 +160,7 @@ class Deferrer:
         if kind == "view_submission":
             raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
-        if modal and answer_for(body) is Answer.DIRECT:
+        if modal and answer_for(body) is Answer.DIRECT and self._has_room():
             next()  # read-only: the listener opens the filled modal from this request
             return None
         try:
@@ -177,6 +179,12 @@ class Deferrer:
         if kind == "view_submission":
             return json_response(SAVING_ANSWER)
         return BoltResponse(status=200, body="")
+
+    def _has_room(self) -> bool:
+        """A direct answer's work (a few ms of CPU, then Slack) is done in this process,
+        beside the acks: while many listeners are in flight, the click takes the inbox's way
+        (a loading view; the worker works) so that acknowledgements stay fast."""
+        return self.listeners is None or self.listeners.in_flight < DIRECT_WHILE_BELOW
 
     def _refuse(
         self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable

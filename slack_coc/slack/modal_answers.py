@@ -5,7 +5,9 @@ per slash command (the web process's `Deferrer` reads it; nothing else guesses).
   itself: one Slack round trip. For read-only answers built from a few rows (a case's
   details, a step's form, a list of one's open cases): well inside the trigger id's three
   seconds even when the machine is busy, and if the database is away the person is told in
-  a modal and simply clicks again (nothing was asked of them, nothing is lost).
+  a modal and simply clicks again (nothing was asked of them, nothing is lost). While the
+  web process already has several listeners in flight (`inbox.DIRECT_WHILE_BELOW`), a
+  direct answer takes the `LOADING` way instead: its work would slow everyone's acks.
 - `LOADING`: the request is stored in the inbox, the web process opens a "Loading" modal at
   once and the worker fills it (`views.update`): two round trips, but the trigger id cannot
   run out whatever the work costs. For answers that write (a step done from App Home, whose

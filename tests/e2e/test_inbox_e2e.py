@@ -89,6 +89,26 @@ def test_open_case_opens_the_filled_modal_from_the_request_in_one_round_trip(
     server.fake.assert_clean()
 
 
+def test_a_busy_web_process_sends_open_case_the_loading_views_way(
+    web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its listeners busy (here: no room at all), the web app stores the click and opens
+    a loading view, as for any `LOADING` answer; the worker fills it."""
+    from slack_coc.slack import inbox as web_inbox
+
+    monkeypatch.setattr(web_inbox, "DIRECT_WHILE_BELOW", 0)
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    opened = wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
+    assert opened[0].params["view"]["callback_id"] == Callback.LOADING.value
+    wait_for(lambda: _loading_view_recorded(server), what="the loading view's id to be kept")
+    assert worker.run_due() == 1
+    loading_id = opened[0].response["view"]["id"]
+    assert server.fake.views[loading_id]["callback_id"] == Callback.CASE_DETAIL.value
+
+
 def test_a_direct_open_case_refused_is_told_to_the_clicker_only_and_nothing_leaks(
     web: tuple[AppServer, InboxRunner],
 ) -> None:
