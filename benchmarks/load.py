@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from benchmarks.servers import BENCH_TOKEN
-from slack_coc.slack.ids import Action
+from slack_coc.domain.enums import Trigger
+from slack_coc.slack.ids import STEP_PREFIX, Action
 from tests.e2e.harness import Payloads, encode_interactive, sign
 
 TEAM = "T0TEAM0001"
@@ -48,6 +49,7 @@ class ResponseUrls:
 class Request:
     body: str
     content_type: str
+    key: tuple[str, str] | None = None  # what shows its result (`seen.py`)
 
 
 class Requests:
@@ -91,26 +93,54 @@ class Requests:
             "application/x-www-form-urlencoded",
         )
 
-    def click(self) -> Request:
+    def click(self, user: str | None = None) -> Request:
         """ "Open case" on a random case's card: the detail modal."""
         payload = self.payloads.block_actions(
-            self.user, Action.OPEN_CASE.value, str(self._case()), channel_id=CHANNEL
+            user or self.user, Action.OPEN_CASE.value, str(self._case()), channel_id=CHANNEL
         )
-        return Request(encode_interactive(payload), "application/x-www-form-urlencoded")
+        key = ("trigger", str(payload["trigger_id"]))
+        return Request(encode_interactive(payload), "application/x-www-form-urlencoded", key)
+
+    def step(self, number: int, user: str | None = None) -> Request:
+        """ "Acknowledge" on case `number`'s card (a case that was just received): the card
+        is edited when the step is done."""
+        action = STEP_PREFIX + Trigger.ACKNOWLEDGE.value
+        payload = self.payloads.block_actions(
+            user or self.user, action, str(number), channel_id=CHANNEL
+        )
+        return Request(
+            encode_interactive(payload), "application/x-www-form-urlencoded", ("case", f"#{number}")
+        )
+
+    def report(self, user: str | None = None) -> Request:
+        """ "Log a report" submitted from a form of its own (the fake opens it now): its
+        view id names it, so that the case's card can be told apart from the others."""
+        from slack_sdk import WebClient
+
+        from slack_coc.slack.views.report import log_report_modal
+
+        client = WebClient(token=BENCH_TOKEN, base_url=self.api_url)
+        opened = client.views_open(trigger_id=self.payloads.trigger_id(), view=log_report_modal())
+        return self._submission(str(opened["view"]["id"]), user or self.user)
 
     def submit(self) -> Request:
         """The "Log a report" modal submitted: a new case. The form is one the fake opened,
         so that the worker's answer (`views.update` of the submitted view) finds it."""
+        return self._submission(self._form_view_id(), self.user)
+
+    def _submission(self, view_id: str, user: str) -> Request:
         from slack_coc.slack.views.report import log_report_modal
 
-        view = {**log_report_modal(), "id": self._form_view_id()}
+        view = {**log_report_modal(), "id": view_id}
         values = {
             "source": {"source": {"type": "static_select", "selected_option": {"value": "email"}}},
             "account": {"account": {"type": "plain_text_input", "value": "benchmark account"}},
             "ongoing": {"ongoing": {"type": "radio_buttons", "selected_option": {"value": "No"}}},
         }
-        payload = self.payloads.view_submission(self.user, view, values)
-        return Request(encode_interactive(payload), "application/x-www-form-urlencoded")
+        payload = self.payloads.view_submission(user, view, values)
+        return Request(
+            encode_interactive(payload), "application/x-www-form-urlencoded", ("view", view_id)
+        )
 
     def home(self) -> Request:
         return Request(json.dumps(self.payloads.app_home_opened(self.user)), "application/json")

@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import inprocess, procs  # noqa: E402
 from benchmarks.load import LoadResult, Requests, run_load, summarize  # noqa: E402
+from benchmarks.seen import SEEN_HEADER, SEEN_KINDS, measure_seen  # noqa: E402
 from benchmarks.servers import BENCH_SIGNING_SECRET  # noqa: E402
 from benchmarks.tables import markdown  # noqa: E402
 
@@ -56,6 +57,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("split", "single"),
         default="split",
         help="split: `serve --web-only` + `slack-coc worker` (nice 10); single: `serve` alone",
+    )
+    parser.add_argument(
+        "--seen",
+        default="open,step,report",
+        help="what a person sees: " + ", ".join(SEEN_KINDS) + " (empty: skip)",
+    )
+    parser.add_argument("--rtt", default="0,100", help="the fake Slack's round trip, ms")
+    parser.add_argument(
+        "--seen-requests", type=int, default=60, help="requests per run of what a person sees"
+    )
+    parser.add_argument(
+        "--seen-only", action="store_true", help="only what a person sees (no ack loads)"
     )
     parser.add_argument(
         "--requests",
@@ -121,6 +134,7 @@ def full(args: argparse.Namespace) -> int:
     timings: list[list[str]] = []
     latency: list[list[str]] = []
     memory: list[list[str]] = []
+    seen: list[list[str]] = []
     fake = procs.start_fake()
     try:
         for backend, pg in backends(args):
@@ -139,10 +153,11 @@ def full(args: argparse.Namespace) -> int:
                         timings,
                         latency,
                         memory,
+                        seen,
                     )
     finally:
         fake.stop()
-    print_report(statements, timings, latency, memory)
+    print_report(statements, timings, latency, memory, seen)
     return 0
 
 
@@ -158,10 +173,15 @@ def measure_size(
     timings: list[list[str]],
     latency: list[list[str]],
     memory: list[list[str]],
+    seen: list[list[str]],
 ) -> None:
     rt = inprocess.runtime_for(url, fake.url)
     try:
         seed_s = inprocess.prepare_database(rt, size)
+        if args.seen_only:  # no statements, jobs or acks: what a person sees alone
+            rt.engine.dispose()
+            return measure_processes(args, backend, url, size, clients, kinds, fake, latency,
+                                     memory, seen)  # fmt: skip
         case_number = inprocess.new_open_case(rt)
         counts = inprocess.statements_per_request(rt, fake.url, case_number)
         statements.append([backend, f"{size:,}", *(str(v) for v in counts.values())])
@@ -182,6 +202,22 @@ def measure_size(
         )
     finally:
         rt.engine.dispose()
+    measure_processes(args, backend, url, size, clients, kinds, fake, latency, memory, seen)
+
+
+def measure_processes(
+    args: argparse.Namespace,
+    backend: str,
+    url: str,
+    size: int,
+    clients: list[int],
+    kinds: list[str],
+    fake: procs.Proc,
+    latency: list[list[str]],
+    memory: list[list[str]],
+    seen: list[list[str]],
+) -> None:
+    """`serve` (and its worker) and bare Bolt under load: acks, then what a person sees."""
     split = args.layout == "split"
     serve = procs.start_serve(fake, url, inprocess.KEY, web_only=split)
     worker = procs.start_worker(fake, url, inprocess.KEY) if split else None
@@ -190,7 +226,7 @@ def measure_size(
     watch = inprocess.runtime_for(url, fake.url)
     try:
         requests = Requests(fake.url, size)
-        for kind in kinds:
+        for kind in [] if args.seen_only else kinds:
             for n in clients:
                 total = max(args.requests, 5 * n)
                 print(f"[{backend} {size} cases] {kind} x{n}", file=sys.stderr, flush=True)
@@ -202,6 +238,13 @@ def measure_size(
                 ours = {**summarize(merged(ours_parts)), "drained": drained}
                 base = summarize(merged(base_parts))
                 latency.append(latency_row(backend, size, kind, n, ours, base))
+        seen_kinds = [k for k in args.seen.split(",") if k]
+        if seen_kinds:
+            rtts = [float(x) for x in args.rtt.split(",")]
+            seen += measure_seen(
+                backend, size, seen_kinds, rtts, clients, args.seen_requests,
+                serve, bare, busy, fake, watch, requests,
+            )  # fmt: skip
         hwm = serve.status("VmHWM") / 1024
         worker_hwm = f"{worker.status('VmHWM') / 1024:.0f} MB" if worker else "-"
         memory.append(
@@ -305,11 +348,21 @@ def print_report(
     timings: list[list[str]],
     latency: list[list[str]],
     memory: list[list[str]],
+    seen: list[list[str]],
 ) -> None:
     print(
         f"# slack-coc benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPUs)\n"
     )
+    if seen:
+        print("## What a person sees, ms (serve vs plain Bolt, same run)\n")
+        print(
+            "From the request to the Slack call that shows its result (`benchmarks/seen.py`), "
+            "the fake Slack answering every call after `rtt ms`. Targets at 100 ms: Open case "
+            "p50 <= 1.2x plain Bolt for 1 person, p50 and p99 <= 1.0x for 20; step and report "
+            "p99 <= 1,500 ms for 20. `not shown`: results never shown (ours/bare).\n"
+        )
+        print(markdown(SEEN_HEADER, seen) + "\n")
     print("## Ack latency, ms (serve vs bare Bolt, same server, same run)\n")
     print(
         f"Target: p99 < {P99_TARGET_MS:.0f} ms and p50 within {RATIO_TARGET}x of bare Bolt "

@@ -27,6 +27,9 @@ ROSTER = [
     ("U0DAN0004", "Dan", False),
     ("U0EVE0005", "Eve", True),
 ]
+# Twenty more members: "many people at once" in the benchmark of what a person sees are
+# different people (the worker keeps each person's requests in order, one at a time).
+PEOPLE = [(f"U0PPL{i:04d}", f"Person {i}", False) for i in range(1, 21)]
 OPEN_STATES = [
     CaseState.RECEIVED,
     CaseState.ACKNOWLEDGED,
@@ -43,6 +46,14 @@ def add_roster(ctx: ServiceContext, team_id: str) -> list[str]:
     for user_id, name, chair in ROSTER:
         members.add_member(ctx, team_id, user_id, name, chair=chair)
     return [u for u, _n, _c in ROSTER]
+
+
+def add_people(ctx: ServiceContext, team_id: str, now: datetime) -> list[str]:
+    """`PEOPLE` join the group (for what a person sees, after the other measures)."""
+    for user_id, name, chair in PEOPLE:
+        members.add_member(ctx, team_id, user_id, name, chair=chair)
+    declare_everyone(ctx, team_id, now)
+    return [u for u, _n, _c in PEOPLE]
 
 
 def seed_cases(

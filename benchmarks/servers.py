@@ -2,8 +2,12 @@
 
 - `fake`: the test suite's fake Slack Web API (tests/fakeslack), so `serve`'s Web API calls
   and `response_url` replies go somewhere real and checked;
-- `bare`: a Bolt app that only acks (slash command, any action, any view submission, any
-  event), served by waitress with the same thread count as `slack-coc serve`: the baseline.
+- `bare`: a plain Bolt app, served by waitress with the same thread count as `slack-coc
+  serve`: the baseline. It acks every slash command, action, view submission and event; for
+  the three requests whose result a person waits for (`seen.py`) it then makes the Slack
+  call that shows it, inline in the listener: "Open case" opens a modal, a step click edits
+  the card (`chat.update`), "Log a report" posts a card. It has no database: its figures
+  are Bolt and Slack alone.
 
 Each runs until its standard input closes (the parent exits or closes the pipe).
 """
@@ -14,6 +18,7 @@ import json
 import re
 import sys
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +27,7 @@ if str(ROOT) not in sys.path:
 
 BENCH_SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 BENCH_TOKEN = "xoxb-fake-bot-token"
+CHANNEL = "C0COCGROUP"
 
 
 THREADS = 8  # waitress threads: `slack-coc serve --threads` gets the same number
@@ -31,6 +37,10 @@ def bare_wsgi(api_url: str):  # type: ignore[no-untyped-def]
     from slack_bolt import App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from slack_coc.slack.ids import STEP_PREFIX, Action, Callback
+    from slack_coc.slack.views.notice import notice_modal
 
     app = App(
         client=WebClient(token=BENCH_TOKEN, base_url=api_url),
@@ -38,6 +48,29 @@ def bare_wsgi(api_url: str):  # type: ignore[no-untyped-def]
         token_verification_enabled=False,
     )
     anything = re.compile(".*")
+
+    @app.action(Action.OPEN_CASE.value)
+    def _open_case(ack, body, client):  # type: ignore[no-untyped-def]
+        ack()
+        number = body["actions"][0].get("value", "")
+        text = f"Case #{number}: its parties, timeline and deadlines would be here."
+        client.views_open(trigger_id=body["trigger_id"], view=notice_modal(f"Case #{number}", text))
+
+    @app.action(re.compile("^" + re.escape(STEP_PREFIX)))
+    def _step(ack, body, client):  # type: ignore[no-untyped-def]
+        ack()
+        number = body["actions"][0].get("value", "")
+        with suppress(SlackApiError):  # the fake knows no such message: the call is made
+            client.chat_update(
+                channel=body["channel"]["id"],
+                ts=body["message"]["ts"],
+                text=f"Case #{number} : acknowledged",
+            )
+
+    @app.view(Callback.LOG_REPORT.value)
+    def _report(ack, body, client):  # type: ignore[no-untyped-def]
+        ack()
+        client.chat_postMessage(channel=CHANNEL, text=f"A new report, form {body['view']['id']}")
 
     @app.command("/coc")
     def _command(ack):  # type: ignore[no-untyped-def]
@@ -100,10 +133,13 @@ def _wait_for_stdin_close() -> None:
 
 def main(role: str) -> None:
     if role == "fake":
+        from benchmarks.seen import EventLog
         from tests.fakeslack import FakeSlack
 
         _skip_schema_checks()
-        fake = FakeSlack(token=BENCH_TOKEN).start()
+        fake = FakeSlack(token=BENCH_TOKEN)
+        EventLog().install(fake)  # the round trip (`bench.config`) and `bench.events`
+        fake.start()
         threading.Thread(target=_trim_forever, args=(fake,), daemon=True).start()
         _announce(fake.port)
         _wait_for_stdin_close()

@@ -165,6 +165,9 @@ class Settings(BaseSettings):
     # Largest request body accepted (bytes); Slack's payloads stay far below 1 MiB. Larger
     # requests are refused with 413 before their body is read, by the app and the server.
     COC_MAX_REQUEST_BYTES: int = Field(default=1_048_576, ge=1024)
+    # Items a worker process works on at once (inbox requests, outbox deliveries, each): sized
+    # for Slack's round trip (100-300 ms, the item's own CPU a few ms), not for the CPU count.
+    COC_WORKER_CONCURRENCY: int = Field(default=8, ge=1, le=64)
     policy: Policy = Field(default_factory=Policy, exclude=True)
 
     @field_validator("SLACK_BOT_TOKEN")

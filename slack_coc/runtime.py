@@ -34,7 +34,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     except crypto.KeyError_ as exc:
         raise ConfigError(str(exc)) from None
     try:
-        engine = make_engine(settings.DATABASE_URL)
+        engine = make_engine(settings.DATABASE_URL, **_pool_size(settings))
     except Exception as exc:  # malformed URL, missing driver
         raise ConfigError(f"DATABASE_URL: {exc}") from None
     ctx = ServiceContext(
@@ -47,6 +47,22 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         home_team_id=settings.COC_TEAM_ID,
     )
     return Runtime(settings, engine, ctx)
+
+
+def _pool_size(settings: Settings) -> dict[str, int]:
+    """Room for the worker's pools (inbox and outbox, COC_WORKER_CONCURRENCY each) beside the
+    web server's threads; connections are opened only when used."""
+    if settings.DATABASE_URL.startswith("sqlite") and ":memory:" in settings.DATABASE_URL:
+        return {}
+    return {"pool_size": max(5, 2 * settings.COC_WORKER_CONCURRENCY), "max_overflow": 10}
+
+
+def worker_concurrency(rt: Runtime) -> int:
+    """How many items a worker works on at once. In-memory SQLite (tests) is one connection
+    shared by every thread: one at a time there."""
+    if rt.engine.dialect.name == "sqlite" and rt.engine.url.database in (None, "", ":memory:"):
+        return 1
+    return rt.settings.COC_WORKER_CONCURRENCY
 
 
 def check_database(engine: Engine) -> None:

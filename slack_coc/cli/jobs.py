@@ -57,7 +57,9 @@ def worker(interval: int) -> None:
     logging.getLogger().setLevel(logging.INFO)
     rt = runtime()
     _require_slack(rt.settings)
-    pumps = start_pumps(rt, outbox_idle=1.0)
+    # The web process's inserts do not wake this process: it looks every 50 ms (one indexed
+    # query; a person waits for what is behind their ack).
+    pumps = start_pumps(rt, inbox_idle=0.05, outbox_idle=1.0)
     try:
         run_forever(rt, interval_seconds=interval)
     finally:

@@ -3,10 +3,20 @@
 Handlers (one per intent kind) do the I/O and may update rows in the same transaction
 (e.g. remember a posted card's ts). A handler raises `RetryLater` for a temporary failure:
 with `retry_after` (a 429's Retry-After) the item waits exactly that long and the attempt
-does not count towards parking, and the rest of the batch waits too (the whole workspace is
-rate limited); without it (5xx, timeout) the wait doubles from 5 s, capped by the policy
-(5 minutes). Any other exception also counts as a failed attempt. After
-`outbox_max_attempts` failed attempts the item is parked; the first time a later delivery
+does not count towards parking; without it (5xx, timeout) the wait doubles from 5 s, capped
+by the policy (5 minutes). Slack rate-limits per method (and, for posting, per channel): a
+429 from Slack (`RetryLater.scope` set by `slack_call`) holds only the batch's items that
+would make the same call (same workspace, same kind, same recipient for DMs) and those
+queued behind it for the same case, until the Retry-After; the rest go on. A 429 of unknown
+scope holds the rest of the batch, as if the whole workspace were limited.
+
+Items are delivered by a bounded pool (`jobs/pool.py`, `COC_WORKER_CONCURRENCY`): a
+delivery is mostly a wait on Slack, so several run at once; one case's card, thread notes
+and channel posts, one person's DMs and one person's App Home go in order, one at a time.
+The pump hands a case's card over first (`KeyedPool` urgent): it is what the group sees.
+
+Any other exception also counts as a failed attempt. After `outbox_max_attempts` failed
+attempts the item is parked; the first time a later delivery
 succeeds (Slack answers again), the channel is told, once per parked item, which cases'
 messages are waiting for an operator (`slack-coc outbox retry`).
 
@@ -24,30 +34,42 @@ message (delivery is at least once, never lost).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.models import Case
 from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.jobs.pool import KeyedPool
 from slack_coc.services.claims import claim_is_live, new_claimant
 from slack_coc.services.context import ServiceContext
 from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, write_notices
+from slack_coc.services.outbox import Intent
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
+_Due = tuple[int, str, str, int | None, str | None]  # id, kind, team, case, recipient
 PARKED_TEMPLATE = "outbox_parked"
 
 
 class RetryLater(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    """`scope`: what Slack limited (its method and channel) when it answered 429; None when
+    unknown (the whole workspace is taken to be limited)."""
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, scope: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class NotYet(Exception):
@@ -65,6 +87,7 @@ class DropMessage(Exception):
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
 CLAIM_SECONDS = 300  # longer than any Web API or SMTP timeout
+ANNOUNCE_EVERY = 5.0  # seconds: the pump looks for parked items to announce at most this often
 
 
 def before_external_call() -> None:
@@ -91,41 +114,163 @@ def _case_in_delivery(session: Session, item: OutboxMessage, now: datetime) -> b
     return any(claim_is_live(by, until, now) for by, until in claims)
 
 
+def order_key(kind: str, team_id: str, case_id: int | None, recipient: str | None) -> Hashable:
+    """Items with the same key are delivered in order, one at a time: a case's card, thread
+    notes and channel posts; one person's DMs; one person's App Home."""
+    if case_id is not None and kind != Intent.DM:
+        return ("case", case_id)
+    return (kind, team_id, recipient or "")
+
+
+def rate_key(kind: str, team_id: str, recipient: str | None) -> Hashable:
+    """The Slack call an item makes: each kind is one method (card: chat.postMessage or
+    chat.update in the group channel; DM: chat.postMessage to one person; Home:
+    views.publish), so a 429 on one item holds the others with the same key."""
+    return (team_id, kind, recipient if kind == "dm" else "")
+
+
 @dataclass
 class OutboxDispatcher:
     ctx: ServiceContext
     handlers: dict[str, Handler] = field(default_factory=dict)
-    rate_limited: bool = False
+    rate_limited: bool = False  # a 429 of unknown scope in the last batch
+    concurrency: int = 1  # the pump passes COC_WORKER_CONCURRENCY; 1: in turn, in this thread
+    _held: dict[Hashable, datetime] = field(default_factory=dict, repr=False)
+    _in_flight: set[int] = field(default_factory=set, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _pool: KeyedPool | None = field(default=None, repr=False)
+    _announce_after: float = field(default=0.0, repr=False)
+
+    @property
+    def pool(self) -> KeyedPool | None:
+        """The pool deliveries run on (None when one at a time)."""
+        return self._pool_for(self.concurrency)
 
     def deliver_due(self, limit: int = 200) -> int:
-        """Deliver due items; returns how many were sent."""
-        now = self.ctx.clock.now()
+        """Deliver due items and wait for them; returns how many were sent."""
         self.rate_limited = False
+        rows = self._due(limit)
+        results: list[bool] = []
+        pool = self._pool_for(len(rows))
+        for row in rows:
+            if pool is None:
+                results.append(self._deliver_row(row))
+            else:
+                pool.submit(self._key(row), partial(self._deliver_into, results, row))
+        if pool is not None:
+            pool.wait_idle()
+        sent = sum(results)
+        if sent:
+            self.announce_parked()
+        return sent
+
+    def feed(self, limit: int = 200) -> int:
+        """The pump's way: hand due items not already in hand to the pool and return at once
+        (a slow item, e.g. every member's App Home, holds nobody else's); how many were
+        handed over. Without a pool, `deliver_due`."""
+        if self.concurrency <= 1:
+            return self.deliver_due(limit)
+        self.rate_limited = False
+        pool = self._pool_for(limit)
+        assert pool is not None
+        handed = 0
+        for row in self._due(limit, cards_first=True):
+            with self._lock:
+                if row[0] in self._in_flight:
+                    continue
+                self._in_flight.add(row[0])
+            task = partial(self._deliver_tracked, row)
+            pool.submit(self._key(row), task, urgent=row[1] == Intent.CARD)
+            handed += 1
+        return handed
+
+    def _due(self, limit: int, cards_first: bool = False) -> list[_Due]:
+        """Due items, oldest first. `cards_first` (the pump): a case's card goes before its
+        other items: the card is what the group looks at (it is drawn from the case as it is
+        now, so drawing it earlier shows nothing out of order), and a thread note needs it."""
         kinds = list(self.handlers)
         if not kinds:
-            return 0
+            return []
         with self.ctx.read() as session:
-            ids = list(
-                session.scalars(
-                    select(OutboxMessage.id)
+            rows = [
+                (row[0], row[1], row[2], row[3], row[4])
+                for row in session.execute(
+                    select(
+                        OutboxMessage.id,
+                        OutboxMessage.kind,
+                        OutboxMessage.team_id,
+                        OutboxMessage.case_id,
+                        OutboxMessage.recipient,
+                    )
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.next_attempt_at <= now,
+                        OutboxMessage.next_attempt_at <= self.ctx.clock.now(),
                         OutboxMessage.kind.in_(kinds),
                     )
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                 )
+            ]
+        return sorted(rows, key=lambda row: row[1] != Intent.CARD) if cards_first else rows
+
+    @staticmethod
+    def _key(row: _Due) -> Hashable:
+        return order_key(row[1], row[2], row[3], row[4])
+
+    def _deliver_into(self, results: list[bool], row: _Due) -> None:
+        results.append(self._deliver_row(row))
+
+    def _deliver_tracked(self, row: _Due) -> None:
+        try:
+            if self._deliver_row(row) and time.monotonic() >= self._announce_after:
+                self._announce_after = time.monotonic() + ANNOUNCE_EVERY
+                self.announce_parked()
+        finally:
+            with self._lock:
+                self._in_flight.discard(row[0])
+
+    def _pool_for(self, count: int) -> KeyedPool | None:
+        if self.concurrency <= 1 or count <= 1:
+            return None
+        with self._lock:
+            if self._pool is None:
+                self._pool = KeyedPool(self.concurrency, "outbox")
+            return self._pool
+
+    def _deliver_row(self, row: _Due) -> bool:
+        if self.rate_limited:
+            return False  # Slack asked the workspace to wait: the rest waits for the next sweep
+        keys = (self._key(row), rate_key(row[1], row[2], row[4]))
+        now = self.ctx.clock.now()
+        with self._lock:
+            until = max((self._held[k] for k in keys if self._held.get(k, now) > now), default=None)
+        if until is not None:  # Slack limited this call: not tried before its Retry-After
+            self._postpone(row[0], until)
+            return False
+        return self._deliver_one(row[0])
+
+    def _hold(self, item: OutboxMessage, until: datetime) -> None:
+        """A 429 on `item`'s Slack call: hold the same calls, and its case's next items."""
+        keys = (
+            order_key(item.kind, item.team_id, item.case_id, item.recipient),
+            rate_key(item.kind, item.team_id, item.recipient),
+        )
+        with self._lock:
+            for key in keys:
+                self._held[key] = max(until, self._held.get(key, until))
+
+    def _postpone(self, item_id: int, until: datetime) -> None:
+        """In the database, so that other workers wait too."""
+        with self.ctx.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == item_id,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at < until,
+                )
+                .values(next_attempt_at=until)
             )
-        sent = 0
-        for item_id in ids:
-            if self.rate_limited:
-                break  # Slack asked us to wait: the rest waits for the next sweep
-            if self._deliver_one(item_id):
-                sent += 1
-        if sent:
-            self.announce_parked()
-        return sent
 
     def _deliver_one(self, item_id: int) -> bool:
         if self.ctx.sessions.kw["bind"].dialect.name == "sqlite":
@@ -220,8 +365,11 @@ class OutboxDispatcher:
         policy = self.ctx.policy
         item.last_error = f"{type(exc).__name__}: {exc}"[:500]
         if retry_after is not None:  # rate limited: not the message's fault
-            self.rate_limited = True
             item.next_attempt_at = self.ctx.clock.now() + timedelta(seconds=max(retry_after, 1))
+            if isinstance(exc, RetryLater) and exc.scope is not None:
+                self._hold(item, item.next_attempt_at)
+            else:
+                self.rate_limited = True
             log.warning(
                 "outbox item %s (%s) rate limited; retry in %ss", item.id, item.kind, retry_after
             )

@@ -18,6 +18,7 @@ from enum import StrEnum
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.runtime import Runtime
 from slack_coc.slack.errors import handle_error
 from slack_coc.slack.inbox import Deferrer, use_loading_view
@@ -64,6 +65,9 @@ def build_app(
     client = client or WebClient(
         token=None if oauth else settings.SLACK_BOT_TOKEN, base_url=settings.SLACK_API_URL
     )
+    # Listeners run after their ack, each mostly waiting on Slack (a modal opened from the
+    # request, a form answered): Bolt's default (CPU count + 4) would queue them.
+    listeners = CountingExecutor(4 * settings.COC_WORKER_CONCURRENCY, "listener")
     app = App(
         client=client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "",
@@ -78,13 +82,14 @@ def build_app(
             "slack-coc has been uninstalled from this workspace (or its token was revoked): "
             "ask a workspace admin to install it again."
         ),
+        listener_executor=listeners,
     )
     if role is Role.INBOX:  # replays were refused before the request was stored
         app.use(use_loading_view)
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        app.use(Deferrer(rt).middleware())
+        app.use(Deferrer(rt, listeners).middleware())
     for name in MODULES:
         importlib.import_module(name).register(app, rt)
     app.error(handle_error)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_coc.jobs.outbox import OutboxDispatcher
-from slack_coc.runtime import Runtime
+from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.slack.outbound import ClientSource
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,19 @@ class OutboxPump(Pump):
     ) -> None:
         super().__init__(rt, idle_seconds=idle_seconds)
         self.dispatcher = OutboxDispatcher(
-            rt.ctx, handlers if handlers is not None else default_handlers(rt, client)
+            rt.ctx,
+            handlers if handlers is not None else default_handlers(rt, client),
+            concurrency=worker_concurrency(rt),
         )
+        pool = self.dispatcher.pool
+        if pool is not None:  # an item done: what was due behind it goes at once
+            pool.on_done = self.wake
 
     def drain(self) -> int:
-        return self.dispatcher.deliver_due()
+        return self.dispatcher.feed()
+
+    def stop(self) -> None:
+        super().stop()
+        pool = self.dispatcher.pool
+        if pool is not None:  # what was handed over is finished, not dropped
+            pool.wait_idle(timeout=30)

@@ -8,10 +8,13 @@ acknowledged request is never lost. An inbox worker (`InboxPump`: a thread of `s
 of its own (`Role.INBOX`), which acks into the void and replies through `response_url` or
 the Web API as usual.
 
-A trigger id lasts three seconds, longer than a busy queue may take. So a click whose answer
-is a modal gets a "Loading" modal from the web process right after its ack, and the worker
-puts the answer in that modal (`LoadingViewClient`): `views.open`/`views.push` become
-`views.update` of the loading view, and a text reply (a refusal) is shown in it too.
+A trigger id lasts three seconds, longer than a busy queue may take. A read-only answer that
+is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is not stored: the web
+process's listener opens the filled modal from the request, one Slack round trip. Any other
+click whose answer is a modal gets a "Loading" modal from the web process right after its
+ack, and the worker puts the answer in that modal (`LoadingViewClient`):
+`views.open`/`views.push` become `views.update` of the loading view, and a text reply (a
+refusal) is shown in it too. `modal_answers` is the one table that chooses.
 
 The report forms ("Log a report", "Report a concern") are deferred too: the web process checks
 their fields (a missing or malformed field must be in the ack, on the form), stores them and
@@ -25,19 +28,23 @@ events are not deferred: the web process works on them right after the ack, as b
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from slack_coc.runtime import Runtime
+from slack_coc.jobs.pool import CountingExecutor, KeyedPool
+from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.services import inbox
 from slack_coc.services.claims import new_claimant
 from slack_coc.services.context import StoreUnavailable
@@ -60,6 +67,7 @@ from slack_coc.slack.inbox_forms import (
     update_view,
 )
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of, from_modal
+from slack_coc.slack.modal_answers import Answer, answer_for
 from slack_coc.slack.subcommands import SUBCOMMANDS
 from slack_coc.slack.views.notice import (
     LOADING_TITLE,
@@ -69,6 +77,7 @@ from slack_coc.slack.views.notice import (
 
 log = logging.getLogger(__name__)
 
+DIRECT_WHILE_BELOW = 4  # listeners in flight in the web process (see Deferrer._has_room)
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
 FORM = "application/x-www-form-urlencoded"
 
@@ -107,8 +116,9 @@ def answers_with_modal(body: dict[str, Any]) -> bool:
 class Deferrer:
     """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, listeners: CountingExecutor | None = None) -> None:
         self.rt = rt
+        self.listeners = listeners
         self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
@@ -146,6 +156,9 @@ class Deferrer:
         if kind == "view_submission":
             raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
+        if modal and answer_for(body) is Answer.DIRECT and self._has_room():
+            next()  # read-only: the listener opens the filled modal from this request
+            return None
         try:
             item_id = inbox.store(
                 self.rt.ctx,
@@ -162,6 +175,12 @@ class Deferrer:
         if kind == "view_submission":
             return json_response(SAVING_ANSWER)
         return BoltResponse(status=200, body="")
+
+    def _has_room(self) -> bool:
+        """A direct answer's work (a few ms of CPU, then Slack) is done in this process,
+        beside the acks: while many listeners are in flight, the click takes the inbox's way
+        (a loading view; the worker works) so that acknowledgements stay fast."""
+        return self.listeners is None or self.listeners.in_flight < DIRECT_WHILE_BELOW
 
     def _refuse(
         self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable
@@ -259,28 +278,70 @@ def use_loading_view(context: BoltContext, next: Callable[[], None]) -> None:
     next()
 
 
-class InboxRunner:
-    """Works on stored requests, one at a time, through the inbox app's listeners."""
+def order_key(item: inbox.PendingRequest) -> Hashable:
+    """One person's requests are worked on in the order they came (their second click sees
+    what their first did); different people's side by side."""
+    try:
+        actor = actor_of(parse_body(item.body, item.content_type))
+    except Exception:  # unreadable: the listeners' own checks answer it, alone
+        return ("item", item.id)
+    if actor.user_id is None:
+        return ("item", item.id)
+    return (actor.team_id, actor.user_id)
 
-    def __init__(self, rt: Runtime, app: App) -> None:
+
+class InboxRunner:
+    """Works on stored requests through the inbox app's listeners: several at once (a
+    bounded pool, `COC_WORKER_CONCURRENCY`: each mostly waits on Slack), one person's in
+    order. An item is claimed only when a thread is free for it, so a busy process does
+    not hold items another worker could take."""
+
+    def __init__(self, rt: Runtime, app: App, *, concurrency: int | None = None) -> None:
         self.rt, self.app = rt, app
         self.claimant = new_claimant()
+        self.concurrency = concurrency if concurrency is not None else worker_concurrency(rt)
+        self.pool = KeyedPool(self.concurrency, "inbox") if self.concurrency > 1 else None
         # Items worked on whose "done" could not be written (the database was away): written
         # first thing next time, so that this live process's claim does not hold them.
         self._unrecorded: dict[int, str | None] = {}
 
     def run_due(self, limit: int = 50) -> int:
+        """Work on what is due, up to `limit` items; returns when they are done."""
+        done = [0]
+        lock = threading.Lock()
+
+        def count(item: inbox.PendingRequest) -> None:
+            if self.run(item):
+                with lock:
+                    done[0] += 1
+
+        self.feed(limit, count)
+        if self.pool is not None:
+            self.pool.wait_idle()
+        return done[0]
+
+    def feed(
+        self, limit: int = 50, work: Callable[[inbox.PendingRequest], Any] | None = None
+    ) -> int:
+        """Claim due items while a thread is free and hand them to the pool (in this thread
+        when there is no pool); how many were claimed. Does not wait for the pool."""
         for item_id, error in list(self._unrecorded.items()):
             inbox.finish(self.rt.ctx, item_id, self.claimant, error)
             del self._unrecorded[item_id]
-        done = 0
-        while done < limit:
+        work = work or self.run
+        claimed = 0
+        while claimed < limit:
+            if self.pool is not None and not self.pool.wait_below(self.concurrency, 0):
+                break  # every thread is busy: the rest stays free for other workers
             item = inbox.claim_next(self.rt.ctx, self.claimant)
             if item is None:
                 break
-            if self.run(item):
-                done += 1
-        return done
+            claimed += 1
+            if self.pool is None:
+                work(item)
+            else:
+                self.pool.submit(order_key(item), partial(work, item))
+        return claimed
 
     def run(self, item: inbox.PendingRequest) -> bool:
         """Work on one item; False when it went back to the queue to be tried later."""
@@ -331,10 +392,17 @@ class InboxPump(Pump):
     def __init__(self, rt: Runtime, app: App, *, idle_seconds: float = 0.25) -> None:
         super().__init__(rt, idle_seconds=idle_seconds)
         self.runner = InboxRunner(rt, app)
+        if self.runner.pool is not None:  # a thread came free: claim the next item at once
+            self.runner.pool.on_done = self.wake
         self._next_purge = time.monotonic() + self.PURGE_EVERY
 
     def drain(self) -> int:
         if time.monotonic() >= self._next_purge:
             self._next_purge = time.monotonic() + self.PURGE_EVERY
             inbox.purge_done(self.rt.ctx)
-        return self.runner.run_due()
+        return self.runner.feed()
+
+    def stop(self) -> None:
+        super().stop()
+        if self.runner.pool is not None:  # what was claimed is finished, not dropped
+            self.runner.pool.wait_idle(timeout=30)

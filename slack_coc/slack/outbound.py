@@ -77,7 +77,10 @@ def slack_call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResp
         status = response.status_code
         error = response.get("error") if isinstance(response.data, dict) else None
         if status == 429:
-            raise RetryLater(f"{name}: rate limited", _retry_after(response.headers)) from None
+            scope = f"{name}:{kwargs.get('channel') or ''}"  # Slack limits per method, channel
+            raise RetryLater(
+                f"{name}: rate limited", _retry_after(response.headers), scope=scope
+            ) from None
         if status >= 500 or error in TRANSIENT_ERRORS:
             raise RetryLater(f"{name}: Slack answered {status} {error or ''}".strip()) from None
         raise SlackCallFailed(f"{name}: {error or status}") from None

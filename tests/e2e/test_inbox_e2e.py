@@ -10,10 +10,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from slack_coc.domain.request_models import InboxItem
 from slack_coc.services import inbox
+from slack_coc.slack import modal_answers
 from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.inbox import InboxRunner
 from tests.conftest import TEAM
@@ -64,6 +66,63 @@ def test_a_replayed_command_is_stored_once(web: tuple[AppServer, InboxRunner]) -
     assert len(server.fake.calls("response_url")) == 1
 
 
+@pytest.fixture
+def open_case_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "Open case" answered through a loading view (the one table says so)."""
+    monkeypatch.setitem(modal_answers.ACTIONS, Action.OPEN_CASE, modal_answers.Answer.LOADING)
+
+
+def test_open_case_opens_the_filled_modal_from_the_request_in_one_round_trip(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    """A read-only modal answer (`modal_answers.Answer.DIRECT`) is not stored: the web app
+    opens the case's details with the click's trigger id, and no loading view is shown."""
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    opened = wait_for(lambda: server.fake.calls("views.open"), what="the case's modal")
+    assert [c.params["view"]["callback_id"] for c in opened] == [Callback.CASE_DETAIL.value]
+    assert MARKER in str(server.fake.views[opened[0].response["view"]["id"]])
+    assert inbox.waiting(server.rt.ctx) == 0 and worker.run_due() == 0
+    assert not server.fake.calls("views.update")
+    server.fake.assert_clean()
+
+
+def test_a_busy_web_process_sends_open_case_the_loading_views_way(
+    web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its listeners busy (here: no room at all), the web app stores the click and opens
+    a loading view, as for any `LOADING` answer; the worker fills it."""
+    from slack_coc.slack import inbox as web_inbox
+
+    monkeypatch.setattr(web_inbox, "DIRECT_WHILE_BELOW", 0)
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    opened = wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
+    assert opened[0].params["view"]["callback_id"] == Callback.LOADING.value
+    wait_for(lambda: _loading_view_recorded(server), what="the loading view's id to be kept")
+    assert worker.run_due() == 1
+    loading_id = opened[0].response["view"]["id"]
+    assert server.fake.views[loading_id]["callback_id"] == Callback.CASE_DETAIL.value
+
+
+def test_a_direct_open_case_refused_is_told_to_the_clicker_only_and_nothing_leaks(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    server, _worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(OUTSIDER, Action.OPEN_CASE.value, str(case.number)).status == 200
+    told = wait_for(lambda: server.fake.calls("response_url"), what="the refusal")
+    assert "member" in told[0].text.lower() and told[0].params.get("response_type") == "ephemeral"
+    assert not server.fake.calls("views.open")
+    assert MARKER not in server.fake.all_text()
+
+
+@pytest.mark.usefixtures("open_case_loads")
 def test_open_case_gets_a_loading_modal_the_worker_fills_after_the_trigger_expired(
     web: tuple[AppServer, InboxRunner],
 ) -> None:
@@ -87,6 +146,7 @@ def test_open_case_gets_a_loading_modal_the_worker_fills_after_the_trigger_expir
     server.fake.assert_clean()
 
 
+@pytest.mark.usefixtures("open_case_loads")
 def test_a_refusal_is_shown_in_the_loading_modal_and_nothing_leaks(
     web: tuple[AppServer, InboxRunner],
 ) -> None:

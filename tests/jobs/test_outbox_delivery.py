@@ -63,6 +63,28 @@ def test_429_honours_retry_after_and_holds_the_batch(
     assert sorted(s["id"] for s in recorder.sent) == [first, second]
 
 
+def test_a_429_from_slack_holds_only_the_same_call_and_the_others_go_on(
+    ctx: ServiceContext, clock: FrozenClock, recorder: Recorder
+) -> None:
+    """Slack limits per method and channel (`RetryLater.scope`): a DM to one person that
+    got a 429 holds that person's next DM until the Retry-After; another person's DM goes."""
+    first, second, other = _dm(ctx, 3)
+    with ctx.transaction() as session:  # the second DM is to the same person as the first
+        session.get_one(OutboxMessage, second).recipient = "U0TEST0000"
+    limited = RetryLater("chat_postMessage: rate limited", 30, scope="chat_postMessage:D1")
+    recorder.fail_next, recorder.failure = 1, limited
+    assert OutboxDispatcher(ctx, recorder.handlers()).deliver_due() == 1
+    assert [s["id"] for s in recorder.sent] == [other]
+    assert recorder.calls == 2  # the held DM was not tried
+    for item_id in (first, second):
+        item = _item(ctx, item_id)
+        assert item.next_attempt_at == clock.now() + timedelta(seconds=30)
+        assert item.attempts == 0 and item.status == OutboxStatus.PENDING
+    clock.advance(seconds=30)
+    assert OutboxDispatcher(ctx, recorder.handlers(), concurrency=4).deliver_due() == 2
+    assert sorted(s["id"] for s in recorder.sent) == [first, second, other]
+
+
 def test_5xx_backs_off_doubling_capped_then_parks_and_tells_channel_once(
     ctx: ServiceContext, clock: FrozenClock, recorder: Recorder
 ) -> None:

@@ -1,0 +1,125 @@
+"""A bounded pool of threads that keeps order per key: the work behind acks, concurrently.
+
+Nearly all of a worker's time on an item is spent waiting for Slack (a Web API round trip is
+100-300 ms from a hosted app; the item's own CPU is a few ms), so items run on several
+threads at once, sized for that latency rather than for the CPU count (`COC_WORKER_CONCURRENCY`).
+Order is kept where a person would see it out of order: tasks with the same key (one case's
+card and thread, one person's clicks) run one after another in the order they were
+submitted, on one thread at a time; tasks with different keys run side by side. A key whose
+first task is `urgent` (a case's card: what the group looks at) is started before keys
+already waiting for a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+IDLE_EXIT = 60.0  # seconds: a thread with nothing to do ends (started again when needed)
+
+
+class KeyedPool:
+    def __init__(self, size: int, name: str, on_done: Callable[[], None] | None = None) -> None:
+        self.size = max(1, size)
+        self.name = name
+        self.on_done = on_done
+        self._chains: dict[Hashable, deque[Callable[[], object]]] = {}
+        self._ready: deque[Hashable] = deque()  # keys waiting for a thread
+        self._pending = 0
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Condition()
+
+    @property
+    def pending(self) -> int:
+        """Tasks submitted and not finished (running or waiting behind their key)."""
+        with self._lock:
+            return self._pending
+
+    def submit(self, key: Hashable, task: Callable[[], object], *, urgent: bool = False) -> None:
+        with self._lock:
+            self._pending += 1
+            chain = self._chains.get(key)
+            if chain is not None:  # a task of this key is queued or runs: this one follows
+                chain.append(task)
+                return
+            self._chains[key] = deque([task])
+            if urgent:
+                self._ready.appendleft(key)
+            else:
+                self._ready.append(key)
+            if len(self._threads) < self.size:  # threads are started as work comes
+                thread = threading.Thread(
+                    target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            self._lock.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._lock.wait_for(lambda: bool(self._ready), IDLE_EXIT):
+                    self._threads.remove(threading.current_thread())
+                    return
+                key = self._ready.popleft()
+            self._run_chain(key)
+
+    def _run_chain(self, key: Hashable) -> None:
+        while True:
+            with self._lock:
+                chain = self._chains[key]
+                if not chain:
+                    del self._chains[key]
+                    return
+                task = chain[0]
+            try:
+                task()
+            except Exception:  # a task reports its own failures; this keeps the chain going
+                log.exception("pooled task failed")
+            finally:
+                with self._lock:
+                    chain.popleft()
+                    self._pending -= 1
+                    self._lock.notify_all()
+            if self.on_done is not None:
+                self.on_done()
+
+    def wait_below(self, count: int, timeout: float | None = None) -> bool:
+        """Until fewer than `count` tasks are pending; False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._pending < count, timeout)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return self.wait_below(1, timeout)
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """A thread pool that knows how many of its tasks are running or queued: how busy the
+    web process's listeners are (`inbox.Deferrer` answers from the request only when they
+    are not)."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._count_lock = threading.Lock()
+        self.in_flight = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._count_lock:
+            self.in_flight += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any] | None) -> None:
+        with self._count_lock:
+            self.in_flight -= 1

@@ -1,0 +1,73 @@
+"""How each answer that is a modal reaches Slack: the one table that decides, per click and
+per slash command (the web process's `Deferrer` reads it; nothing else guesses).
+
+- `DIRECT`: the web process acks and the listener opens the filled modal from the request
+  itself: one Slack round trip. For read-only answers built from a few rows (a case's
+  details, a step's form, a list of one's open cases): well inside the trigger id's three
+  seconds even when the machine is busy, and if the database is away the person is told in
+  a modal and simply clicks again (nothing was asked of them, nothing is lost). While the
+  web process already has several listeners in flight (`inbox.DIRECT_WHILE_BELOW`), a
+  direct answer takes the `LOADING` way instead: its work would slow everyone's acks.
+- `LOADING`: the request is stored in the inbox, the web process opens a "Loading" modal at
+  once and the worker fills it (`views.update`): two round trips, but the trigger id cannot
+  run out whatever the work costs. For answers that write (a step done from App Home, whose
+  answer is a notice) or that may take longer (mail threads, the identity key).
+
+A modal answer missing from these tables is `LOADING`: the safe choice.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from slack_coc.slack.ids import Action, trigger_of
+from slack_coc.slack.listeners.support import DIRECT_STEPS
+
+
+class Answer(StrEnum):
+    DIRECT = "direct"
+    LOADING = "loading"
+
+
+ACTIONS: dict[str, Answer] = {
+    Action.OPEN_CASE: Answer.DIRECT,  # one case, its parties and timeline (and an access log)
+    Action.LOG_REPORT: Answer.DIRECT,  # an empty form, after a membership check
+    Action.RECUSE: Answer.DIRECT,
+    Action.EMERGENCY_ACTION: Answer.DIRECT,
+    Action.REVIEW_EMERGENCY: Answer.DIRECT,  # one case's pending emergency actions
+    Action.PROPOSE: Answer.DIRECT,
+    Action.DECLARE_CONFLICTS: Answer.DIRECT,  # the member's list of open cases
+    Action.MAIL_COMPOSE: Answer.LOADING,  # a case's mail thread, decrypted
+    Action.MAIL_REVIEW: Answer.LOADING,
+}
+
+# A step's button opens its form (reads the case) unless the step is done at once
+# (`listeners.support.DIRECT_STEPS`: it writes, and its answer follows the work).
+STEP_FORM = Answer.DIRECT
+
+COMMANDS: dict[str, Answer] = {
+    "show": Answer.DIRECT,
+    "new": Answer.DIRECT,
+    "propose": Answer.DIRECT,
+    "resolve": Answer.DIRECT,
+    "mail": Answer.LOADING,
+    "identity": Answer.LOADING,
+}
+
+
+def answer_for(body: dict[str, Any]) -> Answer:
+    """How a request already known to answer with a modal (`inbox.answers_with_modal`)
+    answers."""
+    if "command" in body:
+        name = str(body.get("text") or "").strip().partition(" ")[0].lower()
+        return COMMANDS.get(name, Answer.LOADING)
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else {}
+    action_id = str(first.get("action_id", "")) if isinstance(first, dict) else ""
+    if action_id in ACTIONS:
+        return ACTIONS[action_id]
+    trigger = trigger_of(action_id)
+    if trigger is not None and trigger not in DIRECT_STEPS:
+        return STEP_FORM
+    return Answer.LOADING
