@@ -19,6 +19,8 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from slack_coc.failures import log_failure
+
 log = logging.getLogger(__name__)
 
 IDLE_EXIT = 60.0  # seconds: a thread with nothing to do ends (started again when needed)
@@ -81,7 +83,7 @@ class KeyedPool:
             try:
                 task()
             except Exception:  # a task reports its own failures; this keeps the chain going
-                log.exception("pooled task failed")
+                log_failure(log, "pooled task failed")
             finally:
                 with self._lock:
                     chain.popleft()
