@@ -147,7 +147,7 @@ def _click(requests: Requests, case_number: int) -> Request:
 
 def new_open_case(rt: Any) -> int:
     """A case logged through the service (what `/coc show` and "Open case" look at)."""
-    from slack_coc.services.context import Actor
+    from slack_coc.context import Actor
     from slack_coc.services.intake import ReportInput, log_report
 
     return log_report(rt.ctx, Actor(TEAM, "U0ANA0001"), ReportInput(account="bench")).number
@@ -164,8 +164,8 @@ def timed(fn: Callable[[], Any], repeat: int = 5) -> float:
 
 
 def home_render_ms(rt: Any) -> float:
-    from slack_coc.services.context import Actor
-    from slack_coc.services.home import home_data
+    from slack_coc.context import Actor
+    from slack_coc.read_models.home import home_data
     from slack_coc.slack.blocks.home import build_home
 
     return timed(lambda: build_home(home_data(rt.ctx, Actor(TEAM, MEMBER))), repeat=9)

@@ -73,7 +73,7 @@ class Requests:
             if self._form is None or self._form_uses >= FORM_USES:
                 from slack_sdk import WebClient
 
-                from slack_coc.slack.views.report import log_report_modal
+                from slack_coc.slack.modals.report import log_report_modal
 
                 client = WebClient(token=BENCH_TOKEN, base_url=self.api_url)
                 opened = client.views_open(
@@ -117,7 +117,7 @@ class Requests:
         view id names it, so that the case's card can be told apart from the others."""
         from slack_sdk import WebClient
 
-        from slack_coc.slack.views.report import log_report_modal
+        from slack_coc.slack.modals.report import log_report_modal
 
         client = WebClient(token=BENCH_TOKEN, base_url=self.api_url)
         opened = client.views_open(trigger_id=self.payloads.trigger_id(), view=log_report_modal())
@@ -129,7 +129,7 @@ class Requests:
         return self._submission(self._form_view_id(), self.user)
 
     def _submission(self, view_id: str, user: str) -> Request:
-        from slack_coc.slack.views.report import log_report_modal
+        from slack_coc.slack.modals.report import log_report_modal
 
         view = {**log_report_modal(), "id": view_id}
         values = {

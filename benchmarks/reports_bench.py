@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from slack_coc import crypto  # noqa: E402
 from slack_coc.clock import FrozenClock  # noqa: E402
 from slack_coc.config import Policy  # noqa: E402
+from slack_coc.context import ServiceContext  # noqa: E402
 from slack_coc.db import Base, make_engine, make_session_factory  # noqa: E402
 from slack_coc.domain import registry  # noqa: E402, F401
 from slack_coc.reports.periods import Period  # noqa: E402
@@ -42,7 +43,6 @@ from slack_coc.reports.records import record_rows, write_records  # noqa: E402
 from slack_coc.reports.render import transparency_markdown  # noqa: E402
 from slack_coc.reports.synthetic import seed_cases  # noqa: E402
 from slack_coc.reports.transparency import transparency_report  # noqa: E402
-from slack_coc.services.context import ServiceContext  # noqa: E402
 
 TEAM = "T0BENCH001"
 TIME_TARGET_S = 2.0

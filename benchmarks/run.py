@@ -266,7 +266,7 @@ def measure_processes(
 
 def _drained_after(rt: Any, timeout: float = 600) -> float:
     """Seconds from the last ack until the inbox is empty: when the work itself was done."""
-    from slack_coc.services import inbox
+    from slack_coc.queues import inbox
 
     started = time.monotonic()
     while inbox.waiting(rt.ctx) and time.monotonic() - started < timeout:

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.models import Case, CaseEvent, Deadline, Member, Party
 from slack_coc.services import members
-from slack_coc.services.context import ServiceContext
 
 ROSTER = [
     ("U0ANA0001", "Ana", True),

@@ -40,7 +40,7 @@ def bare_wsgi(api_url: str):  # type: ignore[no-untyped-def]
     from slack_sdk.errors import SlackApiError
 
     from slack_coc.slack.ids import STEP_PREFIX, Action, Callback
-    from slack_coc.slack.views.notice import notice_modal
+    from slack_coc.slack.modals.notice import notice_modal
 
     app = App(
         client=WebClient(token=BENCH_TOKEN, base_url=api_url),

@@ -37,11 +37,11 @@ from benchmarks.seed import add_roster, seed_cases  # noqa: E402
 from slack_coc import crypto  # noqa: E402
 from slack_coc.clock import FrozenClock  # noqa: E402
 from slack_coc.config import Policy  # noqa: E402
+from slack_coc.context import ServiceContext  # noqa: E402
 from slack_coc.db import Base, make_engine, make_session_factory  # noqa: E402
 from slack_coc.domain import registry  # noqa: E402, F401
 from slack_coc.domain.models import Case, Deadline  # noqa: E402
 from slack_coc.jobs.outbox import OutboxDispatcher  # noqa: E402
-from slack_coc.services.context import ServiceContext  # noqa: E402
 from slack_coc.services.deadlines import sweep_due  # noqa: E402
 
 TEAM = "T0BENCH001"

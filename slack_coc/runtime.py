@@ -15,8 +15,8 @@ from slack_coc import (
 )
 from slack_coc.clock import Clock
 from slack_coc.config import ConfigError, Settings
+from slack_coc.context import ServiceContext
 from slack_coc.db import make_engine, make_session_factory
-from slack_coc.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from slack_coc import (
 )
 from slack_coc.clock import FrozenClock
 from slack_coc.config import Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.db import Base, make_engine, make_session_factory
-from slack_coc.services.context import Actor, ServiceContext
 
 TEAM = "T0TEAM0001"
 OTHER_TEAM = "T0OTHER002"

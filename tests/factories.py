@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.services import members
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.intake import LoggedCase, ReportInput, log_report
 
 TEAM = "T0TEAM0001"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.models import CaseEvent
 from slack_coc.services import cases
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import acknowledge_with_message
 from slack_coc.services.mail_outgoing import OutgoingMail
 from slack_coc.slack.listeners.support import step_reply
-from slack_coc.slack.views.mail import parse_compose_value
+from slack_coc.slack.modals.mail import parse_compose_value
 from tests.conftest import actor
 from tests.factories import add_roster, new_case
 

@@ -11,17 +11,17 @@ import pytest
 from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import GuardFailed, InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Deadline
-from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.domain.process_models import CaseAction
-from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.queues.sweep_models import SentNotice
+from slack_coc.read_models.case_views import WAITING_FOR_FEEDBACK
+from slack_coc.read_models.cases import card_view
 from slack_coc.services import cases, decisions, feedback
 from slack_coc.services.actions import NewAction, record_actions
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.deadlines import sweep_due
-from slack_coc.services.queries import card_view
-from slack_coc.services.views import WAITING_FOR_FEEDBACK
 from tests.conftest import actor
 from tests.test_decision_services import BEN, CAT, DAN, EVE, shepherded_case, warn_all
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Party, Recusal
 from slack_coc.domain.relay_models import RelayContact
 from slack_coc.services import relay
-from slack_coc.services.context import Actor, ServiceContext
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case
 

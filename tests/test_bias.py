@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import CaseEvent
-from slack_coc.domain.outbox_models import OutboxMessage
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import bias, cases
-from slack_coc.services.context import ServiceContext
 from tests.conftest import actor
 from tests.factories import add_roster, new_case
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import NotPermitted
 from slack_coc.domain.models import CaseEvent
-from slack_coc.domain.outbox_models import OutboxMessage
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import board_summary
-from slack_coc.services.context import ServiceContext
 from tests.conftest import actor
 from tests.factories import add_roster
 from tests.records.conftest import decided_case

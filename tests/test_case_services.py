@@ -7,12 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import GuardFailed, IllegalStep, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Deadline, Recusal
-from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.services import cases, conflicts, queries
-from slack_coc.services.context import ServiceContext
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.read_models import cases as queries
+from slack_coc.services import cases, conflicts
 from slack_coc.services.steps import take_step
 from tests.conftest import actor
 from tests.factories import add_roster, new_case

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Member, Recusal
-from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.services import cases, members, queries
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.read_models import cases as queries
+from slack_coc.services import cases, members
 from slack_coc.services.chairs_only import chairs_of, open_to_group
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from slack_coc.cli import app
 from slack_coc.cli.common import run_cli
-from slack_coc.services.context import SchemaMissing, ServiceContext
+from slack_coc.context import SchemaMissing, ServiceContext
 from tests.conftest import TEST_KEY
 from tests.fakeslack.server import FakeSlack
 

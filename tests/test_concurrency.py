@@ -8,10 +8,10 @@ import threading
 
 from sqlalchemy import func, select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import IllegalStep
 from slack_coc.domain.models import Case, CaseEvent
 from slack_coc.services import cases
-from slack_coc.services.context import ServiceContext
 from tests.conftest import actor
 from tests.factories import add_roster, new_case
 

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from slack_coc.config import Policy
+from slack_coc.context import ServiceContext
 from slack_coc.domain.decision_models import Proposal, Vote
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.errors import GuardFailed, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Deadline, Party
-from slack_coc.domain.outbox_models import OutboxMessage
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import cases, decisions, emergency
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from tests.conftest import actor
 from tests.factories import add_roster, new_case

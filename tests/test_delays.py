@@ -9,11 +9,12 @@ from datetime import date
 from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
-from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.services import cases, deadlines, queries
+from slack_coc.context import ServiceContext
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.read_models import cases as queries
+from slack_coc.read_models.case_views import DELAY_NOTE_DUE
+from slack_coc.services import cases, deadlines
 from slack_coc.services import mail as mail_service
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.views import DELAY_NOTE_DUE
 from slack_coc.slack import outbound  # noqa: F401  (registers the message templates)
 from slack_coc.slack.blocks.messages import MessageInput, render
 from tests.conftest import actor

@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.content_warnings import clean_warnings, warning_labels
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.models import Case, CaseEvent, Party, Person
-from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.services import content_warnings, queries, readmission, sanctions
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.read_models import cases as queries
+from slack_coc.services import content_warnings, readmission, sanctions
 from slack_coc.services import mail as mail_service
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.drills import start_drill
 from slack_coc.services.mail import OutgoingMail
 from slack_coc.services.sanctions import Subject

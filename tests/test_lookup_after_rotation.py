@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from slack_coc import crypto
 from slack_coc.cli.keys import rehash_digests, rotate_all
-from slack_coc.services.context import ServiceContext
+from slack_coc.context import ServiceContext
 from slack_coc.services.people import find_or_create_person
 from tests.conftest import TEAM, TEST_KEY
 

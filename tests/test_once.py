@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from slack_coc.context import ServiceContext
 from slack_coc.db import make_session_factory
-from slack_coc.domain.request_models import SeenRequest
-from slack_coc.services import once
-from slack_coc.services.context import ServiceContext
+from slack_coc.queues import once
+from slack_coc.queues.request_models import SeenRequest
 
 
 def test_first_time_is_shared_through_the_database(ctx: ServiceContext, engine, clock) -> None:  # type: ignore[no-untyped-def]

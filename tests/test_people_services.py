@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import PartyRole, RecusalReason
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Member, Party, Recusal
 from slack_coc.services import cases, conflicts, decisions, members, people, retention
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case

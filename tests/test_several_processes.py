@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import Clock
 from slack_coc.config import Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.db import make_session_factory
 from slack_coc.domain.models import Case
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.services import members
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.intake import ReportInput, log_report
 from tests.conftest import PG_URL, TEAM, TEST_KEY
 from tests.e2e.harness import SIGNING_SECRET, post_signed, wait_for

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import Conflict
 from slack_coc.domain.models import CaseEvent
 from slack_coc.services import cases, conflicts
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.shepherds import ago
 from tests.conftest import actor
 from tests.factories import add_roster, new_case

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Deadline
-from slack_coc.services import cases, queries, workspaces
-from slack_coc.services.context import ServiceContext
+from slack_coc.read_models import cases as queries
+from slack_coc.services import cases, workspaces
 from tests.conftest import OTHER_TEAM, TEAM, actor
 from tests.factories import add_roster, new_case
 

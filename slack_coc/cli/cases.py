@@ -8,7 +8,7 @@ from sqlalchemy import select
 from slack_coc.cli.common import app, resolve_team, runtime, team_option
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import Case
-from slack_coc.services.views import case_views
+from slack_coc.read_models.case_views import case_views
 
 
 @app.group("cases")

@@ -76,7 +76,7 @@ def outbox_list() -> None:
     """Count the outbox by status; list parked items (kind, case, last error)."""
     from sqlalchemy import func, select
 
-    from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+    from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 
     rt = runtime()
     with rt.ctx.read() as session:

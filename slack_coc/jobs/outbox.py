@@ -45,13 +45,13 @@ from functools import partial
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.models import Case
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.jobs.pool import KeyedPool
-from slack_coc.services.claims import claim_is_live, new_claimant
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.notices import Notice, PlannedIntent, existing_keys, write_notices
-from slack_coc.services.outbox import Intent
+from slack_coc.queues.claims import claim_is_live, new_claimant
+from slack_coc.queues.notices import Notice, PlannedIntent, existing_keys, write_notices
+from slack_coc.queues.outbox import Intent
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from slack_coc.context import ServiceContext, StoreUnavailable
 from slack_coc.domain.mail_models import MailboxCursor
 from slack_coc.domain.models import Workspace
 from slack_coc.mail.filing import file_message, record_unfiled
 from slack_coc.mail.imap import ImapTarget, Mailbox, MailboxOffline
 from slack_coc.runtime import Runtime
-from slack_coc.services.context import ServiceContext, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

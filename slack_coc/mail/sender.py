@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from slack_coc.clock import Clock
 from slack_coc.domain.mail_models import MailMessage, MailStatus
-from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.jobs.outbox import RetryLater, before_external_call
 from slack_coc.mail.imap import tls_off
 from slack_coc.mail.render import render, tag_subject
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.runtime import Runtime
 
 log = logging.getLogger(__name__)

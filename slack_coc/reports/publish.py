@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.reports.charts import write_charts
 from slack_coc.reports.periods import Period
 from slack_coc.reports.render import transparency_markdown
 from slack_coc.reports.transparency import TransparencyReport, transparency_report
 from slack_coc.services.access import require_chair
-from slack_coc.services.context import Actor, ServiceContext
 
 
 def transparency_files(

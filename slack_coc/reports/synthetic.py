@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.codenames import _ADJECTIVE_NOUNS as _WORDS
 from slack_coc.domain.codenames import _BIRDS, _COLOURS
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import CaseSource, CaseState, Outcome, PartyRole, ResolutionSource
 from slack_coc.domain.models import Case, Member, Party, Person
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.intake import ensure_workspace
 
 SYNTHETIC_MEMBER = "U0SYNTHETIC"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor
 from slack_coc.domain.errors import NotFound, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal, Workspace
-from slack_coc.services.context import Actor
 
 NOT_A_MEMBER = (
     "Only members of the Code of Conduct working group can do this. "

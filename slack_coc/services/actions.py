@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.lifecycle import CaseFacts
 from slack_coc.domain.models import Case, Member
 from slack_coc.domain.process_models import CaseAction
+from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services.access import active_recusal, find_member, require_case_access
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import meet_deadlines, set_deadline
 

@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, CaseEvent, Member
+from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.timeline import case_changed, record_event
 
 KEEP, REPLACE = "keep", "replace"

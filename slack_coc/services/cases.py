@@ -8,17 +8,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
+from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services import bias, board_summary, reconsideration
 from slack_coc.services import feedback as feedback_service
 from slack_coc.services.access import active_recusal, find_member, require_case_access
 from slack_coc.services.actions import action_facts
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.services.mail_outgoing import default_recipients, reporter
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.shepherds import refuse_if_shepherd_changed
 from slack_coc.services.steps import Prepare, StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline

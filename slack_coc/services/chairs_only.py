@@ -17,11 +17,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import RecusalReason
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal
 from slack_coc.services.access import find_member, require_case_access
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import case_changed, record_event
 
 

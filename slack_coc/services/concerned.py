@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from slack_coc.crypto import lookup_digest, lookup_digests
 from slack_coc.domain.enums import PartyRole, RecusalReason
 from slack_coc.domain.models import Case, CaseEvent, Member, Party, Recusal
-from slack_coc.services.outbox import Intent, enqueue_once
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.timeline import case_changed, record_event
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import RecusalReason
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal
+from slack_coc.read_models.cases import visible_cases_query
 from slack_coc.services.access import (
     active_recusal,
     find_member,
@@ -16,8 +18,6 @@ from slack_coc.services.access import (
     require_member,
 )
 from slack_coc.services.concerned import names_member
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.queries import visible_cases_query
 from slack_coc.services.timeline import case_changed, record_event, refresh_homes
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.content_warnings import FIELD, clean_warnings, warning_labels
 from slack_coc.domain.models import Case, Member
 from slack_coc.services.access import require_case_access, require_member
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import record_event
 
 

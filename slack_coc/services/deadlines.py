@@ -2,7 +2,7 @@
 
 `sweep_due(ctx)` finds every deadline that needs a notice now and every due rota notice
 (handover, reminder) with a fixed number of queries whatever the number of cases, and
-writes their outbox intents under unique keys (see `services/notices.py`), in one
+writes their outbox intents under unique keys (see `queues/notices.py`), in one
 transaction holding the sweep lock. Running it twice at the same instant writes nothing new.
 
 Deadline kinds (set by intake and the case services) and what they cause:
@@ -25,21 +25,21 @@ from sqlalchemy import Exists, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Deadline, Member, Recusal, Workspace
 from slack_coc.domain.rota_models import Absence, OncallWeek
-from slack_coc.domain.sweep_models import SentNotice
 from slack_coc.failures import log_failure
+from slack_coc.queues.notices import Notice, PlannedIntent, take_sweep_lock, write_notices
+from slack_coc.queues.outbox import Intent, enqueue
+from slack_coc.queues.sweep_models import SentNotice
+from slack_coc.read_models.case_views import deadline_label
 from slack_coc.services.access import require_case_access
 from slack_coc.services.actions import ACTION_DEADLINE, owners_of
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.notices import Notice, PlannedIntent, take_sweep_lock, write_notices
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.paging import case_facts, choose_pair, escalation_pages
 from slack_coc.services.rota import week_start
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
-from slack_coc.services.views import deadline_label
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.decision_models import (
     Proposal,
     ProposalStatus,
@@ -26,10 +27,9 @@ from slack_coc.domain.enums import (
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Member, Party
+from slack_coc.queues.outbox import Intent, enqueue, enqueue_once
 from slack_coc.services import feedback
 from slack_coc.services.access import recused_member_ids, require_case_access
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue, enqueue_once
 from slack_coc.services.readmission import schedule_sanction_ends
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline

@@ -8,9 +8,9 @@ A drill is a `Case` with `drill=True`. Every surface marks it "DRILL" (`views.fl
 
 from __future__ import annotations
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseSource
 from slack_coc.services.access import require_member
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.intake import LoggedCase, ReportInput, log_report
 
 DRILL_ACCOUNT = (

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.decision_models import EmergencyAction
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
 
 

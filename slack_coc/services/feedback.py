@@ -16,12 +16,12 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Member
-from slack_coc.services.context import Actor, ServiceContext
+from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services.mail_outgoing import default_recipients, reporter
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.steps import Prepare, StepResult, take_step
 from slack_coc.services.timeline import meet_deadlines, set_deadline
 

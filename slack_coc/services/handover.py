@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import Case, Member, Recusal, Workspace
 from slack_coc.domain.rota_models import Absence, OncallWeek
 from slack_coc.failures import log_failure
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.notices import Notice, PlannedIntent, existing_keys
-from slack_coc.services.outbox import Intent
+from slack_coc.queues.notices import Notice, PlannedIntent, existing_keys
+from slack_coc.queues.outbox import Intent
 from slack_coc.services.rota import WEEK, week_start
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,12 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import Outcome, PartyRole
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import AccessLog, Case, Member, Party, Person, Recusal
 from slack_coc.services.access import require_case_access, require_chair, require_member
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import record_event
 
 

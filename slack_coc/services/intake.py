@@ -9,11 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.codenames import case_code_name
 from slack_coc.domain.content_warnings import clean_warnings
 from slack_coc.domain.enums import CaseSource, CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Deadline, Party, Workspace
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import find_member
 from slack_coc.services.chairs_only import restrict_to_chairs
 from slack_coc.services.concerned import (
@@ -21,8 +23,6 @@ from slack_coc.services.concerned import (
     recuse_anonymous_member,
     recuse_parties,
 )
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import add_party
 from slack_coc.services.relay import keep_contact

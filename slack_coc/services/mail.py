@@ -12,14 +12,15 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.models import Case, Member
 from slack_coc.mail.render import TEMPLATES, render
+from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services import cases
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.mail_outgoing import (
     MailDraft,
     OutgoingMail,
@@ -35,7 +36,6 @@ from slack_coc.services.mail_outgoing import (
     step_for,
     template_context,
 )
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.services.relay import has_relay
 from slack_coc.services.reported_person import (
     REPORTED_PERSON,

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.crypto import lookup_digest
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound
 from slack_coc.domain.models import Case, Member
 from slack_coc.services.concerned import notify_board_if_all_chairs_recused, recuse_new_member
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.intake import ensure_workspace
 from slack_coc.services.timeline import case_changed, refresh_homes
 

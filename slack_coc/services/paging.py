@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from slack_coc.config import Policy
 from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import OncallWeek
-from slack_coc.services.outbox import Intent, enqueue_once
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.rota import away_member_ids, week_at
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.crypto import lookup_digest, lookup_digests
 from slack_coc.domain.codenames import person_code_name
 from slack_coc.domain.decision_models import ProposedOutcome
@@ -23,7 +24,6 @@ from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Party, Person, Workspace
 from slack_coc.services.access import require_case_access
 from slack_coc.services.concerned import party_digests, recuse_parties, slack_key
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import case_changed, record_event
 
 

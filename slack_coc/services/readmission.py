@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.decision_models import Proposal, ProposedOutcome
 from slack_coc.domain.decisions import RuleResult, effective_rule, evaluate
 from slack_coc.domain.enums import Outcome, PartyRole, VoteValue
@@ -32,7 +33,6 @@ from slack_coc.domain.sanction_models import (
 )
 from slack_coc.reports.outcomes import DECISIVE
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.mail_outgoing import latest_inbound
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
 

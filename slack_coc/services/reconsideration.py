@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import PartyRole, ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Member
 from slack_coc.services import board_summary
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import OutcomeInput, check_outcomes
 from slack_coc.services.readmission import schedule_sanction_ends
 from slack_coc.services.steps import StepResult, take_step

@@ -14,14 +14,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.mail_models import MailMessage
 from slack_coc.domain.models import Case, CaseEvent
 from slack_coc.domain.relay_models import RelayContact
 from slack_coc.logging_setup import register_confidential
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.timeline import case_changed, record_event
 
 MAX_RELAY = 3000  # one Slack section

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.timeline import case_changed, record_event
 
 MAX_REASON = 2000

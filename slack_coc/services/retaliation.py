@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Case, Member
 from slack_coc.services.access import NOT_VISIBLE, load_case, may_see, require_case_access
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import case_changed, record_event
 
 

@@ -26,12 +26,12 @@ from sqlalchemy import ColumnElement, Select, Table, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
+from slack_coc.context import ServiceContext
 from slack_coc.crypto import EncryptedJSON, EncryptedText
 from slack_coc.db import Base
 from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole
 from slack_coc.domain.models import Case, Party, Person
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.relay import forget as forget_relay
 from slack_coc.services.timeline import record_event
 

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Member
 from slack_coc.domain.rota_models import Absence, OncallWeek
 from slack_coc.services.access import require_member
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import refresh_homes
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -13,12 +13,12 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Member
 from slack_coc.domain.rota_models import Absence, CoverRequest, OncallWeek
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import require_member
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.rota import WEEK, handover_instant, is_away, rota_members, week_start
 from slack_coc.services.timeline import refresh_homes
 

@@ -13,10 +13,10 @@ import hmac
 
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.crypto import lookup_digest, lookup_digests
 from slack_coc.domain.models import Workspace
 from slack_coc.services.access import require_member
-from slack_coc.services.context import Actor, ServiceContext
 
 FEED_PATH = "/oncall.ics"
 _GENERATION = "ical_feed_generation"  # in Workspace.settings

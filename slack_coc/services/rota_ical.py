@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.models import Member
 from slack_coc.domain.rota_models import OncallWeek
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.rota import WEEK, week_start
 
 PRODID = "-//slack-coc//on-call rota//EN"

@@ -15,12 +15,12 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Member
 from slack_coc.domain.rota_models import OncallWeek, SwapRequest
+from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import find_member, require_member
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
 from slack_coc.services.rota import WEEK
 from slack_coc.services.rota_cover import _week_for as duty_week
 from slack_coc.services.timeline import refresh_homes

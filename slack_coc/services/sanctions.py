@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.crypto import lookup_digest, lookup_digests
 from slack_coc.domain.enums import Outcome
 from slack_coc.domain.errors import InvalidInput, NotPermitted
@@ -29,7 +30,6 @@ from slack_coc.domain.sanction_models import (
 )
 from slack_coc.reports.outcomes import reported_outcomes
 from slack_coc.services.access import find_member, require_chair
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.intake import ensure_workspace
 
 SANCTIONS = (

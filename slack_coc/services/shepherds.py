@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import Conflict
 from slack_coc.domain.models import Case, CaseEvent, Member
 from slack_coc.services.access import active_recusal
-from slack_coc.services.context import ServiceContext
 
 SHEPHERD_STEPS = (Trigger.ASSIGN_SHEPHERD.value, Trigger.CHANGE_SHEPHERD.value)
 

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.domain.errors import Conflict, IllegalStep
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, CaseEvent, Member
 from slack_coc.services.access import require_case_access
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.timeline import case_changed, record_event
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.models import Case, CaseEvent, Deadline
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
-from slack_coc.services.outbox import Intent, enqueue
+from slack_coc.queues.outbox import Intent, enqueue
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 
 
 def record_event(

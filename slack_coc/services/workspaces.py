@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import ConfigError, Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Case, Member, Workspace
 from slack_coc.services import rota_feed
 from slack_coc.services.access import require_chair
 from slack_coc.services.concerned import notify_board_if_all_chairs_recused
-from slack_coc.services.context import Actor, ServiceContext
 
 # Policy values a chair may change from Slack (the rest stay with the operator's file).
 EDITABLE_POLICY = (

@@ -6,7 +6,7 @@ person who tried, by the one error policy in `slack_coc/slack/errors.py`.
 The same listeners serve three roles (`Role`): `ALL` works on every request in the process
 that took it (Socket Mode, tests); in HTTP mode the `WEB` app stores slash commands and
 clicks in the inbox and acknowledges them, and an `INBOX` app runs them afterwards
-(`slack_coc/slack/inbox.py`).
+(`slack_coc/slack/deferral.py`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 
 from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.runtime import Runtime
+from slack_coc.slack.deferral import Deferrer, use_loading_view
 from slack_coc.slack.errors import handle_error
-from slack_coc.slack.inbox import Deferrer, use_loading_view
 from slack_coc.slack.listeners import MODULES, replay
 
 

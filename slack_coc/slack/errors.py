@@ -28,11 +28,11 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from slack_coc.context import StoreUnavailable
 from slack_coc.domain.errors import DomainError, InvalidInput
 from slack_coc.failures import log_failure
-from slack_coc.services.context import StoreUnavailable
 from slack_coc.slack.listeners.support import show_modal
-from slack_coc.slack.views.notice import notice_modal
+from slack_coc.slack.modals.notice import notice_modal
 
 log = logging.getLogger(__name__)
 

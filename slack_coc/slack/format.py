@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_coc.services.views import CaseView
+from slack_coc.read_models.case_views import CaseView
 
 
 def slack_date(at: datetime, with_time: bool = True) -> str:

@@ -8,7 +8,7 @@ Conventions:
   ("step:acknowledge", ...) and value = the case number as text ("12").
 - Vote buttons carry value "<case number>:<proposal id>" (`vote_value`).
 - Modals carry `private_metadata` = the case number (and, for votes and reviews, extra ids)
-  as JSON; see `slack_coc/slack/views/`.
+  as JSON; see `slack_coc/slack/modals/`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Action(StrEnum):
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
 # lasts three seconds) and the inbox worker replaces it with the answer. Step buttons that need
-# input are in this group too (`slack/inbox.py`); clicks inside a modal or on App Home answer
+# input are in this group too (`slack/deferral.py`); clicks inside a modal or on App Home answer
 # with a modal unless they change what is open in place.
 MODAL_ACTIONS = frozenset(
     {

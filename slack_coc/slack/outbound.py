@@ -25,16 +25,16 @@ from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.models import Case, CaseEvent, Party
-from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.jobs.outbox import DropMessage, Handler, NotYet, RetryLater, before_external_call
+from slack_coc.queues.outbox import Intent, enqueue
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.read_models.case_views import CaseView
+from slack_coc.read_models.cases import card_view
+from slack_coc.read_models.home import home_data_in, home_recipients
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.chairs_only import chairs_of
-from slack_coc.services.home import home_data_in, home_recipients
-from slack_coc.services.outbox import Intent, enqueue
-from slack_coc.services.queries import card_view
 from slack_coc.services.relay import contact_of
-from slack_coc.services.views import CaseView
 from slack_coc.services.workspaces import channel_for
 from slack_coc.slack.blocks import (  # noqa: F401  (templates register on import)
     mail_messages,

@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from slack_coc.context import Actor
 from slack_coc.runtime import Runtime
-from slack_coc.services.context import Actor
 
 
 @dataclass(frozen=True)

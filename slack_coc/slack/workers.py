@@ -20,7 +20,7 @@ def start_pumps(
     """Start the pumps. `inbox=False` where nothing is stored (Socket Mode); `client` is the
     Web API client to deliver with (by default the inbox app's)."""
     from slack_coc.slack.app import Role, build_app
-    from slack_coc.slack.inbox import InboxPump
+    from slack_coc.slack.deferral import InboxPump
     from slack_coc.slack.oauth import client_source
 
     pumps: list[Pump] = []

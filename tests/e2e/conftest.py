@@ -68,8 +68,8 @@ def web(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[tuple[AppServer, An
     """The web app alone (`Role.WEB`: it stores and acknowledges), and an inbox worker that
     works on nothing until the test runs it."""
     from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.deferral import InboxRunner
     from slack_coc.slack.http import make_wsgi_app
-    from slack_coc.slack.inbox import InboxRunner
 
     server = AppServer(
         make_wsgi_app(e2e_runtime, build_app(e2e_runtime, role=Role.WEB)),

@@ -17,9 +17,10 @@ from slack_coc.domain.enums import Trigger
 from slack_coc.domain.models import Case, CaseEvent, Party
 from slack_coc.domain.relay_models import RelayContact
 from slack_coc.logging_setup import PAYLOAD_LOGGERS
-from slack_coc.services import inbox, retention
+from slack_coc.queues import inbox
+from slack_coc.services import retention
+from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Action, Callback, Shortcut, step_action
-from slack_coc.slack.inbox import InboxRunner
 from tests.e2e.conftest import CHANNEL
 from tests.e2e.harness import AppServer, action_ids, find_button, wait_for
 from tests.e2e.test_case_flow_e2e import (

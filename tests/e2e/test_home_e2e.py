@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_coc.domain.enums import Trigger
 from slack_coc.services import members
+from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Action, Callback, step_action
-from slack_coc.slack.inbox import InboxRunner
 from tests.conftest import TEAM
 from tests.e2e.conftest import CHANNEL
 from tests.e2e.harness import AppServer, wait_for
@@ -120,7 +120,7 @@ def test_a_new_member_onboards_from_home_with_a_worker(web: tuple[AppServer, Inb
 
     def run_worker() -> None:
         """Until everything stored is done (a click waits for its "Loading" modal)."""
-        from slack_coc.services import inbox
+        from slack_coc.queues import inbox
 
         def worked_off() -> bool:
             worker.run_due()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from slack_coc.domain.request_models import InboxItem
-from slack_coc.services import inbox
+from slack_coc.queues import inbox
+from slack_coc.queues.request_models import InboxItem
 from slack_coc.slack import modal_answers
+from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Action, Callback
-from slack_coc.slack.inbox import InboxRunner
 from tests.conftest import TEAM
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.harness import SIGNING_SECRET, AppServer, Payloads, post_signed, wait_for
@@ -94,7 +94,7 @@ def test_a_busy_web_process_sends_open_case_the_loading_views_way(
 ) -> None:
     """With its listeners busy (here: no room at all), the web app stores the click and opens
     a loading view, as for any `LOADING` answer; the worker fills it."""
-    from slack_coc.slack import inbox as web_inbox
+    from slack_coc.slack import deferral as web_inbox
 
     monkeypatch.setattr(web_inbox, "DIRECT_WHILE_BELOW", 0)
     server, worker = web

@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import StoreUnavailable
 from slack_coc.domain.models import Case
-from slack_coc.services import inbox, intake
-from slack_coc.services.context import StoreUnavailable
+from slack_coc.queues import inbox
+from slack_coc.services import intake
+from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.inbox import InboxRunner
-from slack_coc.slack.views.report import log_report_modal, report_concern_modal
+from slack_coc.slack.modals.report import log_report_modal, report_concern_modal
 from tests.e2e.harness import AppServer, Response, encode_interactive
 from tests.factories import add_roster
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import Actor
 from slack_coc.domain.models import Case, Workspace
 from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.services import members
-from slack_coc.services.context import Actor
 from slack_coc.services.intake import ReportInput, log_report
 from slack_coc.slack.oauth import WorkspaceClients, installation_store
 from slack_coc.slack.outbound import handlers

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from slack_coc.context import Actor
 from slack_coc.crypto import lookup_digest
 from slack_coc.domain.enums import RecusalReason
 from slack_coc.domain.models import Case, Member, Party, Person, Recusal
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.services import cases, conflicts, members, retention
-from slack_coc.services.context import Actor
 from slack_coc.slack.ids import Action, Callback, Shortcut
 from tests.conftest import TEAM
 from tests.e2e.conftest import CHANNEL

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
 from slack_coc.domain.models import Case
-from slack_coc.slack.views.report import log_report_modal
+from slack_coc.slack.modals.report import log_report_modal
 from tests.conftest import PG_URL
 from tests.e2e.conftest import build_server, e2e_settings
 from tests.e2e.harness import encode_interactive, sign

@@ -18,7 +18,7 @@ import pytest
 from slack_coc.config import load_settings
 from slack_coc.runtime import build_runtime
 from slack_coc.slack.ids import Shortcut
-from slack_coc.slack.views.report import report_concern_modal
+from slack_coc.slack.modals.report import report_concern_modal
 from tests.conftest import TEAM, TEST_KEY
 from tests.e2e.harness import SIGNING_SECRET, Payloads, encode_interactive, post_signed, wait_for
 from tests.factories import add_roster

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
+from slack_coc.context import Actor
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.models import AccessLog, Case
 from slack_coc.services import cases, conflicts
-from slack_coc.services.context import Actor
 from slack_coc.slack.ids import Action, Callback, Shortcut, step_action
 from tests.conftest import OTHER_TEAM, TEAM
 from tests.e2e.conftest import CHANNEL

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Settings
-from slack_coc.domain.outbox_models import OutboxMessage
+from slack_coc.context import ServiceContext
 from slack_coc.jobs.outbox import RetryLater
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota
-from slack_coc.services.context import ServiceContext
 from tests.factories import TEAM, add_roster
 
 KINDS = ("card", "thread", "dm", "channel", "home", "mail")

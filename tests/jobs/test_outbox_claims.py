@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.context import ServiceContext
 from slack_coc.jobs import outbox
 from slack_coc.jobs.outbox import OutboxDispatcher
-from slack_coc.services import claims
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.outbox import enqueue
+from slack_coc.queues import claims
+from slack_coc.queues.outbox import enqueue
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from tests.conftest import PG_URL, TEAM
 
 # PostgreSQL locks the item's row instead (tests/jobs/test_processes.py covers it).

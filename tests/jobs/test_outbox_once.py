@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.outbox import Intent, enqueue_once
+from slack_coc.context import ServiceContext
+from slack_coc.queues.outbox import Intent, enqueue_once
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from tests.conftest import PG_URL, TEAM
 
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
-from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.context import ServiceContext
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.queues.sweep_models import SentNotice
 from slack_coc.services import rota
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEST_KEY
 from tests.factories import TEAM, new_case
 from tests.fakeslack import FakeSlack

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
 from slack_coc.config import Settings
+from slack_coc.context import ServiceContext
 from slack_coc.db import make_session_factory
 from slack_coc.runtime import Runtime
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM
 from tests.factories import add_roster
 from tests.mail.servers import (

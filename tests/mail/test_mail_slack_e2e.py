@@ -14,7 +14,7 @@ from sqlalchemy import select
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.models import Case
 from slack_coc.services import conflicts
-from slack_coc.slack.views.mail import COMPOSE_CALLBACK, REVIEW_ACTION, TEMPLATE_ACTION
+from slack_coc.slack.modals.mail import COMPOSE_CALLBACK, REVIEW_ACTION, TEMPLATE_ACTION
 from tests.conftest import actor
 from tests.e2e.conftest import app_server, e2e_runtime  # noqa: F401  (fixtures)
 from tests.e2e.harness import AppServer, find_button, wait_for
@@ -176,7 +176,7 @@ def test_review_by_a_second_member_from_the_dm(server: AppServer) -> None:
 
 
 def test_compose_button_refuses_a_recused_member_visibly(server: AppServer) -> None:
-    from slack_coc.slack.views.mail import COMPOSE_ACTION
+    from slack_coc.slack.modals.mail import COMPOSE_ACTION
 
     conflicts.recuse(server.rt.ctx, actor(DAN), 1, "personal_relationship")
     before = len(server.fake.attempts())

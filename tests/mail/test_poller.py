@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.db import make_engine
 from slack_coc.domain.mail_models import MailAttachment, MailMessage
 from slack_coc.domain.models import Case, CaseEvent, Party
-from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.mail import filing
 from slack_coc.mail.poller import poll_once
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import cases
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM, actor
 from tests.mail.conftest import Mailbox, make_runtime, plaintext_dump
 from tests.mail.messages import plain

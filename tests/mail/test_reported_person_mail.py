@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.models import Party
 from slack_coc.services import mail as mail_service
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import OutgoingMail
 from tests.conftest import actor
 from tests.factories import new_case

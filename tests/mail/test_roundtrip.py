@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.models import Case, CaseEvent
 from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.mail.poller import poll_once
 from slack_coc.mail.sender import mail_handlers
 from slack_coc.services import mail as mail_service
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import OutgoingMail
 from tests.conftest import actor
 from tests.mail.conftest import Mailbox, make_runtime

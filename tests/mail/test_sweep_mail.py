@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.jobs.sweep import outbox_handlers, run_sweep
 from slack_coc.services import mail as mail_service
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.mail import OutgoingMail
 from tests.conftest import actor
 from tests.mail.conftest import Mailbox, make_runtime

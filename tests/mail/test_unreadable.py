@@ -13,12 +13,12 @@ from sqlalchemy.engine import Engine
 from slack_coc.cli import app
 from slack_coc.cli.common import run_cli
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.mail_models import MailMessage
 from slack_coc.domain.models import Case
-from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.mail.parse import MAX_MIME_DEPTH, parse_message
 from slack_coc.mail.poller import poll_once
-from slack_coc.services.context import ServiceContext
+from slack_coc.queues.outbox_models import OutboxMessage
 from tests.conftest import TEAM, TEST_KEY
 from tests.mail.conftest import Mailbox, make_runtime, plaintext_dump
 

@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from slack_coc.config import load_settings
+from slack_coc.context import ServiceContext
 from slack_coc.runtime import Runtime
-from slack_coc.services.context import ServiceContext
 from slack_coc.slack.oauth import WorkspaceClients, installation_store, uses_oauth
 
 TOKEN = "xoxb-123-456-SECRETBOTTOKENMARKER"

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.models import Party
 from slack_coc.services import cases, decisions
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from tests.conftest import actor
 from tests.factories import new_case

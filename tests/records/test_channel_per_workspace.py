@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from slack_coc.context import Actor
 from slack_coc.domain.models import Workspace
-from slack_coc.domain.outbox_models import OutboxMessage
 from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import members, workspaces
-from slack_coc.services.context import Actor
 from slack_coc.services.intake import ReportInput, log_report
 from slack_coc.slack.outbound import handlers
 from tests.conftest import OTHER_TEAM, TEAM

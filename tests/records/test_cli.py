@@ -13,8 +13,8 @@ from cryptography.fernet import Fernet
 from slack_coc.cli import app
 from slack_coc.cli.common import run_cli
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.reports.records import RECORD_COLUMNS
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM, TEST_KEY
 from tests.factories import add_roster
 from tests.records.conftest import decided_case

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine, make_url
 from slack_coc import crypto
 from slack_coc.cli.keys import encrypted_columns, rotate_all
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.db import Base
 from slack_coc.services import retention
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEST_KEY
 from tests.factories import add_roster
 from tests.records.conftest import decided_case

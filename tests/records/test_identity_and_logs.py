@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import NotFound, NotPermitted
 from slack_coc.logging_setup import (
     RedactingFilter,
@@ -16,12 +17,12 @@ from slack_coc.logging_setup import (
     confidential_values,
     register_confidential,
 )
+from slack_coc.read_models import cases as queries
 from slack_coc.reports.periods import Period
 from slack_coc.reports.records import export_records, export_records_for_chair
 from slack_coc.reports.render import transparency_markdown
 from slack_coc.reports.transparency import transparency_report
-from slack_coc.services import identity, queries, retention
-from slack_coc.services.context import ServiceContext
+from slack_coc.services import identity, retention
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case
 from tests.records.conftest import ANA, BEN, EVE, decided_case

@@ -20,8 +20,8 @@ from slack_coc.cli import app
 from slack_coc.cli.common import run_cli
 from slack_coc.cli.keys import still_needing_old_keys
 from slack_coc.config import ConfigError, load_settings
+from slack_coc.context import ServiceContext
 from slack_coc.runtime import Runtime, build_runtime
-from slack_coc.services.context import ServiceContext
 from slack_coc.slack.oauth import WorkspaceClients, installation_store
 from tests.conftest import TEAM, TEST_KEY
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, CaseEvent, Deadline, Party
@@ -17,7 +18,6 @@ from slack_coc.reports.periods import Period
 from slack_coc.reports.records import record_rows
 from slack_coc.reports.transparency import transparency_report, violation_key
 from slack_coc.services import cases, retention
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.services.retention import add_months
 from tests.conftest import TEAM, actor

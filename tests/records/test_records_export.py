@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import NotPermitted
 from slack_coc.domain.models import AccessLog
 from slack_coc.reports.records import (
@@ -20,7 +21,6 @@ from slack_coc.reports.records import (
     write_records,
 )
 from slack_coc.services import cases, identity
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case
 from tests.records.conftest import ANA, BEN, EVE, decided_case

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.models import Member
+from slack_coc.read_models import cases as queries
 from slack_coc.reports.records import record_rows
-from slack_coc.services import conflicts, queries
-from slack_coc.services.context import ServiceContext
+from slack_coc.services import conflicts
 from slack_coc.services.retaliation import mark_retaliation
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, text
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.decision_models import Proposal, ProposedOutcome
 from slack_coc.domain.models import Case, CaseEvent, Party, Person
 from slack_coc.reports.periods import Period
 from slack_coc.reports.transparency import transparency_report
 from slack_coc.services import cases, retention
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.retention import add_months
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster

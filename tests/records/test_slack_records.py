@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from slack_coc.services import identity, queries
+from slack_coc.read_models import cases as queries
+from slack_coc.services import identity
 from tests.conftest import actor
 from tests.e2e.conftest import CHANNEL
 from tests.e2e.harness import AppServer, wait_for

@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.reports.periods import Period
 from slack_coc.reports.render import (
@@ -25,7 +26,6 @@ from slack_coc.reports.transparency import (
     month_key,
     transparency_report,
 )
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM
 from tests.factories import add_roster
 from tests.records.conftest import decided_case

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from slack_coc.clock import FrozenClock
 from slack_coc.config import DEFAULT_VIOLATION_TYPES, ConfigError, Policy
+from slack_coc.context import ServiceContext
 from slack_coc.domain.decision_models import ProposedOutcome
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.reports.periods import Period
 from slack_coc.reports.render import transparency_csv_files, transparency_markdown
 from slack_coc.reports.transparency import transparency_report, violation_key
-from slack_coc.services.context import ServiceContext
 from tests.conftest import TEAM
 from tests.factories import add_roster
 from tests.records.conftest import decided_case

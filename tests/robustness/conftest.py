@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from slack_coc.context import Actor
 from slack_coc.services import conflicts
-from slack_coc.services.context import Actor
 from slack_coc.services.intake import ReportInput, log_report
 from tests.conftest import OTHER_TEAM, TEAM
 from tests.e2e.conftest import e2e_runtime  # noqa: F401  (fixture)
@@ -77,7 +77,7 @@ class RobustServer(AppServer):
         self.tracker.wait_idle()
         if self.inbox_runner is None:
             return
-        from slack_coc.services import inbox
+        from slack_coc.queues import inbox
 
         deadline = time.monotonic() + 15
         while inbox.waiting(self.rt.ctx):  # a modal click waits for its "Loading" modal
@@ -90,8 +90,8 @@ def serve_app(fake: FakeSlack, rt: Any, *, split: bool = False) -> RobustServer:
     """The app as `serve` runs it (`split`: as `serve --web-only` beside a worker, the
     production layout: the web app stores, the inbox worker works)."""
     from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.deferral import InboxRunner
     from slack_coc.slack.http import make_wsgi_app
-    from slack_coc.slack.inbox import InboxRunner
 
     bolt = build_app(rt, role=Role.WEB if split else Role.ALL)
     runner = bolt.listener_runner

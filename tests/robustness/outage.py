@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from slack_coc.services.inbox import inbox_file
+from slack_coc.queues.inbox import inbox_file
 from tests.robustness.tcpproxy import TcpProxy
 
 SQLITE_BUSY_MS = 1500  # longer than normal write contention, shorter than an outage

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from slack_coc.domain.enums import Trigger
-from slack_coc.domain.outbox_models import OutboxStatus
 from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.queues.outbox_models import OutboxStatus
 from slack_coc.slack.ids import step_action
-from slack_coc.slack.views.report import log_report_modal
+from slack_coc.slack.modals.report import log_report_modal
 from tests.conftest import TEAM
 from tests.e2e.conftest import e2e_settings
 from tests.e2e.harness import AppServer, Response, wait_for
@@ -269,11 +269,11 @@ def test_the_web_app_does_not_acknowledge_what_it_cannot_store(
     """HTTP mode stores commands and clicks before it answers: with the database away the
     member is told to try again (in the ack, or through response_url), nothing is kept, and
     once it is back the same request works without a restart."""
+    from slack_coc.queues import inbox
     from slack_coc.runtime import build_runtime
-    from slack_coc.services import inbox
     from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.deferral import InboxRunner
     from slack_coc.slack.http import make_wsgi_app
-    from slack_coc.slack.inbox import InboxRunner
 
     outage = Outage(database_url)
     rt = build_runtime(e2e_settings(fake_slack, outage.url), clock=clock)

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from slack_coc.domain.outbox_models import OutboxStatus
-from slack_coc.services import inbox, members
-from slack_coc.services.context import Actor
+from slack_coc.context import Actor
+from slack_coc.queues import inbox
+from slack_coc.queues.outbox_models import OutboxStatus
+from slack_coc.services import members
 from slack_coc.services.intake import ReportInput, log_report
 from tests.conftest import PG_URL, TEAM, TEST_KEY
 from tests.e2e.harness import SIGNING_SECRET, Payloads, post_signed, wait_for

@@ -80,7 +80,7 @@ def test_body_changed_after_signing_is_401(server: RobustServer, world: World) -
 def test_replayed_submission_does_not_log_a_second_case(server: RobustServer, world: World) -> None:
     """The same signed request sent twice (a replay inside Slack's 5-minute window) is
     acted on once."""
-    from slack_coc.slack.views.report import log_report_modal
+    from slack_coc.slack.modals.report import log_report_modal
 
     view = {**log_report_modal(), "id": "V0REPLAY01"}
     values = {"account": {"account": {"type": "plain_text_input", "value": "replayed"}}}

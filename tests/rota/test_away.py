@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import InvalidInput, NotPermitted
-from slack_coc.services import home, rota
-from slack_coc.services.context import ServiceContext
+from slack_coc.read_models import home
+from slack_coc.services import rota
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.ids import Action, Callback
 from tests.conftest import actor

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
+from slack_coc.context import Actor
 from slack_coc.services import cases, rota
-from slack_coc.services.context import Actor
 from slack_coc.slack.blocks.rota_messages import COVER_ACCEPT
 from tests.e2e.conftest import (  # noqa: F401
     CHANNEL,

@@ -11,9 +11,9 @@ from cryptography.fernet import Fernet
 
 from slack_coc import crypto
 from slack_coc.config import Settings
+from slack_coc.context import Actor
 from slack_coc.runtime import Runtime
 from slack_coc.services import members, rota, rota_feed, workspaces
-from slack_coc.services.context import Actor
 from slack_coc.slack.ical_feed import serve_ical
 from tests.conftest import OTHER_TEAM, TEST_KEY
 from tests.factories import TEAM, add_roster

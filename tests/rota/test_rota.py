@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.errors import Conflict, InvalidInput, NotPermitted
-from slack_coc.domain.outbox_models import OutboxMessage
+from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import rota
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.rota_cover import accept_cover, request_cover
 from slack_coc.services.rota_ical import render_ics
 from tests.conftest import TEST_KEY

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.services import rota
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.rota_swap import answer_swap, request_swap
 from slack_coc.slack.blocks.rota_messages import SWAP_ACCEPT
 from tests.conftest import actor

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from slack_coc.context import ServiceContext
+from slack_coc.read_models.home import home_data
 from slack_coc.services import cases, members
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.home import home_data
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.ids import Action
 from tests.conftest import actor

@@ -13,14 +13,14 @@ from sqlalchemy import select, text
 
 from slack_coc.clock import FrozenClock
 from slack_coc.config import Policy
+from slack_coc.context import ServiceContext
 from slack_coc.db import Base, make_engine, make_session_factory
 from slack_coc.domain.enums import Trigger
-from slack_coc.domain.request_models import InboxItem
-from slack_coc.services import inbox
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.sqlite_writer import LOCK_WAIT
+from slack_coc.queues import inbox
+from slack_coc.queues.request_models import InboxItem
+from slack_coc.queues.sqlite_writer import LOCK_WAIT
+from slack_coc.slack.deferral import answers_with_modal, deferred_kind
 from slack_coc.slack.ids import Action, step_action
-from slack_coc.slack.inbox import answers_with_modal, deferred_kind
 from slack_coc.slack.listeners import MODULES
 from tests.conftest import TEAM
 

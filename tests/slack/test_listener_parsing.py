@@ -18,8 +18,8 @@ from slack_coc.slack.ids import (
 )
 from slack_coc.slack.listeners.commands import help_text
 from slack_coc.slack.listeners.support import actor_of, parse_user
+from slack_coc.slack.modals.common import Submitted
 from slack_coc.slack.subcommands import SUBCOMMANDS
-from slack_coc.slack.views.common import Submitted
 
 
 def _sample(reference: Path, name: str) -> dict[str, Any]:

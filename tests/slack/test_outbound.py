@@ -13,15 +13,15 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
 from slack_coc.config import Settings
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import PartyRole, Trigger
 from slack_coc.domain.models import Case, Party
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.queues.outbox import Intent, enqueue
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.runtime import Runtime
 from slack_coc.services import cases, conflicts, decisions, emergency, members
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
-from slack_coc.services.outbox import Intent, enqueue
 from slack_coc.slack.ids import Action, step_action
 from slack_coc.slack.outbound import handlers
 from tests.conftest import actor

@@ -20,9 +20,7 @@ from slack_coc.cli.common import run_cli
 from slack_coc.domain.enums import CaseState
 from slack_coc.slack.blocks.messages import TEMPLATES
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
-from slack_coc.slack.preview import surfaces as demo
-from slack_coc.slack.preview.html import mrkdwn, page
-from slack_coc.slack.views import (
+from slack_coc.slack.modals import (
     actions,
     detail,
     mail,
@@ -33,6 +31,8 @@ from slack_coc.slack.views import (
     setup,
     steps,
 )
+from slack_coc.slack.preview import surfaces as demo
+from slack_coc.slack.preview.html import mrkdwn, page
 from tests.fakeslack import spec
 
 MODAL_MODULES = (actions, detail, mail, member_forms, notice, records, report, setup, steps)
@@ -61,7 +61,7 @@ def test_every_state_template_event_and_home_is_there() -> None:
 
 
 def test_every_modal_builder_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each public `*_modal` builder in slack/views is called to build the page."""
+    """Each public `*_modal` builder in slack/modals is called to build the page."""
     called: set[str] = set()
     builders = []
     for module in MODAL_MODULES:

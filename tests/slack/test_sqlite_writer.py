@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
 from slack_coc.config import Policy
+from slack_coc.context import ServiceContext, StoreUnavailable
 from slack_coc.db import Base, make_engine, make_session_factory
-from slack_coc.services import inbox
-from slack_coc.services.context import ServiceContext, StoreUnavailable
-from slack_coc.services.sqlite_writer import LOCK_WAIT
+from slack_coc.queues import inbox
+from slack_coc.queues.sqlite_writer import LOCK_WAIT
 from tests.conftest import TEAM
 
 
@@ -94,7 +94,7 @@ def test_the_writer_thread_ends_once_its_writer_is_gone(
 ) -> None:
     import gc
 
-    from slack_coc.services import sqlite_writer
+    from slack_coc.queues import sqlite_writer
 
     monkeypatch.setattr(sqlite_writer, "IDLE_CHECK", 0.05)
     engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=0)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from slack_coc.services.context import ServiceContext
-from slack_coc.services.home import home_data
+from slack_coc.context import ServiceContext
+from slack_coc.read_models.home import home_data
 from slack_coc.slack.listeners.commands import _list
 from slack_coc.slack.subcommands import CommandRequest
 from tests.conftest import actor

@@ -8,17 +8,18 @@ from datetime import date
 
 import pytest
 
+from slack_coc.context import ServiceContext
 from slack_coc.domain.enums import CaseState, Trigger
-from slack_coc.services import cases, conflicts, decisions, queries
+from slack_coc.read_models import cases as queries
+from slack_coc.read_models.cases import CaseDetail
+from slack_coc.read_models.prompts import PendingEmergency, step_prompt
+from slack_coc.services import cases, conflicts, decisions
 from slack_coc.services.conflicts import OnboardingCase
-from slack_coc.services.context import ServiceContext
 from slack_coc.services.decisions import OutcomeInput
-from slack_coc.services.prompts import PendingEmergency, step_prompt
-from slack_coc.services.queries import CaseDetail
 from slack_coc.slack.ids import Action, Callback, step_action
-from slack_coc.slack.views import detail as detail_views
-from slack_coc.slack.views import report, steps
-from slack_coc.slack.views.notice import notice_modal
+from slack_coc.slack.modals import detail as detail_views
+from slack_coc.slack.modals import report, steps
+from slack_coc.slack.modals.notice import notice_modal
 from tests.conftest import START, actor
 from tests.factories import add_roster, new_case
 from tests.slack.conftest import assert_modal_valid

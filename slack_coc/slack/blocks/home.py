@@ -17,8 +17,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slack_coc.services.home import HomeData, OncallPair
-from slack_coc.services.views import CaseView
+from slack_coc.read_models.case_views import CaseView
+from slack_coc.read_models.home import HomeData, OncallPair
 from slack_coc.slack.block_ids import blocks_json
 from slack_coc.slack.blocks.card import PROPOSE_STATES
 from slack_coc.slack.format import case_line, slack_date

@@ -14,7 +14,7 @@ from slack_coc.slack.blocks.messages import (
     template,
 )
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
-from slack_coc.slack.views.mail import COMPOSE_ACTION, REVIEW_ACTION, compose_value
+from slack_coc.slack.modals.mail import COMPOSE_ACTION, REVIEW_ACTION, compose_value
 
 MAIL_OFFERS = {
     "acknowledgement": "Send the acknowledgement",

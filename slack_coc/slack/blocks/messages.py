@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 )
 
 from slack_coc.domain.enums import CaseState, Trigger
-from slack_coc.services.views import CaseView
+from slack_coc.read_models.case_views import CaseView
 from slack_coc.slack.block_ids import blocks_json
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import Action, step_action, vote_value

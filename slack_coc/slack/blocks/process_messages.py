@@ -20,7 +20,7 @@ from slack_coc.slack.blocks.messages import (
 )
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS
 from slack_coc.slack.ids import Action
-from slack_coc.slack.views.mail import COMPOSE_ACTION, compose_value
+from slack_coc.slack.modals.mail import COMPOSE_ACTION, compose_value
 
 MAIL_OFFERS.setdefault("proposed_resolution", "Send the proposed resolution")
 MAIL_OFFERS.setdefault("update", "Tell the reporter (update)")

@@ -1,13 +1,13 @@
 """Listener modules. Each exposes `register(app: App, rt: Runtime) -> None`;
 `build_app` registers every module named here (a feature adds one line), after the
 middleware that stops replays (`replay.py`) and, in the web role, stores requests in the
-inbox (`slack_coc/slack/inbox.py`)."""
+inbox (`slack_coc/slack/deferral.py`)."""
 
 MODULES: tuple[str, ...] = (
     "slack_coc.slack.listeners.commands",
     "slack_coc.slack.listeners.step_commands",
     "slack_coc.slack.listeners.actions",
-    "slack_coc.slack.listeners.views",
+    "slack_coc.slack.listeners.submissions",
     "slack_coc.slack.listeners.shortcuts",
     "slack_coc.slack.listeners.events",
     "slack_coc.slack.listeners.mail",

@@ -13,9 +13,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from slack_coc.read_models import cases as queries
+from slack_coc.read_models import prompts
+from slack_coc.read_models.home import home_data
 from slack_coc.runtime import Runtime
-from slack_coc.services import conflicts, prompts, queries
-from slack_coc.services.home import home_data
+from slack_coc.services import conflicts
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import STEP_PREFIX, VOTE_ACTIONS, Action, parse_vote_value, trigger_of
@@ -28,10 +30,10 @@ from slack_coc.slack.listeners.support import (
     step_reply,
     vote_and_explain,
 )
-from slack_coc.slack.views import steps as step_views
-from slack_coc.slack.views.detail import case_detail_modal
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.report import log_report_modal
+from slack_coc.slack.modals import steps as step_views
+from slack_coc.slack.modals.detail import case_detail_modal
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.report import log_report_modal
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from slack_coc.services import bias
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.listeners.support import actor_of, show_modal
-from slack_coc.slack.views.common import Submitted, require_text
-from slack_coc.slack.views.member_forms import bias_disclose_modal
-from slack_coc.slack.views.notice import notice_modal
+from slack_coc.slack.modals.common import Submitted, require_text
+from slack_coc.slack.modals.member_forms import bias_disclose_modal
+from slack_coc.slack.modals.notice import notice_modal
 
 
 def _value(body: dict[str, Any]) -> str:

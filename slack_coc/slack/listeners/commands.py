@@ -10,16 +10,18 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from slack_coc.read_models import cases as queries
+from slack_coc.read_models import prompts
+from slack_coc.read_models.home import home_data
 from slack_coc.runtime import Runtime
-from slack_coc.services import members, prompts, queries, rota_feed
-from slack_coc.services.home import home_data
+from slack_coc.services import members, rota_feed
 from slack_coc.slack.errors import reported
 from slack_coc.slack.format import case_line
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import actor_of, show_modal
+from slack_coc.slack.modals.detail import case_detail_modal
+from slack_coc.slack.modals.report import log_report_modal
 from slack_coc.slack.subcommands import SUBCOMMANDS, CommandRequest, subcommand
-from slack_coc.slack.views.detail import case_detail_modal
-from slack_coc.slack.views.report import log_report_modal
 
 LIST_LIMIT = 50
 # Help lists these first, in the order a case moves; other subcommands follow by name.

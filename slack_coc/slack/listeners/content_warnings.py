@@ -8,18 +8,19 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from slack_coc.read_models import cases as queries
+from slack_coc.read_models.home import home_data
 from slack_coc.runtime import Runtime
-from slack_coc.services import content_warnings, queries
-from slack_coc.services.home import home_data
+from slack_coc.services import content_warnings
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
 from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.content_warning import content_warning_modal
+from slack_coc.slack.modals.detail import case_detail_modal
+from slack_coc.slack.modals.notice import notice_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.content_warning import content_warning_modal
-from slack_coc.slack.views.detail import case_detail_modal
-from slack_coc.slack.views.notice import notice_modal
 
 
 def _value(body: dict[str, Any]) -> str:

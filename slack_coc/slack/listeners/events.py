@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from slack_coc.read_models.home import home_data
 from slack_coc.runtime import Runtime
-from slack_coc.services.home import home_data
 from slack_coc.slack.app_settings import BotEvent
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.listeners.support import actor_of

@@ -19,9 +19,8 @@ from slack_coc.services.mail import OutgoingMail
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import actor_of, show_modal
-from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.mail import (
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.mail import (
     COMPOSE_ACTION,
     COMPOSE_CALLBACK,
     REVIEW_ACTION,
@@ -33,6 +32,7 @@ from slack_coc.slack.views.mail import (
     result_modal,
     review_modal,
 )
+from slack_coc.slack.subcommands import CommandRequest, subcommand
 
 USAGE = "mail CASE [template]"
 

@@ -15,10 +15,10 @@ from slack_coc.services import people
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
 from slack_coc.slack.listeners.support import actor_of, show_modal
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.people import NEW_PERSON, people_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.people import NEW_PERSON, people_modal
 
 
 @subcommand(

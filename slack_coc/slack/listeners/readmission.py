@@ -12,13 +12,13 @@ from slack_coc.runtime import Runtime
 from slack_coc.services import readmission
 from slack_coc.slack.ids import SLASH_COMMAND, Callback
 from slack_coc.slack.listeners.support import actor_of
-from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted, require_text
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.readmission import (
+from slack_coc.slack.modals.common import Submitted, require_text
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.readmission import (
     readmission_request_modal,
     readmission_review_modal,
 )
+from slack_coc.slack.subcommands import CommandRequest, subcommand
 
 
 def register(app: App, rt: Runtime) -> None:

@@ -24,8 +24,8 @@ from slack_coc.services import identity, workspaces
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND, Action
 from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.modals.records import identity_key_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.records import identity_key_modal
 
 MERGE_CONFIRM = Action.MERGE_CONFIRM.value
 MERGE_USAGE = "merge CODE NAME into CODE NAME"

@@ -13,16 +13,16 @@ from slack_coc.services import relay, reported_message
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
 from slack_coc.slack.listeners.support import actor_of, show_modal
-from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.relay import (
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.relay import (
     already_hidden_modal,
     answer_modal,
     ask_modal,
     hide_modal,
     no_token_modal,
 )
+from slack_coc.slack.subcommands import CommandRequest, subcommand
 
 
 def _value(body: dict[str, Any]) -> str:

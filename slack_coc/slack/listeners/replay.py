@@ -22,8 +22,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 
+from slack_coc.queues.once import first_time
 from slack_coc.runtime import Runtime
-from slack_coc.services.once import first_time
 
 SIGNATURE_TTL = 6 * 60  # Bolt refuses timestamps older than five minutes
 EVENT_TTL = 60 * 60  # Slack retries an event three times within the hour
@@ -93,7 +93,7 @@ def once_only(
 def register(app: App, rt: Runtime, *, inbox: bool = False) -> None:
     """`inbox`: commands and clicks go to the inbox (the web app of HTTP mode)."""
     if inbox:
-        from slack_coc.slack.inbox import deferred_kind
+        from slack_coc.slack.deferral import deferred_kind
 
         app.use(once_only(rt, lambda body: deferred_kind(body) is not None))
     else:

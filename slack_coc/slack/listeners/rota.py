@@ -24,10 +24,10 @@ from slack_coc.slack.errors import reported
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import SLASH_COMMAND, Action, Callback
 from slack_coc.slack.listeners.support import actor_of, parse_user, show_modal
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.member_forms import away_modal
+from slack_coc.slack.modals.notice import notice_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.member_forms import away_modal
-from slack_coc.slack.views.notice import notice_modal
 
 DELAY_USAGE = "delay CASE YYYY-MM-DD reason"
 

@@ -14,10 +14,10 @@ from slack_coc.services import sanctions
 from slack_coc.services.sanctions import CheckAnswer, Subject
 from slack_coc.slack.ids import SLASH_COMMAND, Callback
 from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.sanctions import sanction_check_modal
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.sanctions import sanction_check_modal
 
 # Slack escapes mentions and addresses in command text: <@U123|name>, <mailto:a@b|a@b>.
 MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")

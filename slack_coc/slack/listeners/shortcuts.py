@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_coc.runtime import Runtime
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import Shortcut
-from slack_coc.slack.views.report import report_concern_modal
+from slack_coc.slack.modals.report import report_concern_modal
 
 log = logging.getLogger(__name__)
 MAX_EVIDENCE = 1500

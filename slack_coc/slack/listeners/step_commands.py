@@ -6,16 +6,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from slack_coc.domain.enums import RecusalReason, Trigger
+from slack_coc.read_models import prompts
 from slack_coc.runtime import Runtime
-from slack_coc.services import (
-    cases,
-    chairs_only,
-    conflicts,
-    decisions,
-    emergency,
-    prompts,
-    retaliation,
-)
+from slack_coc.services import cases, chairs_only, conflicts, decisions, emergency, retaliation
 from slack_coc.services.steps import StepResult
 from slack_coc.slack.ids import SLASH_COMMAND
 from slack_coc.slack.listeners.support import (
@@ -26,8 +19,8 @@ from slack_coc.slack.listeners.support import (
     step_summary,
     vote_and_explain,
 )
+from slack_coc.slack.modals import steps as step_views
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views import steps as step_views
 
 
 def register(app: App, rt: Runtime) -> None:

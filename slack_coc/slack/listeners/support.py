@@ -9,16 +9,18 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from slack_coc.context import Actor
 from slack_coc.domain.enums import Trigger
 from slack_coc.domain.errors import NotFound
+from slack_coc.read_models import cases as queries
+from slack_coc.read_models import prompts
 from slack_coc.runtime import Runtime
-from slack_coc.services import actions, cases, decisions, prompts, queries
-from slack_coc.services.context import Actor
+from slack_coc.services import actions, cases, decisions
 from slack_coc.services.steps import StepResult
 from slack_coc.slack.blocks.mail_messages import step_done_with_offer
 from slack_coc.slack.blocks.messages import Rendered
-from slack_coc.slack.views import steps as step_views
-from slack_coc.slack.views.actions import actions_modal
+from slack_coc.slack.modals import steps as step_views
+from slack_coc.slack.modals.actions import actions_modal
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 USER_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")

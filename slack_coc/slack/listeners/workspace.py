@@ -15,11 +15,11 @@ from slack_coc.services import workspaces
 from slack_coc.slack.app_settings import BotEvent
 from slack_coc.slack.ids import Callback
 from slack_coc.slack.listeners.support import actor_of
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.setup import parse_setup, setup_modal, wants_new_feed_secret
 from slack_coc.slack.oauth import forget_installation
 from slack_coc.slack.subcommands import CommandRequest, subcommand
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.setup import parse_setup, setup_modal, wants_new_feed_secret
 
 
 @subcommand(

@@ -16,15 +16,15 @@ from typing import Any
 from slack_coc.config import Policy
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
+from slack_coc.read_models.case_views import CaseView, DeadlineView
+from slack_coc.read_models.cases import CaseDetail, EventDetail, PartyDetail
+from slack_coc.read_models.home import HomeData, OncallPair
+from slack_coc.read_models.prompts import PendingEmergency
 from slack_coc.services.actions import ActionView
 from slack_coc.services.conflicts import OnboardingCase
-from slack_coc.services.home import HomeData, OncallPair
 from slack_coc.services.identity import IdentityEntry
 from slack_coc.services.mail_outgoing import MailDraft, SentMail
-from slack_coc.services.prompts import PendingEmergency
-from slack_coc.services.queries import CaseDetail, EventDetail, PartyDetail
 from slack_coc.services.reported_message import ReportedMessage
-from slack_coc.services.views import CaseView, DeadlineView
 from slack_coc.services.workspaces import WorkspaceSettings
 from slack_coc.slack import outbound  # noqa: F401  (registers every message template)
 from slack_coc.slack.blocks.card import build_card
@@ -32,7 +32,7 @@ from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.blocks.messages import TEMPLATES, MessageInput, render
 from slack_coc.slack.blocks.thread_notes import EVENT_LABELS, ThreadNote, thread_note
 from slack_coc.slack.listeners import MODULES
-from slack_coc.slack.views import (
+from slack_coc.slack.modals import (
     actions,
     detail,
     mail,

@@ -17,14 +17,14 @@ from slack_coc.domain.enums import (
     RecusalReason,
     ResolutionSource,
 )
+from slack_coc.read_models.case_views import CaseView
+from slack_coc.read_models.cases import CaseDetail, PartyDetail
+from slack_coc.read_models.prompts import PendingEmergency
 from slack_coc.services.conflicts import OnboardingCase
 from slack_coc.services.feedback import NoFeedback
-from slack_coc.services.prompts import PendingEmergency
-from slack_coc.services.queries import CaseDetail, PartyDetail
-from slack_coc.services.views import CaseView
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import (
+from slack_coc.slack.modals.common import (
     date_input,
     modal,
     multi_select,
@@ -35,7 +35,7 @@ from slack_coc.slack.views.common import (
     text_input,
     users_input,
 )
-from slack_coc.slack.views.detail import escape
+from slack_coc.slack.modals.detail import escape
 
 RECUSAL_REASONS = (
     (RecusalReason.INVOLVED.value, "I was involved in the incident"),

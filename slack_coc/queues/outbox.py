@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from slack_coc.domain.outbox_models import OutboxMessage, OutboxStatus
+from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 
 
 class Intent:

@@ -31,11 +31,11 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Executable
 
+from slack_coc.context import ServiceContext, StoreUnavailable
 from slack_coc.db import make_engine, make_session_factory
-from slack_coc.domain.request_models import InboxItem
-from slack_coc.services.claims import claim_is_live
-from slack_coc.services.context import ServiceContext, StoreUnavailable
-from slack_coc.services.sqlite_writer import LOCK_WAIT, GroupWriter
+from slack_coc.queues.claims import claim_is_live
+from slack_coc.queues.request_models import InboxItem
+from slack_coc.queues.sqlite_writer import LOCK_WAIT, GroupWriter
 
 log = logging.getLogger(__name__)
 

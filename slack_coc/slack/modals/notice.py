@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import PlainTextObject, SectionBlock
 
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import modal, note, small
+from slack_coc.slack.modals.common import modal, note, small
 
 SECTION_TEXT = 2900  # Slack's limit for a section's text is 3000 characters
 

@@ -1,7 +1,7 @@
 """Ack at once, work afterwards: the inbox between Slack and the listeners.
 
 In HTTP mode the web app (`Role.WEB`) checks the signature, recognises replays, stores each
-slash command and click in the inbox (`services/inbox.py`, encrypted) and answers Slack's
+slash command and click in the inbox (`queues/inbox.py`, encrypted) and answers Slack's
 request: acknowledging costs one small insert, however busy the workers are, and an
 acknowledged request is never lost. An inbox worker (`InboxPump`: a thread of `serve`, or
 `slack-coc worker` processes) runs each stored request through the same listeners in an app
@@ -43,20 +43,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from slack_coc.context import StoreUnavailable
 from slack_coc.jobs.pool import CountingExecutor, KeyedPool
+from slack_coc.queues import inbox
+from slack_coc.queues.claims import new_claimant
 from slack_coc.runtime import Runtime, worker_concurrency
-from slack_coc.services import inbox
-from slack_coc.services.claims import new_claimant
-from slack_coc.services.context import StoreUnavailable
-from slack_coc.slack.delivery import Pump
-from slack_coc.slack.errors import RETRY_LATER, error_block, json_response, tell
-from slack_coc.slack.ids import (
-    DEFERRED_VIEWS,
-    IN_PLACE_ACTIONS,
-    MODAL_ACTIONS,
-    trigger_of,
-)
-from slack_coc.slack.inbox_forms import (
+from slack_coc.slack.deferred_forms import (
     REPORT_KEPT,
     SAVING_ANSWER,
     STORED_FORM_TYPE,
@@ -66,14 +58,22 @@ from slack_coc.slack.inbox_forms import (
     stored_form,
     update_view,
 )
+from slack_coc.slack.delivery import Pump
+from slack_coc.slack.errors import RETRY_LATER, error_block, json_response, tell
+from slack_coc.slack.ids import (
+    DEFERRED_VIEWS,
+    IN_PLACE_ACTIONS,
+    MODAL_ACTIONS,
+    trigger_of,
+)
 from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for
-from slack_coc.slack.subcommands import SUBCOMMANDS
-from slack_coc.slack.views.notice import (
+from slack_coc.slack.modals.notice import (
     LOADING_TITLE,
     loading_modal,
     notice_modal,
 )
+from slack_coc.slack.subcommands import SUBCOMMANDS
 
 log = logging.getLogger(__name__)
 

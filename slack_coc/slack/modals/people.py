@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_coc.domain.enums import PartyRole
 from slack_coc.services.people import CasePeople, PersonLine
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import (
+from slack_coc.slack.modals.common import (
     checkbox,
     email_input,
     modal,

@@ -18,10 +18,10 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from slack_coc.domain.outbox_models import OutboxMessage
-from slack_coc.domain.sweep_models import SentNotice
 from slack_coc.failures import log_failure
-from slack_coc.services.outbox import intent_row
+from slack_coc.queues.outbox import intent_row
+from slack_coc.queues.outbox_models import OutboxMessage
+from slack_coc.queues.sweep_models import SentNotice
 
 log = logging.getLogger(__name__)
 

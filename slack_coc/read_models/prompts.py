@@ -8,16 +8,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.decision_models import EmergencyAction
 from slack_coc.domain.enums import CaseState, Trigger
 from slack_coc.domain.errors import GuardFailed, IllegalStep, NotFound
 from slack_coc.domain.lifecycle import CaseFlow
+from slack_coc.read_models.case_views import CaseView
+from slack_coc.read_models.cases import card_view
 from slack_coc.services.access import require_case_access, require_member
 from slack_coc.services.actions import action_facts
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import case_facts
-from slack_coc.services.queries import card_view
-from slack_coc.services.views import CaseView
 
 
 def step_prompt(ctx: ServiceContext, actor: Actor, ref: str | int, trigger: Trigger) -> CaseView:

@@ -8,8 +8,8 @@ from typing import Any
 from slack_coc.services.relay import MAX_RELAY
 from slack_coc.services.reported_message import MAX_REASON, ReportedMessage
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import modal, note, small, text_input
-from slack_coc.slack.views.notice import notice_modal
+from slack_coc.slack.modals.common import modal, note, small, text_input
+from slack_coc.slack.modals.notice import notice_modal
 
 
 def ask_modal(number: int) -> dict[str, Any]:

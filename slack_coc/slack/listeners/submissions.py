@@ -9,18 +9,19 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from slack_coc.context import Actor
 from slack_coc.domain.errors import InvalidInput
+from slack_coc.read_models import prompts
 from slack_coc.runtime import Runtime
 from slack_coc.services import actions as actions_service
-from slack_coc.services import cases, conflicts, decisions, emergency, intake, prompts
+from slack_coc.services import cases, conflicts, decisions, emergency, intake
 from slack_coc.services import feedback as feedback_service
-from slack_coc.services.context import Actor
 from slack_coc.services.decisions import OutcomeInput
 from slack_coc.slack.ids import Callback
 from slack_coc.slack.listeners.support import actor_of, step_summary, vote_and_explain
-from slack_coc.slack.views.common import Submitted, require_text
-from slack_coc.slack.views.notice import notice_modal
-from slack_coc.slack.views.report import parse_report
+from slack_coc.slack.modals.common import Submitted, require_text
+from slack_coc.slack.modals.notice import notice_modal
+from slack_coc.slack.modals.report import parse_report
 
 Handler = Callable[[Actor, Submitted, str], str | None]
 

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from slack_coc.domain.enums import CaseState, Outcome, PartyRole
-from slack_coc.services.queries import CaseDetail, PartyDetail
+from slack_coc.read_models.cases import CaseDetail, PartyDetail
 from slack_coc.slack.blocks.card import (
     offered_steps,
     people_buttons,
@@ -28,7 +28,7 @@ from slack_coc.slack.blocks.card import (
 )
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action, Callback, step_action, vote_value
-from slack_coc.slack.views.common import modal, note
+from slack_coc.slack.modals.common import modal, note
 
 CHUNK = 2900  # section text max is 3000
 MAX_TIMELINE_LINES = 60

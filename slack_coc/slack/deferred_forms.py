@@ -1,5 +1,5 @@
 """Report forms through the inbox: what the web process checks before it stores one, and
-how the worker's answer replaces the "Saving the report" view (`slack/inbox.py`)."""
+how the worker's answer replaces the "Saving the report" view (`slack/deferral.py`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,14 @@ from slack_coc.domain.errors import InvalidInput
 from slack_coc.slack.errors import error_block
 from slack_coc.slack.ids import Callback
 from slack_coc.slack.listeners.support import actor_of
-from slack_coc.slack.views.common import Submitted
-from slack_coc.slack.views.notice import LOADING_TITLE, not_logged_modal, notice_modal, saving_modal
-from slack_coc.slack.views.report import parse_report
+from slack_coc.slack.modals.common import Submitted
+from slack_coc.slack.modals.notice import (
+    LOADING_TITLE,
+    not_logged_modal,
+    notice_modal,
+    saving_modal,
+)
+from slack_coc.slack.modals.report import parse_report
 
 log = logging.getLogger(__name__)
 

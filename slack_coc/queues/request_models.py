@@ -23,7 +23,7 @@ class SeenRequest(Base):
 
 class InboxItem(Base):
     """A slash command or button click Slack sent, stored before it was acknowledged and
-    worked on afterwards by an inbox worker (`slack_coc/slack/inbox.py`). The body may quote
+    worked on afterwards by an inbox worker (`slack_coc/slack/deferral.py`). The body may quote
     what a member typed, so it is encrypted, and emptied once the work is done."""
 
     __tablename__ = "inbox"

@@ -15,7 +15,7 @@ from slack_coc.domain.enums import CaseSource
 from slack_coc.services.intake import ReportInput
 from slack_coc.slack.format import slack_date
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import (
+from slack_coc.slack.modals.common import (
     Submitted,
     checkbox,
     checkboxes,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import date_input, modal, small, text_input
+from slack_coc.slack.modals.common import date_input, modal, small, text_input
 
 
 def bias_disclose_modal(number: str) -> dict[str, Any]:

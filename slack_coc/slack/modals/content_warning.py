@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import modal, small
-from slack_coc.slack.views.report import content_warning_input
+from slack_coc.slack.modals.common import modal, small
+from slack_coc.slack.modals.report import content_warning_input
 
 
 def content_warning_modal(number: int, current: list[str]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_coc.mail.render import TEMPLATES
 from slack_coc.services.mail import MailDraft, SentMail
 from slack_coc.slack.ids import Action, Callback
-from slack_coc.slack.views.common import (
+from slack_coc.slack.modals.common import (
     MAX_INPUT,
     Submitted,
     modal,

@@ -8,16 +8,16 @@ from datetime import datetime
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.content_warnings import warning_labels
 from slack_coc.domain.decision_models import Proposal
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import AccessLog, Case, CaseEvent, Member, Party, Recusal
+from slack_coc.read_models.case_views import CaseView, case_views
 from slack_coc.services.access import require_case_access, require_member
 from slack_coc.services.content_warnings import must_warn, warnings_of
-from slack_coc.services.context import Actor, ServiceContext
 from slack_coc.services.decisions import case_facts, open_proposal, tally
 from slack_coc.services.retaliation import Links, links_for
-from slack_coc.services.views import CaseView, case_views
 
 
 def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_coc.config import DECISION_RULES
 from slack_coc.services.workspaces import WorkspaceSettings
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import Submitted, checkbox, modal, select, small
+from slack_coc.slack.modals.common import Submitted, checkbox, modal, select, small
 
 # Policy values on the form: (key, label, hint).
 NUMBERS: tuple[tuple[str, str, str], ...] = (

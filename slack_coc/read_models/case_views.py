@@ -12,7 +12,7 @@ from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Deadline, Member, Party
 from slack_coc.domain.relay_models import RelayContact
-from slack_coc.domain.sweep_models import SentNotice
+from slack_coc.queues.sweep_models import SentNotice
 from slack_coc.services.actions import open_action_counts
 
 

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block
 from slack_coc.domain.enums import Outcome
 from slack_coc.services.readmission import VIA, ReadmissionForm
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import checkboxes, modal, note, radio, select, small, text_input
+from slack_coc.slack.modals.common import checkboxes, modal, note, radio, select, small, text_input
 
 VOTES = (("agree", "Agree: readmit"), ("object", "Object"), ("abstain", "Abstain"))
 

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 
 from slack_coc.services.identity import IdentityEntry
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import modal, note, small
+from slack_coc.slack.modals.common import modal, note, small
 
 IDENTITY_CALLBACK = Callback.IDENTITY_KEY.value
 MAX_ENTRIES = 90  # a modal holds at most 100 blocks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import email_input, modal, small, text_input, users_input
+from slack_coc.slack.modals.common import email_input, modal, small, text_input, users_input
 
 CHECK_EXPLAINED = (
     "The answer is only *yes, contact the working group* or *no record*: never a case or "

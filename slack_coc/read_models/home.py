@@ -11,13 +11,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
+from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import Absence
+from slack_coc.read_models.case_views import CaseView, case_views
+from slack_coc.read_models.cases import visible_cases_query
 from slack_coc.services.access import find_member
-from slack_coc.services.context import Actor, ServiceContext
-from slack_coc.services.queries import visible_cases_query
 from slack_coc.services.rota import week_at
-from slack_coc.services.views import CaseView, case_views
 
 HOME_CASE_LIMIT = 25  # App Home holds 100 blocks; the rest is one `/coc list` away
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from slack_coc.domain.request_models import SeenRequest
-from slack_coc.services.context import ServiceContext
+from slack_coc.context import ServiceContext
+from slack_coc.queues.request_models import SeenRequest
 
 PURGE_EVERY = 500
 _calls = itertools.count(1)

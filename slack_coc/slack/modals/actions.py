@@ -10,10 +10,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from slack_coc.read_models.case_views import CaseView
 from slack_coc.services.actions import ActionView
-from slack_coc.services.views import CaseView
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.views.common import (
+from slack_coc.slack.modals.common import (
     checkboxes,
     date_input,
     modal,
@@ -22,7 +22,7 @@ from slack_coc.slack.views.common import (
     text_input,
     users_input,
 )
-from slack_coc.slack.views.detail import escape
+from slack_coc.slack.modals.detail import escape
 
 OPTION_TEXT = 75  # Slack's limit on a checkbox option's text
 
