@@ -175,7 +175,7 @@ def sweep_ms(rt: Any) -> tuple[float, float]:
     """The sweep's planning (deadline and rota notices over every case; delivery, which
     depends on Slack, is left out) the first time at an instant and again at the same
     instant (nothing new to plan)."""
-    from slack_coc.jobs.sweep import run_sweep
+    from slack_coc.wiring import run_sweep
 
     now = datetime.now(UTC)
     first = timed(lambda: run_sweep(rt, now, deliver=False), repeat=1)

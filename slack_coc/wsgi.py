@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from slack_coc.cli.serve import required_settings
@@ -31,6 +32,7 @@ def create_application() -> WSGIApp:
     from slack_coc.slack.app import Role, build_app
     from slack_coc.slack.http import make_wsgi_app
     from slack_coc.slack.workers import start_pumps, stop_pumps
+    from slack_coc.wiring import outbox_handlers
 
     configure_logging("INFO")
     settings = load_settings()
@@ -39,7 +41,7 @@ def create_application() -> WSGIApp:
     check_database(rt.engine)
     bolt = build_app(rt, role=Role.WEB)
     if os.environ.get("COC_WEB_ONLY", "") not in ("1", "true", "yes"):
-        pumps = start_pumps(rt)
+        pumps = start_pumps(rt, partial(outbox_handlers, rt))
         atexit.register(stop_pumps, pumps)
     return make_wsgi_app(rt, bolt)
 

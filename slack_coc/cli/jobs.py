@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
 import click
 
@@ -33,7 +34,7 @@ def _require_slack(rt_settings: object) -> None:
 def tick(now_text: str | None) -> None:
     """Run every job due at --now once and exit: reminders, escalations, handover
     notices, outbox delivery, mailbox poll, retention. Idempotent."""
-    from slack_coc.jobs.sweep import run_sweep
+    from slack_coc.wiring import run_sweep
 
     now = parse_instant(now_text) if now_text else None
     rt = runtime()
@@ -51,17 +52,17 @@ def tick(now_text: str | None) -> None:
 def worker(interval: int) -> None:
     """Work on stored Slack requests, deliver the outbox, run the scheduler (the Procfile
     `worker` process; any number of them may run)."""
-    from slack_coc.jobs.scheduler import run_forever
     from slack_coc.slack.workers import start_pumps, stop_pumps
+    from slack_coc.wiring import outbox_handlers, run_scheduler_forever
 
     logging.getLogger().setLevel(logging.INFO)
     rt = runtime()
     _require_slack(rt.settings)
     # The web process's inserts do not wake this process: it looks every 50 ms (one indexed
     # query; a person waits for what is behind their ack).
-    pumps = start_pumps(rt, inbox_idle=0.05, outbox_idle=1.0)
+    pumps = start_pumps(rt, partial(outbox_handlers, rt), inbox_idle=0.05, outbox_idle=1.0)
     try:
-        run_forever(rt, interval_seconds=interval)
+        run_scheduler_forever(rt, interval_seconds=interval)
     finally:
         stop_pumps(pumps)
 

@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import threading
-from importlib import import_module
+from functools import partial
 from typing import Any
 
 import click
@@ -44,12 +44,9 @@ def prepare(settings: Settings) -> Runtime:
 
 
 def start_scheduler(rt: Runtime) -> Any:
-    try:
-        scheduler = import_module("slack_coc.jobs.scheduler")
-    except ImportError:
-        log.warning("no scheduler module: deadlines are chased only by `slack-coc tick`")
-        return None
-    return scheduler.start(rt)
+    from slack_coc.wiring import start_scheduler as start
+
+    return start(rt)
 
 
 @app.command("serve")
@@ -81,11 +78,16 @@ def serve(
 
     from slack_coc.slack.app import Role, build_app
     from slack_coc.slack.workers import start_pumps, stop_pumps
+    from slack_coc.wiring import outbox_handlers
 
     bolt = build_app(rt, socket_mode=socket, role=Role.ALL if socket else Role.WEB)
     # Socket Mode connects before anything starts, so a bad token or no network is one line.
     handler = connect_socket_mode(rt, bolt) if socket else None
-    pumps = [] if web_only and not socket else start_pumps(rt, inbox=not socket, client=bolt.client)
+    pumps = (
+        []
+        if web_only and not socket
+        else start_pumps(rt, partial(outbox_handlers, rt), inbox=not socket, client=bolt.client)
+    )
     scheduler = None if no_scheduler or web_only else start_scheduler(rt)
     try:
         if handler is not None:

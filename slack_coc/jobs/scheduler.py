@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from slack_coc.jobs.sweep import run_sweep
+from slack_coc.jobs.sweep import SweepResult
 
 if TYPE_CHECKING:
     from slack_coc.runtime import Runtime
@@ -19,13 +20,18 @@ log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
 
 
-def _sweep(rt: Runtime) -> None:
-    result = run_sweep(rt)
+Sweep = Callable[[], SweepResult]
+
+
+def _sweep(sweep: Sweep) -> None:
+    result = sweep()
     if result.notices or result.delivered or result.errors:
         log.info("sweep: %s", result.summary())
 
 
-def start(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> BackgroundScheduler:
+def start(
+    rt: Runtime, sweep: Sweep, *, interval_seconds: int = INTERVAL_SECONDS
+) -> BackgroundScheduler:
     """Start a background scheduler running the sweep every minute (and once right away).
     One run at a time per process (`max_instances=1`); a late run is merged, not queued."""
     scheduler = BackgroundScheduler(timezone="UTC")
@@ -33,7 +39,7 @@ def start(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> Backgroun
         _sweep,
         "interval",
         seconds=interval_seconds,
-        args=[rt],
+        args=[sweep],
         id="sweep",
         max_instances=1,
         coalesce=True,
@@ -44,7 +50,7 @@ def start(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> Backgroun
     return scheduler
 
 
-def run_forever(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> None:
+def run_forever(rt: Runtime, sweep: Sweep, *, interval_seconds: int = INTERVAL_SECONDS) -> None:
     """`slack-coc worker`: the scheduler alone, until SIGTERM or SIGINT."""
     stop = threading.Event()
 
@@ -53,7 +59,7 @@ def run_forever(rt: Runtime, *, interval_seconds: int = INTERVAL_SECONDS) -> Non
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _stop)
-    scheduler = start(rt, interval_seconds=interval_seconds)
+    scheduler = start(rt, sweep, interval_seconds=interval_seconds)
     log.warning("worker running: sweep every %ss", interval_seconds)
     try:
         stop.wait()

@@ -198,7 +198,3 @@ def mail_handlers(rt: Runtime) -> dict[str, MailHandler]:
         return {}
     handler = make_mail_handler(rt.settings.SMTP_URL, rt.settings.COC_MAILBOX_ADDRESS, rt.ctx.clock)
     return {"mail": handler}
-
-
-# The name the sweep looks for (slack_coc.jobs.sweep.HANDLER_PROVIDERS).
-outbox_handlers = mail_handlers

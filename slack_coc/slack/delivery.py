@@ -11,27 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.runtime import Runtime, worker_concurrency
-from slack_coc.slack.outbound import ClientSource
 
 log = logging.getLogger(__name__)
-
-HandlerFactory = Callable[[Runtime], dict[str, Any]]
-
-
-def default_handlers(rt: Runtime, client: ClientSource | None = None) -> dict[str, Any]:
-    """Every outbox handler the sweep knows (mail...), with the Slack ones on `client`."""
-    from slack_coc.jobs.sweep import outbox_handlers
-    from slack_coc.slack import outbound
-
-    found = dict(outbox_handlers(rt))
-    if client is not None:
-        found.update(outbound.handlers(rt, client))
-    return found
 
 
 class Pump:
@@ -87,15 +72,14 @@ class OutboxPump(Pump):
     def __init__(
         self,
         rt: Runtime,
-        handlers: dict[str, Any] | None = None,
+        handlers: dict[str, Any],
         *,
-        client: ClientSource | None = None,
         idle_seconds: float = 5.0,
     ) -> None:
         super().__init__(rt, idle_seconds=idle_seconds)
         self.dispatcher = OutboxDispatcher(
             rt.ctx,
-            handlers if handlers is not None else default_handlers(rt, client),
+            handlers,
             concurrency=worker_concurrency(rt),
         )
         pool = self.dispatcher.pool

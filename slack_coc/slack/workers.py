@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from slack_sdk import WebClient
 
 from slack_coc.runtime import Runtime
 from slack_coc.slack.delivery import OutboxPump, Pump
+from slack_coc.slack.outbound import ClientSource
+
+# Given where Slack clients come from, every outbox deliverer (`wiring.outbox_handlers`).
+HandlersFor = Callable[[ClientSource], dict[str, Any]]
 
 
 def start_pumps(
     rt: Runtime,
+    handlers_for: HandlersFor,
     *,
     inbox: bool = True,
     client: WebClient | None = None,
@@ -18,7 +26,8 @@ def start_pumps(
     outbox_idle: float = 5.0,
 ) -> list[Pump]:
     """Start the pumps. `inbox=False` where nothing is stored (Socket Mode); `client` is the
-    Web API client to deliver with (by default the inbox app's)."""
+    Web API client to deliver with (by default the inbox app's); `handlers_for` gives the
+    outbox's deliverers for it."""
     from slack_coc.slack.app import Role, build_app
     from slack_coc.slack.deferral import InboxPump
     from slack_coc.slack.oauth import client_source
@@ -30,7 +39,8 @@ def start_pumps(
         pumps.append(InboxPump(rt, app, idle_seconds=inbox_idle))
     if client is None:
         raise ValueError("start_pumps needs a client when there is no inbox")
-    pumps.insert(0, OutboxPump(rt, client=client_source(rt, client), idle_seconds=outbox_idle))
+    handlers = handlers_for(client_source(rt, client))
+    pumps.insert(0, OutboxPump(rt, handlers, idle_seconds=outbox_idle))
     for pump in pumps:
         pump.start()
     return pumps

@@ -17,9 +17,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from slack_coc.config import load_settings
-from slack_coc.jobs.sweep import run_sweep
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.runtime import build_runtime
+from slack_coc.wiring import run_sweep
 
 
 def main() -> None:

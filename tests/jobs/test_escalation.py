@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from slack_coc.clock import FrozenClock
 from slack_coc.context import Actor
 from slack_coc.jobs.outbox import OutboxDispatcher
-from slack_coc.jobs.sweep import run_sweep
 from slack_coc.runtime import Runtime
 from slack_coc.services import cases, deadlines, rota
+from slack_coc.wiring import run_sweep
 from tests.conftest import START
 from tests.factories import TEAM, new_case
 from tests.jobs.conftest import Recorder

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.config import Settings
 from slack_coc.context import ServiceContext
-from slack_coc.jobs.sweep import run_sweep
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota
+from slack_coc.wiring import run_sweep
 from tests.conftest import START
 from tests.factories import TEAM, new_case
 from tests.fakeslack import FakeSlack

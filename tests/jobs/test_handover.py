@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from slack_coc.context import ServiceContext
-from slack_coc.jobs.sweep import run_sweep
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota
+from slack_coc.wiring import run_sweep
 from tests.factories import TEAM, add_roster, new_case
 from tests.jobs.conftest import Recorder
 

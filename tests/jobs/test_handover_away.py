@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from slack_coc.jobs.sweep import run_sweep
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota
 from slack_coc.slack.blocks.messages import MessageInput, render
+from slack_coc.wiring import run_sweep
 from tests.conftest import actor
 from tests.factories import TEAM, add_roster
 from tests.jobs.conftest import Recorder

@@ -11,11 +11,11 @@ from slack_coc.clock import FrozenClock
 from slack_coc.context import ServiceContext
 from slack_coc.domain.models import Case
 from slack_coc.jobs.outbox import OutboxDispatcher, RetryLater, retry_parked
-from slack_coc.jobs.sweep import run_sweep
 from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota
+from slack_coc.wiring import run_sweep
 from tests.factories import TEAM, new_case
 from tests.jobs.conftest import Recorder
 

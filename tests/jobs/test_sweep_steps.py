@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from slack_coc import wiring
 from slack_coc.jobs import sweep
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota
@@ -25,16 +26,14 @@ def test_a_failing_step_does_not_stop_the_others(
         ran.append("retention")
         raise RuntimeError("retention is broken")
 
-    def poll(rt_: Runtime) -> int:
+    def poll() -> int:
         ran.append("mailbox")
         return 2
 
-    def optional(module: str, name: str) -> Any:
-        return {"poll_once": poll, "sweep": broken_retention}[name]
-
-    monkeypatch.setattr(sweep, "_optional", optional)
-    rt.settings = rt.settings.model_copy(update={"IMAP_URL": "imaps://u:p@127.0.0.1:993"})
-    result = sweep.run_sweep(rt, START + timedelta(hours=12), handlers=recorder.handlers())
+    monkeypatch.setattr(sweep.retention, "sweep", broken_retention)
+    result = sweep.run_sweep(
+        rt, START + timedelta(hours=12), handlers=recorder.handlers(), poll_mail=poll
+    )
     assert ran == ["mailbox", "retention"]
     assert result.mail_polled == 2
     assert [e.split(":")[0] for e in result.errors] == ["retention"]
@@ -46,6 +45,16 @@ def test_no_mailbox_poll_without_imap_url(
     rt: Runtime, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     polled: list[int] = []
-    monkeypatch.setattr(sweep, "_optional", lambda m, n: lambda *_a: polled.append(1) or 0)
-    result = sweep.run_sweep(rt, START, handlers=recorder.handlers())
-    assert result.ok and result.mail_polled is None and polled == [1]  # retention only
+    monkeypatch.setattr(wiring, "poll_once", lambda _rt: polled.append(1) or 0)
+    result = wiring.run_sweep(rt, START, handlers=recorder.handlers())
+    assert result.ok and result.mail_polled is None and polled == []
+
+
+def test_the_mailbox_is_polled_when_imap_url_is_set(
+    rt: Runtime, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    polled: list[Runtime] = []
+    monkeypatch.setattr(wiring, "poll_once", lambda rt_: polled.append(rt_) or 3)
+    rt.settings = rt.settings.model_copy(update={"IMAP_URL": "imaps://u:p@127.0.0.1:993"})
+    result = wiring.run_sweep(rt, START, handlers=recorder.handlers())
+    assert result.mail_polled == 3 and polled == [rt]

@@ -6,9 +6,9 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
 from slack_coc.context import ServiceContext
-from slack_coc.jobs.sweep import outbox_handlers, run_sweep
 from slack_coc.services import mail as mail_service
 from slack_coc.services.mail import OutgoingMail
+from slack_coc.wiring import outbox_handlers, run_sweep
 from tests.conftest import actor
 from tests.mail.conftest import Mailbox, make_runtime
 from tests.mail.messages import plain
