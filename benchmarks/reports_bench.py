@@ -28,21 +28,23 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from slack_coc import crypto  # noqa: E402
-from slack_coc.clock import FrozenClock  # noqa: E402
-from slack_coc.config import Policy  # noqa: E402
-from slack_coc.context import ServiceContext  # noqa: E402
-from slack_coc.db import Base, make_engine, make_session_factory  # noqa: E402
-from slack_coc.domain import registry  # noqa: E402, F401
-from slack_coc.reports.periods import Period  # noqa: E402
-from slack_coc.reports.records import record_rows, write_records  # noqa: E402
-from slack_coc.reports.render import transparency_markdown  # noqa: E402
-from slack_coc.reports.synthetic import seed_cases  # noqa: E402
-from slack_coc.reports.transparency import transparency_report  # noqa: E402
+from slack_coc import (
+    crypto,
+    schema,  # noqa: F401
+)
+from slack_coc.clock import FrozenClock
+from slack_coc.config import Policy
+from slack_coc.context import ServiceContext
+from slack_coc.db import Base, make_engine, make_session_factory
+from slack_coc.reports.periods import Period
+from slack_coc.reports.records import record_rows, write_records
+from slack_coc.reports.render import transparency_markdown
+from slack_coc.reports.synthetic import seed_cases
+from slack_coc.reports.transparency import transparency_report
 
 TEAM = "T0BENCH001"
 TIME_TARGET_S = 2.0

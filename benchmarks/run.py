@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import inprocess, procs  # noqa: E402
-from benchmarks.load import LoadResult, Requests, run_load, summarize  # noqa: E402
-from benchmarks.seen import SEEN_HEADER, SEEN_KINDS, measure_seen  # noqa: E402
-from benchmarks.servers import BENCH_SIGNING_SECRET  # noqa: E402
-from benchmarks.tables import markdown  # noqa: E402
+from benchmarks import inprocess, procs
+from benchmarks.load import LoadResult, Requests, run_load, summarize
+from benchmarks.seen import SEEN_HEADER, SEEN_KINDS, measure_seen
+from benchmarks.servers import BENCH_SIGNING_SECRET
+from benchmarks.tables import markdown
 
 P99_TARGET_MS = 100.0
 RATIO_TARGET = 1.5

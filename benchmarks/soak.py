@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import inprocess, procs  # noqa: E402
-from benchmarks.load import Requests, send  # noqa: E402
-from benchmarks.servers import BENCH_SIGNING_SECRET  # noqa: E402
-from benchmarks.tables import markdown  # noqa: E402
-from slack_coc.services import inbox  # noqa: E402
+from benchmarks import inprocess, procs
+from benchmarks.load import Requests, send
+from benchmarks.servers import BENCH_SIGNING_SECRET
+from benchmarks.tables import markdown
+from slack_coc.services import inbox
 
 MIX = {"command": 0.3, "click": 0.3, "home": 0.2, "submit": 0.1, "show": 0.1}
 

@@ -29,20 +29,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.engine import Engine, make_url
 
-from benchmarks.seed import add_roster, seed_cases  # noqa: E402
-from slack_coc import crypto  # noqa: E402
-from slack_coc.clock import FrozenClock  # noqa: E402
-from slack_coc.config import Policy  # noqa: E402
-from slack_coc.context import ServiceContext  # noqa: E402
-from slack_coc.db import Base, make_engine, make_session_factory  # noqa: E402
-from slack_coc.domain import registry  # noqa: E402, F401
-from slack_coc.domain.models import Case, Deadline  # noqa: E402
-from slack_coc.jobs.outbox import OutboxDispatcher  # noqa: E402
-from slack_coc.services.deadlines import sweep_due  # noqa: E402
+from benchmarks.seed import add_roster, seed_cases
+from slack_coc import (
+    crypto,
+    schema,  # noqa: F401
+)
+from slack_coc.clock import FrozenClock
+from slack_coc.config import Policy
+from slack_coc.context import ServiceContext
+from slack_coc.db import Base, make_engine, make_session_factory
+from slack_coc.domain.models import Case, Deadline
+from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.services.deadlines import sweep_due
 
 TEAM = "T0BENCH001"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday: no handover in the way

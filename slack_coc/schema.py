@@ -10,7 +10,12 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from slack_coc.db import Base
-from slack_coc.domain import registry  # noqa: F401  (registers every model)
+from slack_coc.domain import registry  # noqa: F401  (registers every model of the process)
+from slack_coc.queues import (  # noqa: F401  (and the queues' tables)
+    outbox_models,
+    request_models,
+    sweep_models,
+)
 
 INSTALLATIONS_TABLE = "slack_installations"
 BOTS_TABLE = "slack_bots"

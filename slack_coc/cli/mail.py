@@ -58,7 +58,7 @@ def poll() -> None:
 @mail.command("templates")
 def templates() -> None:
     """List the message templates (for `/coc mail CASE TEMPLATE`)."""
-    from slack_coc.mail.render import TEMPLATES
+    from slack_coc.services.letters import TEMPLATES
 
     for name, label in TEMPLATES.items():
         click.echo(f"{name:24} {label}")

@@ -1,4 +1,5 @@
-"""Imports every model module so that `Base.metadata` is complete (Alembic, create_all).
+"""Imports every model module of the process so that `Base.metadata` knows them (the queues'
+models are added by `slack_coc.schema`, which Alembic and the runtime import).
 
 A new model module adds one import line here.
 """
@@ -12,17 +13,13 @@ from slack_coc.domain import (
     rota_models,
     sanction_models,
 )
-from slack_coc.queues import outbox_models, request_models, sweep_models
 
 __all__ = [
     "decision_models",
     "mail_models",
     "models",
-    "outbox_models",
     "process_models",
     "relay_models",
-    "request_models",
     "rota_models",
     "sanction_models",
-    "sweep_models",
 ]

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.context import ServiceContext
 from slack_coc.domain.models import Case
+from slack_coc.jobs.delivery_errors import DropMessage, NotYet, RetryLater
 from slack_coc.jobs.pool import KeyedPool
 from slack_coc.queues.claims import claim_is_live, new_claimant
 from slack_coc.queues.notices import Notice, PlannedIntent, existing_keys, write_notices
@@ -58,31 +59,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Session, OutboxMessage], None]
 _Due = tuple[int, str, str, int | None, str | None]  # id, kind, team, case, recipient
 PARKED_TEMPLATE = "outbox_parked"
-
-
-class RetryLater(Exception):
-    """`scope`: what Slack limited (its method and channel) when it answered 429; None when
-    unknown (the whole workspace is taken to be limited)."""
-
-    def __init__(
-        self, reason: str, retry_after: float | None = None, scope: str | None = None
-    ) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-        self.scope = scope
-
-
-class NotYet(Exception):
-    """The item cannot go until someone acts (the workspace has no channel until a chair runs
-    `/coc setup`): tried again after `seconds`, no attempt counted, never parked or lost."""
-
-    def __init__(self, reason: str, seconds: float = 300) -> None:
-        super().__init__(reason)
-        self.seconds = seconds
-
-
-class DropMessage(Exception):
-    """The intent no longer applies (e.g. the recipient was recused meanwhile)."""
 
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)

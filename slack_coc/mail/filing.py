@@ -21,9 +21,9 @@ from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.mail_models import MailAttachment, MailDirection, MailMessage, MailStatus
 from slack_coc.domain.models import Case, Member, Party
 from slack_coc.mail.parse import ParsedMail, parse_message
-from slack_coc.mail.render import find_case_tag
 from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services.intake import MAX_TEXT, ReportInput, log_report
+from slack_coc.services.letters import find_case_tag
 from slack_coc.services.timeline import record_event
 
 log = logging.getLogger(__name__)

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from slack_coc.clock import Clock
 from slack_coc.domain.mail_models import MailMessage, MailStatus
-from slack_coc.jobs.outbox import RetryLater, before_external_call
+from slack_coc.jobs.delivery_errors import RetryLater
+from slack_coc.jobs.outbox import before_external_call
 from slack_coc.mail.imap import tls_off
-from slack_coc.mail.render import render, tag_subject
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.runtime import Runtime
+from slack_coc.services.letters import render, tag_subject
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from slack_coc.domain.deadline_kinds import deadline_label
 from slack_coc.domain.enums import CaseState, PartyRole, Trigger
 from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Deadline, Member, Party
@@ -24,26 +25,6 @@ class DeadlineView:
     @property
     def label(self) -> str:
         return deadline_label(self.kind)
-
-
-DEADLINE_LABELS = {
-    "ack": "first response",
-    "ack_secondary": "secondary paged",
-    "ack_any": "any member steps in",
-    "reporter_response": "response promised to reporter",
-    "resolution": "resolution target",
-    "emergency_review": "review of emergency action",
-    "review_date": "review",
-    "suspension_end": "suspension ends",
-    "deadlock": "board escalation possible",
-    "feedback": "reporter's feedback",
-}
-
-
-def deadline_label(kind: str) -> str:
-    if kind.startswith("action:"):
-        return "action due"
-    return DEADLINE_LABELS.get(kind, kind.replace("_", " "))
 
 
 @dataclass(frozen=True)

@@ -5,34 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.content_warnings import warning_labels
 from slack_coc.domain.decision_models import Proposal
-from slack_coc.domain.enums import CaseState
 from slack_coc.domain.models import AccessLog, Case, CaseEvent, Member, Party, Recusal
 from slack_coc.read_models.case_views import CaseView, case_views
-from slack_coc.services.access import require_case_access, require_member
+from slack_coc.services.access import require_case_access, require_member, visible_cases_query
 from slack_coc.services.content_warnings import must_warn, warnings_of
 from slack_coc.services.decisions import case_facts, open_proposal, tally
 from slack_coc.services.retaliation import Links, links_for
-
-
-def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ignore[no-untyped-def]
-    """Cases this member may see: same workspace, not recused, real (not synthetic)."""
-    recused = exists().where(
-        and_(
-            Recusal.case_id == Case.id, Recusal.member_id == member.id, Recusal.lifted_at.is_(None)
-        )
-    )
-    query = select(Case).where(Case.team_id == member.team_id, ~recused, Case.synthetic.is_(False))
-    if not member.is_chair:
-        query = query.where(Case.chairs_only.is_(False))
-    if open_only:
-        query = query.where(Case.state != CaseState.RESOLVED.value)
-    return query
 
 
 def list_cases(

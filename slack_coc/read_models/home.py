@@ -15,8 +15,7 @@ from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import Absence
 from slack_coc.read_models.case_views import CaseView, case_views
-from slack_coc.read_models.cases import visible_cases_query
-from slack_coc.services.access import find_member
+from slack_coc.services.access import find_member, visible_cases_query
 from slack_coc.services.rota import week_at
 
 HOME_CASE_LIMIT = 25  # App Home holds 100 blocks; the rest is one `/coc list` away

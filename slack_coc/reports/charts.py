@@ -15,9 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from slack_coc.reports.outcomes import OUTCOME_COLUMNS
 from slack_coc.reports.suppression import Shown, Status
 from slack_coc.reports.transparency import TransparencyReport, month_key
+from slack_coc.services.outcomes import OUTCOME_COLUMNS
 
 HATCH = "//"
 NOTE = "hatched: suppressed small count, drawn at the least it can be"

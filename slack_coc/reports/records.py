@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, aliased
 from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseState, Outcome, ResolutionSource
 from slack_coc.domain.models import AccessLog, Case, Member, Party, Recusal
-from slack_coc.reports.outcomes import Synthetic, counted, reported_outcomes
 from slack_coc.reports.render import markdown_table
 from slack_coc.services.access import require_chair
 from slack_coc.services.identity import require_declared
+from slack_coc.services.outcomes import Synthetic, counted, reported_outcomes
 
 RECORD_COLUMNS = (
     "Date of Report",

@@ -16,9 +16,9 @@ from slack_coc.config import DEFAULT_VIOLATION_TYPES
 from slack_coc.domain.decision_models import Proposal, ProposedOutcome
 from slack_coc.domain.enums import Outcome, PartyRole, ResolutionSource
 from slack_coc.domain.models import Case, Party
-from slack_coc.reports.outcomes import DECISIVE, OUTCOME_COLUMNS, Synthetic, counted
 from slack_coc.reports.periods import Period
 from slack_coc.reports.suppression import Group, Shown, suppress
+from slack_coc.services.outcomes import DECISIVE, OUTCOME_COLUMNS, Synthetic, counted
 
 TRANSPARENCY_COLUMNS = (
     "Reports",

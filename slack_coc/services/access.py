@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor
+from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import NotFound, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal, Workspace
 
@@ -108,3 +109,32 @@ def require_case_access(
     if not may_see(session, member, case):
         raise NotFound(NOT_VISIBLE)
     return member, case
+
+
+def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ignore[no-untyped-def]
+    """Cases this member may see: same workspace, not recused, real (not synthetic)."""
+    recused = exists().where(
+        and_(
+            Recusal.case_id == Case.id, Recusal.member_id == member.id, Recusal.lifted_at.is_(None)
+        )
+    )
+    query = select(Case).where(Case.team_id == member.team_id, ~recused, Case.synthetic.is_(False))
+    if not member.is_chair:
+        query = query.where(Case.chairs_only.is_(False))
+    if open_only:
+        query = query.where(Case.state != CaseState.RESOLVED.value)
+    return query
+
+
+def eligible_voters(session: Session, case: Case) -> set[int]:
+    """Members who may vote on the case: active, conflicts declared, not recused."""
+    members = set(
+        session.scalars(
+            select(Member.id).where(
+                Member.team_id == case.team_id,
+                Member.active.is_(True),
+                Member.conflicts_declared_at.is_not(None),
+            )
+        )
+    )
+    return members - recused_member_ids(session, case.id)

@@ -17,11 +17,11 @@ from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import CaseState, Outcome
 from slack_coc.domain.errors import NotPermitted
 from slack_coc.domain.models import Case
-from slack_coc.mail.render import render
 from slack_coc.queues.outbox import Intent, enqueue, enqueue_once
-from slack_coc.reports.outcomes import reported_outcomes
 from slack_coc.services.access import require_case_access
 from slack_coc.services.chairs_only import chairs_of
+from slack_coc.services.letters import render
+from slack_coc.services.outcomes import reported_outcomes
 from slack_coc.services.timeline import case_changed, record_event
 
 

@@ -8,7 +8,6 @@ from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.enums import RecusalReason
 from slack_coc.domain.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.models import Case, Member, Recusal
-from slack_coc.read_models.cases import visible_cases_query
 from slack_coc.services.access import (
     active_recusal,
     find_member,
@@ -16,6 +15,7 @@ from slack_coc.services.access import (
     require_case_access,
     require_chair,
     require_member,
+    visible_cases_query,
 )
 from slack_coc.services.concerned import names_member
 from slack_coc.services.timeline import case_changed, record_event, refresh_homes

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
 from slack_coc.context import Actor, ServiceContext
+from slack_coc.domain.deadline_kinds import deadline_label
 from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotPermitted
 from slack_coc.domain.models import Case, Deadline, Member, Recusal, Workspace
@@ -34,10 +35,9 @@ from slack_coc.failures import log_failure
 from slack_coc.queues.notices import Notice, PlannedIntent, take_sweep_lock, write_notices
 from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.queues.sweep_models import SentNotice
-from slack_coc.read_models.case_views import deadline_label
 from slack_coc.services.access import require_case_access
 from slack_coc.services.actions import ACTION_DEADLINE, owners_of
-from slack_coc.services.paging import case_facts, choose_pair, escalation_pages
+from slack_coc.services.paging import choose_pair, escalation_pages, page_facts
 from slack_coc.services.rota import week_start
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
 
@@ -66,7 +66,7 @@ def sweep_due(ctx: ServiceContext) -> SweepReport:
     now = ctx.clock.now()
     with ctx.transaction() as session:
         take_sweep_lock(session)
-        notices, failures = plan_deadline_notices(session, now, ctx)
+        notices, failures = plan_deadline_notices(session, now, ctx.policy)
         rota, rota_failures = plan_rota_notices(session, now, ctx)
         written = write_notices(session, notices, now)
         rota_written = write_notices(session, rota, now)
@@ -107,9 +107,8 @@ def due_deadlines(
 
 
 def plan_deadline_notices(
-    session: Session, now: datetime, ctx: ServiceContext | Policy, case_id: int | None = None
+    session: Session, now: datetime, policy: Policy, case_id: int | None = None
 ) -> tuple[list[Notice], int]:
-    policy = ctx if isinstance(ctx, Policy) else ctx.policy
     warn = timedelta(hours=policy.resolution_warning_hours)
     due = due_deadlines(session, now, warn, case_id)
     if not due:
@@ -188,7 +187,7 @@ def _action_due(deadline: Deadline, case: Case, owner: Member | None, excluded: 
     if owner is None or not owner.active or owner.id in excluded:
         return notice
     payload = {
-        **case_facts(case),
+        **page_facts(case),
         "template": "action_due",
         "deadline": "action",
         "due_at": deadline.due_at.astimezone(UTC).isoformat(),
@@ -209,7 +208,7 @@ def _plan_one(
     key = notice_key(case.id, deadline.kind, deadline.due_at, stage)
     notice = Notice(key, case.team_id, stage, case_id=case.id, deadline_id=deadline.id)
     facts = {
-        **case_facts(case),
+        **page_facts(case),
         "deadline": deadline.kind,
         "label": deadline_label(deadline.kind),
         "due_at": deadline.due_at.astimezone(UTC).isoformat(),
@@ -309,7 +308,7 @@ def delay_resolution(
             now=now,
             case_id=case.id,
             payload={
-                **case_facts(case),
+                **page_facts(case),
                 "template": "resolution_delayed",
                 "due_at": due.isoformat(),
                 "by": actor.user_id,

@@ -29,7 +29,7 @@ from slack_coc.domain.lifecycle import CaseFacts, CaseFlow
 from slack_coc.domain.models import Case, Member, Party
 from slack_coc.queues.outbox import Intent, enqueue, enqueue_once
 from slack_coc.services import feedback
-from slack_coc.services.access import recused_member_ids, require_case_access
+from slack_coc.services.access import eligible_voters, require_case_access
 from slack_coc.services.readmission import schedule_sanction_ends
 from slack_coc.services.steps import StepResult, take_step
 from slack_coc.services.timeline import case_changed, meet_deadlines, record_event, set_deadline
@@ -72,19 +72,6 @@ def latest_escalated(session: Session, case_id: int) -> Proposal | None:
         .order_by(Proposal.id.desc())
         .limit(1)
     )
-
-
-def eligible_voters(session: Session, case: Case) -> set[int]:
-    members = set(
-        session.scalars(
-            select(Member.id).where(
-                Member.team_id == case.team_id,
-                Member.active.is_(True),
-                Member.conflicts_declared_at.is_not(None),
-            )
-        )
-    )
-    return members - recused_member_ids(session, case.id)
 
 
 def tally(session: Session, case: Case, proposal: Proposal, policy_rule: str) -> RuleResult:

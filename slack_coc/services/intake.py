@@ -23,6 +23,7 @@ from slack_coc.services.concerned import (
     recuse_anonymous_member,
     recuse_parties,
 )
+from slack_coc.services.deadlines import notify_due_now
 from slack_coc.services.paging import page_new_case
 from slack_coc.services.people import add_party
 from slack_coc.services.relay import keep_contact
@@ -211,6 +212,10 @@ def log_report(
         _set_intake_deadlines(session, policy, case)
         case_changed(session, case, now)
         paged = page_new_case(session, case, now, policy, excluded)
+        if case.safety_risk or case.ongoing == "Yes":
+            # Every level at once: the escalation deadlines are due at receipt; their
+            # notices are written now rather than at the next sweep.
+            notify_due_now(session, case, now, policy)
         if report.reporter_user_id and report.source == CaseSource.SLACK.value and not drill:
             enqueue_once(
                 session,

@@ -17,10 +17,10 @@ from slack_coc.domain.enums import CaseState
 from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.models import Case, Member
-from slack_coc.mail.render import TEMPLATES, render
 from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.services import cases
 from slack_coc.services.access import require_case_access
+from slack_coc.services.letters import TEMPLATES, render
 from slack_coc.services.mail_outgoing import (
     MailDraft,
     OutgoingMail,

@@ -17,9 +17,9 @@ from slack_coc.domain.enums import CaseState, PartyRole
 from slack_coc.domain.errors import InvalidInput, NotFound
 from slack_coc.domain.mail_models import MailDirection, MailMessage, MailStatus
 from slack_coc.domain.models import Case, Deadline, Member, Party
-from slack_coc.mail.render import TEMPLATES, tag_subject
 from slack_coc.queues.outbox import Intent, enqueue_once
 from slack_coc.services.access import find_member, may_see
+from slack_coc.services.letters import TEMPLATES, tag_subject
 from slack_coc.services.relay import relay_mail
 from slack_coc.services.timeline import record_event
 

@@ -86,20 +86,14 @@ def page_new_case(
             now=now,
             recipient=member.user_id,
             case_id=case.id,
-            payload={"template": "page_new_case", "level": level, **case_facts(case)},
+            payload={"template": "page_new_case", "level": level, **page_facts(case)},
             dedupe_key=f"page:{case.id}:new:{level}",
         )
         paged.append(member.user_id)
-    if case.safety_risk or case.ongoing == "Yes":
-        # Every level at once: the escalation deadlines are due at receipt (intake); write
-        # their notices now rather than at the next sweep.
-        from slack_coc.services.deadlines import notify_due_now
-
-        notify_due_now(session, case, now, policy)
     return paged
 
 
-def case_facts(case: Case) -> dict[str, object]:
+def page_facts(case: Case) -> dict[str, object]:
     """What a page or reminder may say about a case: number, code name, state, flags."""
     flags = ["DRILL"] if case.drill else []
     if case.safety_risk:
@@ -128,7 +122,7 @@ def escalation_pages(
         pages.append(
             (
                 member.user_id,
-                {"template": template, "level": level, **case_facts(case)},
+                {"template": template, "level": level, **page_facts(case)},
                 f"{stage_key}:{level}",
             )
         )

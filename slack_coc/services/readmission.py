@@ -31,9 +31,9 @@ from slack_coc.domain.sanction_models import (
     ReadmissionVote,
     ReturnCondition,
 )
-from slack_coc.reports.outcomes import DECISIVE
-from slack_coc.services.access import require_case_access
+from slack_coc.services.access import eligible_voters, require_case_access
 from slack_coc.services.mail_outgoing import latest_inbound
+from slack_coc.services.outcomes import DECISIVE
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
 
 SUSPENSIONS = (Outcome.SUSPENSION_SHORT.value, Outcome.SUSPENSION_EXTENDED.value)
@@ -129,9 +129,6 @@ def _open(session: Session, case: Case) -> Readmission | None:
 
 
 def _eligible(session: Session, case: Case) -> set[int]:
-    # Imported here: `decisions` imports this module (for `schedule_sanction_ends`).
-    from slack_coc.services.decisions import eligible_voters
-
     return eligible_voters(session, case)
 
 

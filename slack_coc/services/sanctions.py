@@ -28,9 +28,9 @@ from slack_coc.domain.sanction_models import (
     ReadmissionStatus,
     SanctionCheck,
 )
-from slack_coc.reports.outcomes import reported_outcomes
 from slack_coc.services.access import find_member, require_chair
 from slack_coc.services.intake import ensure_workspace
+from slack_coc.services.outcomes import reported_outcomes
 
 SANCTIONS = (
     Outcome.SUSPENSION_SHORT.value,

@@ -4,18 +4,27 @@ docs/records.md "Types of violations")."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from slack_coc.domain.enums import Outcome
 from slack_coc.domain.errors import InvalidInput
 
-if TYPE_CHECKING:
-    from slack_coc.services.decisions import OutcomeInput
+
+class TypedOutcome(Protocol):
+    """What is checked of a proposed outcome (`decisions.OutcomeInput`)."""
+
+    @property
+    def party_id(self) -> int | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def violation_types(self) -> Sequence[str]: ...
+
 
 NOT_A_VIOLATION = {Outcome.NOT_A_VIOLATION.value, Outcome.OUT_OF_SCOPE.value}
 
 
-def validate_types(outcomes: Sequence[OutcomeInput], known: list[str]) -> None:
+def validate_types(outcomes: Sequence[TypedOutcome], known: Sequence[str]) -> None:
     """The kinds of behaviour must be the policy's; none for "not a violation"."""
     for o in outcomes:
         unknown = [t for t in o.violation_types if t not in known]

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from slack_coc.domain.enums import PartyRole
 from slack_coc.domain.models import Case, CaseEvent, Party
-from slack_coc.jobs.outbox import DropMessage, Handler, NotYet, RetryLater, before_external_call
+from slack_coc.jobs.delivery_errors import DropMessage, NotYet, RetryLater
+from slack_coc.jobs.outbox import Handler, before_external_call
 from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.read_models.case_views import CaseView

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from slack_coc.config import Settings
 from slack_coc.context import ServiceContext
-from slack_coc.jobs.outbox import RetryLater
+from slack_coc.jobs.delivery_errors import RetryLater
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.runtime import Runtime
 from slack_coc.services import rota

@@ -16,11 +16,11 @@ from slack_coc.domain.errors import InvalidInput, NotFound, NotPermitted
 from slack_coc.domain.mail_models import MailMessage, MailStatus
 from slack_coc.domain.models import Case, CaseEvent
 from slack_coc.jobs.outbox import OutboxDispatcher
-from slack_coc.mail.render import TEMPLATES, render
 from slack_coc.mail.sender import make_mail_handler
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.services import conflicts
 from slack_coc.services import mail as mail_service
+from slack_coc.services.letters import TEMPLATES, render
 from slack_coc.services.mail import OutgoingMail
 from slack_coc.services.mail_outgoing import MAX_BODY
 from tests.conftest import actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from slack_coc.mail.parse import html_to_text, parse_message
-from slack_coc.mail.render import find_case_tag, tag_subject
+from slack_coc.services.letters import find_case_tag, tag_subject
 
 
 def test_forwarded_as_attachment_keeps_the_inner_text_and_is_flagged() -> None:

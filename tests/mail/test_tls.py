@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 
 from slack_coc.clock import FrozenClock
 from slack_coc.context import ServiceContext
-from slack_coc.jobs.outbox import OutboxDispatcher, RetryLater
+from slack_coc.jobs.delivery_errors import RetryLater
+from slack_coc.jobs.outbox import OutboxDispatcher
 from slack_coc.mail.poller import poll_once
 from slack_coc.mail.sender import SmtpTarget, check_smtp, make_mail_handler, send_message
 from slack_coc.services import mail as mail_service

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from slack_coc.reports import charts
-from slack_coc.reports.outcomes import OUTCOME_COLUMNS
 from slack_coc.reports.periods import Period
 from slack_coc.reports.suppression import Shown, Status
 from slack_coc.reports.transparency import (
@@ -19,6 +18,7 @@ from slack_coc.reports.transparency import (
     TransparencyReport,
     month_key,
 )
+from slack_coc.services.outcomes import OUTCOME_COLUMNS
 
 NONE = Durations(0, None, None)
 

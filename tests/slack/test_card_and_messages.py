@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slack_coc.domain.enums import CaseState, Trigger
-from slack_coc.jobs.outbox import RetryLater
+from slack_coc.jobs.delivery_errors import RetryLater
 from slack_coc.read_models.case_views import CaseView, DeadlineView
 from slack_coc.slack.blocks.card import build_card, offered_steps
 from slack_coc.slack.blocks.messages import (

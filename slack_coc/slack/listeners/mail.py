@@ -12,9 +12,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from slack_coc.mail.render import TEMPLATES
 from slack_coc.runtime import Runtime
 from slack_coc.services import mail as mail_service
+from slack_coc.services.letters import TEMPLATES
 from slack_coc.services.mail import OutgoingMail
 from slack_coc.slack.errors import reported
 from slack_coc.slack.ids import SLASH_COMMAND

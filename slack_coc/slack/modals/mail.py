@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from slack_coc.mail.render import TEMPLATES
+from slack_coc.services.letters import TEMPLATES
 from slack_coc.services.mail import MailDraft, SentMail
 from slack_coc.slack.ids import Action, Callback
 from slack_coc.slack.modals.common import (

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-TEMPLATE_DIR = Path(__file__).with_name("templates")
+TEMPLATE_DIR = Path(__file__).with_name("letter_templates")
 
 # Template name -> label shown in the compose modal, in docs/process.md order.
 TEMPLATES: dict[str, str] = {
