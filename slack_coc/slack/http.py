@@ -62,8 +62,7 @@ def make_wsgi_app(
                 return slack(environ, start_response)
             except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
                 # Bolt parses the body before checking the signature: a `payload` that is not
-                # JSON, or JSON of the wrong shape (a list...), raised here and became a 500,
-                # signed or not (found by tests/robustness fuzzing).
+                # JSON, or JSON of the wrong shape (a list...), must be a 400, signed or not.
                 return _json(
                     start_response, "400 Bad Request", {"ok": False, "error": "malformed body"}
                 )
