@@ -48,11 +48,11 @@ migrations-check: $(STAMP)
 # Regenerate the single initial migration from the models (no release has shipped yet).
 migration: $(STAMP)
 	rm -f .alembic-gen.db .alembic-gen.db.key
-	mv slack_coc/migrations/versions/0001_initial_schema.py .0001.bak 2>/dev/null || true
+	mv alembic/versions/0001_initial_schema.py .0001.bak 2>/dev/null || true
 	DATABASE_URL=sqlite:///.alembic-gen.db $(VENV)/bin/alembic revision --autogenerate -m "initial schema" --rev-id 0001 \
-	  || { mv .0001.bak slack_coc/migrations/versions/0001_initial_schema.py; exit 1; }
+	  || { mv .0001.bak alembic/versions/0001_initial_schema.py; exit 1; }
 	rm -f .alembic-gen.db .alembic-gen.db.key .0001.bak
-	$(VENV)/bin/ruff format slack_coc/migrations/versions
+	$(VENV)/bin/ruff format alembic/versions
 
 test-sqlite: $(STAMP)
 	env -u COC_TEST_DATABASE_URL $(VENV)/bin/pytest -q

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import slack_coc.migrations  # a folder without __init__: `alembic` must stay the library
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# `alembic/` in the repository (linked as slack_coc/migrations), inside the package once
+# installed.
+MIGRATIONS = Path(next(iter(slack_coc.migrations.__path__)))
 
 
 def alembic_config(url: str) -> Config:

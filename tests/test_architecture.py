@@ -93,3 +93,18 @@ def test_modules_stay_small() -> None:
         and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_migrations_live_at_the_top_and_ship_inside_the_package() -> None:
+    from slack_coc.migrate import MIGRATIONS
+
+    assert (ROOT / "slack_coc" / "migrations").resolve() == ROOT / "alembic"
+    assert (MIGRATIONS / "env.py").is_file()
+    assert list((MIGRATIONS / "versions").glob("0001_*.py"))
+    # The top-level folder must never hide the alembic library, even first on sys.path.
+    assert not (ROOT / "alembic" / "__init__.py").exists()
+    probe = "import sys; sys.path.insert(0, '.'); import alembic.command; print(alembic.__file__)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "site-packages" in done.stdout, done.stderr

@@ -1,1 +1,0 @@
-"""Alembic migrations, shipped inside the package so `serve` can upgrade an installed app."""
