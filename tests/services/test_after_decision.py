@@ -23,7 +23,7 @@ from slack_coc.services import cases, decisions, feedback
 from slack_coc.services.actions import NewAction, record_actions
 from slack_coc.services.deadlines import sweep_due
 from tests.conftest import actor
-from tests.test_decision_services import BEN, CAT, DAN, EVE, shepherded_case, warn_all
+from tests.services.test_decision_services import BEN, CAT, DAN, EVE, shepherded_case, warn_all
 
 ANA = "U0ANA0001"
 
