@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+
 from slack_coc import schema  # noqa: F401  (registers every table, OAuth stores included)
 from slack_coc.db import Base, make_engine
 

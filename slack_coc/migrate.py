@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 import slack_coc.migrations  # a folder without __init__: `alembic` must stay the library
-from alembic import command
 
 # `alembic/` in the repository (linked as slack_coc/migrations), inside the package once
 # installed.
