@@ -59,6 +59,7 @@ class ServiceContext:
     board_address: str | None = None
     channel_id: str | None = None  # COC_CHANNEL_ID: one workspace's only (`default_channel`)
     home_team_id: str | None = None  # COC_TEAM_ID: the workspace COC_CHANNEL_ID belongs to
+    public_url: str | None = None  # COC_PUBLIC_URL: links the app shows start with it
     # Called after every successful commit (e.g. deliver the outbox right away).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 

@@ -45,6 +45,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         board_address=settings.COC_BOARD_ADDRESS,
         channel_id=settings.COC_CHANNEL_ID,
         home_team_id=settings.COC_TEAM_ID,
+        public_url=settings.COC_PUBLIC_URL,
     )
     return Runtime(settings, engine, ctx)
 

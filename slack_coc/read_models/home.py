@@ -15,6 +15,7 @@ from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import Absence
 from slack_coc.read_models.case_views import CaseView, case_views
+from slack_coc.services import rota_feed
 from slack_coc.services.access import find_member, visible_cases_query
 from slack_coc.services.rota import week_at
 
@@ -42,10 +43,18 @@ class HomeData:
     always_warn: bool = False  # content warnings: see every report's warning step first
     # The member's own absences, today or later: (first day, last day).
     away: list[tuple[date, date]] = field(default_factory=list)
+    # The rota's calendar feed, as the member is shown it (`rota_feed.feed_link`).
+    feed: str | None = None
 
 
 def home_data_in(
-    session: Session, team_id: str, user_id: str, now: datetime, policy: Policy
+    session: Session,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    policy: Policy,
+    *,
+    public_url: str | None = None,
 ) -> HomeData:
     member = find_member(session, team_id, user_id)
     if member is None:
@@ -102,13 +111,19 @@ def home_data_in(
         ],
         this_week=_pair(session, team_id, now, policy),
         next_week=_pair(session, team_id, now + timedelta(days=7), policy),
+        feed=rota_feed.feed_link(public_url, rota_feed.feed_path_in(session, team_id)),
     )
 
 
 def home_data(ctx: ServiceContext, actor: Actor) -> HomeData:
     with ctx.read() as session:
         return home_data_in(
-            session, actor.team_id, actor.user_id or "", ctx.clock.now(), ctx.policy
+            session,
+            actor.team_id,
+            actor.user_id or "",
+            ctx.clock.now(),
+            ctx.policy,
+            public_url=ctx.public_url,
         )
 
 

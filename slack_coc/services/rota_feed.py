@@ -34,9 +34,24 @@ def feed_path(ctx: ServiceContext, actor: Actor) -> str:
     """The member's feed link (path and query; the app's address goes in front)."""
     with ctx.read() as session:
         require_member(session, actor)
-        workspace = session.get(Workspace, actor.team_id)
-        token = lookup_digest(_subject(actor.team_id, _generation(workspace)))
-    return f"{FEED_PATH}?team={actor.team_id}&token={token}"
+        return feed_path_in(session, actor.team_id)
+
+
+def feed_path_in(session: Session, team_id: str) -> str:
+    """The workspace's feed link, inside the caller's transaction (for a member only)."""
+    token = lookup_digest(_subject(team_id, _generation(session.get(Workspace, team_id))))
+    return f"{FEED_PATH}?team={team_id}&token={token}"
+
+
+def feed_link(public_url: str | None, path: str) -> str:
+    """How a member is shown their link: whole when the app's address is known."""
+    base = (public_url or "").rstrip("/")
+    if base:
+        return (
+            f"<{base}{path}|Subscribe to the rota in your calendar> (this link is yours to "
+            "keep private: it is the workspace's calendar secret)."
+        )
+    return f"Rota calendar feed: `{path}` on the app's address (keep it private)."
 
 
 def token_matches(ctx: ServiceContext, team_id: str, token: str) -> bool:

@@ -334,7 +334,10 @@ class Outbound:
         client = self.client(item.team_id)
         refused: list[str] = []
         for user_id in recipients:
-            view = build_home(home_data_in(session, item.team_id, user_id, now, policy))
+            data = home_data_in(
+                session, item.team_id, user_id, now, policy, public_url=self.ctx.public_url
+            )
+            view = build_home(data)
             try:
                 slack_call(client.views_publish, user_id=user_id, view=view)
             except SlackCallFailed as exc:  # e.g. the member left the workspace: skip them

@@ -99,3 +99,25 @@ def test_only_members_get_the_link(ctx: Any) -> None:
         rota_feed.feed_path(ctx, Actor(TEAM, "U0STRANGE9"))
     with pytest.raises(DomainError):
         rota_feed.feed_path(ctx, Actor(TEAM, OLGA))  # a member of the other workspace only
+
+
+def test_app_home_shows_a_member_their_feed_link_and_a_stranger_none(ctx: Any) -> None:
+    from dataclasses import replace
+
+    from slack_coc.read_models.home import home_data
+    from slack_coc.slack.blocks.home import build_home
+
+    _two_workspaces(ctx)
+    token = _token(ctx, TEAM, ANA)
+    homed = replace(ctx, public_url="https://coc.example.org/")
+    data = home_data(homed, Actor(TEAM, ANA))
+    assert data.feed is not None
+    link = f"https://coc.example.org/oncall.ics?team={TEAM}&token={token}"
+    assert link in data.feed
+    assert link in str(build_home(data))
+    # Without the app's address the path is shown, to put after it.
+    assert f"`/oncall.ics?team={TEAM}&token={token}`" in str(home_data(ctx, Actor(TEAM, ANA)).feed)
+    stranger = home_data(homed, Actor(TEAM, "U0STRANGE9"))
+    assert stranger.feed is None and token not in str(build_home(stranger))
+    # Another workspace's member sees their own workspace's secret, never this one.
+    assert token not in str(home_data(homed, Actor(OTHER_TEAM, OLGA)).feed)

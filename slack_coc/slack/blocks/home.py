@@ -131,7 +131,7 @@ def _oncall_blocks(data: HomeData) -> list[Block]:
             f"secondary <@{pair.secondary_user_id}>"
         )
 
-    return [
+    blocks: list[Block] = [
         SectionBlock(
             block_id="oncall",
             text=MarkdownTextObject(
@@ -141,6 +141,11 @@ def _oncall_blocks(data: HomeData) -> list[Block]:
             ),
         )
     ]
+    if data.feed:
+        blocks.append(
+            ContextBlock(block_id="oncall_feed", elements=[MarkdownTextObject(text=data.feed)])
+        )
+    return blocks
 
 
 def _away_block(data: HomeData) -> SectionBlock:

@@ -123,13 +123,8 @@ def _oncall(req: CommandRequest) -> None:
             return f"*{label}:* nobody scheduled."
         return f"*{label}:* primary <@{p.primary_user_id}>, secondary <@{p.secondary_user_id}>"
 
-    link = rota_feed.feed_path(req.rt.ctx, req.actor)
-    base = (req.rt.settings.COC_PUBLIC_URL or "").rstrip("/")
-    feed = (
-        f"<{base}{link}|Subscribe to the rota in your calendar> (this link is yours to keep "
-        "private: it is the workspace's calendar secret)."
-        if base
-        else f"Rota calendar feed: `{link}` on the app's address (keep it private)."
+    feed = rota_feed.feed_link(
+        req.rt.settings.COC_PUBLIC_URL, rota_feed.feed_path(req.rt.ctx, req.actor)
     )
     ephemeral(
         req,
