@@ -194,7 +194,12 @@ class Outbound:
         if event is None or event.case_id != case.id:
             raise DropMessage(f"timeline event {item.payload.get('event_id')} not found")
         note = ThreadNote(
-            event.kind, event.actor_user_id, event.from_state, event.to_state, dict(event.data)
+            event.kind,
+            event.actor_user_id,
+            event.from_state,
+            event.to_state,
+            dict(event.data),
+            drill=case.drill,
         )
         if case.chairs_only:
             return  # its timeline is in the details; the channel knows nothing of it yet

@@ -112,6 +112,11 @@ def test_drill_is_paged_worked_to_the_end_and_never_counted(app_server: AppServe
 
     work_to_resolution(server, 1)
     assert case_state(server, 1) == "resolved"
+    server.deliver()
+    # Every note in the card's thread says DRILL too.
+    notes = [m for m in server.fake.messages(CHANNEL) if m.thread_ts == card(server).ts]
+    assert len(notes) >= 5
+    assert all(m.text.startswith("DRILL") for m in notes), [m.text for m in notes]
 
     ctx = server.rt.ctx
     period = Period.parse(str(ctx.clock.now().year))

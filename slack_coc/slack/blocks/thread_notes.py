@@ -57,6 +57,7 @@ class ThreadNote:
     from_state: str | None
     to_state: str | None
     data: dict[str, Any]
+    drill: bool = False  # a practice case: every note says so
 
 
 def thread_note(note: ThreadNote) -> Rendered:
@@ -81,7 +82,7 @@ def thread_note(note: ThreadNote) -> Rendered:
     ]
     if facts:
         text += f" ({'; '.join(facts)})"
-    return message(text)
+    return message(f"DRILL · {text}" if note.drill else text)
 
 
 def _state_label(value: str) -> str:
