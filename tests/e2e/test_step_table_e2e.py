@@ -307,3 +307,15 @@ def test_a_busy_web_process_opens_a_loading_view_the_worker_fills_with_the_form(
 def _loading_view_recorded(server: AppServer) -> bool:
     with inbox.inbox_context(server.rt.ctx).read() as session:
         return session.scalar(select(InboxItem.loading_view_id)) is not None
+
+
+def test_other_commands_that_open_a_form_only_sometimes_say_when() -> None:
+    """`/coc check` opens its form without an attendee; `/coc readmission CASE close` answers
+    with a line, the rest with a form (their listeners do just that)."""
+
+    def typed(text: str) -> bool:
+        return answers_with_modal({"command": "/coc", "text": text, "trigger_id": "1.2.3"})
+
+    assert typed("check") and not typed("check <@U0BEN0002>")
+    assert typed("readmission 12") and not typed("readmission 12 close")
+    assert not typed("readmission")
