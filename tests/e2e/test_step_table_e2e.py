@@ -168,7 +168,8 @@ def _answer(server: AppServer, before: int, number: int) -> tuple[str, str]:
                 return "reply", str(call.text)
         return None
 
-    return tuple(wait_for(found, what=f"an answer about case #{number}"))  # type: ignore[return-value]
+    kind, detail = wait_for(found, what=f"an answer about case #{number}")
+    return str(kind), str(detail)
 
 
 def _assert_done(row: Step, what: tuple[str, str], number: int) -> None:
@@ -312,6 +313,8 @@ def _loading_view_recorded(server: AppServer) -> bool:
 def test_other_commands_that_open_a_form_only_sometimes_say_when() -> None:
     """`/coc check` opens its form without an attendee; `/coc readmission CASE close` answers
     with a line, the rest with a form (their listeners do just that)."""
+    import slack_coc.slack.listeners.readmission
+    import slack_coc.slack.listeners.sanctions  # noqa: F401  (they register the subcommands)
 
     def typed(text: str) -> bool:
         return answers_with_modal({"command": "/coc", "text": text, "trigger_id": "1.2.3"})
