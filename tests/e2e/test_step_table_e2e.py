@@ -260,7 +260,8 @@ def test_the_forms_the_rows_name_are_answered_by_their_handlers() -> None:
 
 # ---------------------------------------------------------------- through the web process
 
-DRIFTED = ("vote", "feedback", "reconsider", "reopen")  # forms once opened unannounced
+# Typed without text, these opened their form unannounced before the table (no loading view).
+DRIFTED = ("vote", "feedback", "reconsider", "reopen", "board", "recuse", "emergency")
 
 
 @pytest.mark.parametrize("name", DRIFTED)
