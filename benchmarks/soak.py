@@ -30,7 +30,7 @@ from benchmarks import inprocess, procs
 from benchmarks.load import Requests, send
 from benchmarks.servers import BENCH_SIGNING_SECRET
 from benchmarks.tables import markdown
-from slack_coc.services import inbox
+from slack_coc.queues import inbox
 
 MIX = {"command": 0.3, "click": 0.3, "home": 0.2, "submit": 0.1, "show": 0.1}
 

@@ -64,15 +64,15 @@ from slack_coc.slack.ids import (
     DEFERRED_VIEWS,
     IN_PLACE_ACTIONS,
     MODAL_ACTIONS,
-    trigger_of,
 )
-from slack_coc.slack.listeners.support import DIRECT_STEPS, actor_of, from_modal
+from slack_coc.slack.listeners.support import actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for
 from slack_coc.slack.modals.notice import (
     LOADING_TITLE,
     loading_modal,
     notice_modal,
 )
+from slack_coc.slack.step_table import BY_BUTTON
 from slack_coc.slack.subcommands import SUBCOMMANDS
 
 log = logging.getLogger(__name__)
@@ -100,15 +100,16 @@ def answers_with_modal(body: dict[str, Any]) -> bool:
     if "command" in body:
         name = str(body.get("text") or "").strip().partition(" ")[0].lower()
         sub = SUBCOMMANDS.get(name)
-        return sub is not None and sub.opens_modal
+        args = str(body.get("text") or "").strip().partition(" ")[2]
+        return sub is not None and sub.answers_with_modal(args)
     actions = body.get("actions")
     first = actions[0] if isinstance(actions, list) and actions else {}
     action_id = str(first.get("action_id", "")) if isinstance(first, dict) else ""
     if action_id in MODAL_ACTIONS:
         return True
-    trigger = trigger_of(action_id)
-    if trigger is not None and trigger not in DIRECT_STEPS:
-        return True  # a step that needs input opens its form
+    step = BY_BUTTON.get(action_id)
+    if step is not None and step[1].opens_modal:
+        return True  # a step that needs input opens its form (`slack/step_table.py`)
     # On App Home and inside modals there is no response_url: any answer is a modal.
     return not body.get("response_url") and action_id not in IN_PLACE_ACTIONS
 

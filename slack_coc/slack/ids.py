@@ -58,15 +58,12 @@ class Action(StrEnum):
 
 # Clicks answered with a modal: the web process opens a "Loading" modal at once (a trigger id
 # lasts three seconds) and the inbox worker replaces it with the answer. Step buttons that need
-# input are in this group too (`slack/deferral.py`); clicks inside a modal or on App Home answer
+# input, and the recuse, emergency, review and propose buttons, are in the step table
+# (`slack/step_table.py`) and the inbox asks it; clicks inside a modal or on App Home answer
 # with a modal unless they change what is open in place.
 MODAL_ACTIONS = frozenset(
     {
         Action.OPEN_CASE,
-        Action.EMERGENCY_ACTION,
-        Action.REVIEW_EMERGENCY,
-        Action.RECUSE,
-        Action.PROPOSE,
         Action.PEOPLE,
         Action.IDENTIFY_PEOPLE,
         Action.LOG_REPORT,

@@ -18,39 +18,26 @@ A modal answer missing from these tables is `LOADING`: the safe choice.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
-from slack_coc.slack.ids import Action, trigger_of
-from slack_coc.slack.listeners.support import DIRECT_STEPS
+from slack_coc.slack.ids import Action
+from slack_coc.slack.step_rows import Answer
+from slack_coc.slack.step_table import BY_BUTTON, BY_NAME
 
+__all__ = ["Answer", "answer_for"]
 
-class Answer(StrEnum):
-    DIRECT = "direct"
-    LOADING = "loading"
-
-
+# The steps' forms (`Step.answer`, DIRECT unless the row says otherwise) are in the step table.
 ACTIONS: dict[str, Answer] = {
     Action.OPEN_CASE: Answer.DIRECT,  # one case, its parties and timeline (and an access log)
     Action.LOG_REPORT: Answer.DIRECT,  # an empty form, after a membership check
-    Action.RECUSE: Answer.DIRECT,
-    Action.EMERGENCY_ACTION: Answer.DIRECT,
-    Action.REVIEW_EMERGENCY: Answer.DIRECT,  # one case's pending emergency actions
-    Action.PROPOSE: Answer.DIRECT,
     Action.DECLARE_CONFLICTS: Answer.DIRECT,  # the member's list of open cases
     Action.MAIL_COMPOSE: Answer.LOADING,  # a case's mail thread, decrypted
     Action.MAIL_REVIEW: Answer.LOADING,
 }
 
-# A step's button opens its form (reads the case) unless the step is done at once
-# (`listeners.support.DIRECT_STEPS`: it writes, and its answer follows the work).
-STEP_FORM = Answer.DIRECT
-
 COMMANDS: dict[str, Answer] = {
     "show": Answer.DIRECT,
     "new": Answer.DIRECT,
-    "propose": Answer.DIRECT,
-    "resolve": Answer.DIRECT,
     "mail": Answer.LOADING,
     "identity": Answer.LOADING,
 }
@@ -61,13 +48,15 @@ def answer_for(body: dict[str, Any]) -> Answer:
     answers."""
     if "command" in body:
         name = str(body.get("text") or "").strip().partition(" ")[0].lower()
+        if name in BY_NAME:
+            return BY_NAME[name].answer
         return COMMANDS.get(name, Answer.LOADING)
     actions = body.get("actions")
     first = actions[0] if isinstance(actions, list) and actions else {}
     action_id = str(first.get("action_id", "")) if isinstance(first, dict) else ""
     if action_id in ACTIONS:
         return ACTIONS[action_id]
-    trigger = trigger_of(action_id)
-    if trigger is not None and trigger not in DIRECT_STEPS:
-        return STEP_FORM
+    row = BY_BUTTON.get(action_id)
+    if row is not None and row[1].opens_modal:
+        return row[0].answer  # its form; a step done at once writes: its answer follows
     return Answer.LOADING

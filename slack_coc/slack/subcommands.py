@@ -37,18 +37,33 @@ class Subcommand:
     chairs_only: bool = False
     # Answers with a modal (so the web process opens a "Loading" modal at once).
     opens_modal: bool = False
+    # For a step (`slack/step_table.py`): whether it does, given the text after the name.
+    opens_modal_for: Callable[[str], bool] | None = None
+
+    def answers_with_modal(self, args: str) -> bool:
+        if self.opens_modal_for is not None:
+            return self.opens_modal_for(args)
+        return self.opens_modal
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
 def subcommand(
-    name: str, usage: str, summary: str, *, chairs_only: bool = False, opens_modal: bool = False
+    name: str,
+    usage: str,
+    summary: str,
+    *,
+    chairs_only: bool = False,
+    opens_modal: bool = False,
+    opens_modal_for: Callable[[str], bool] | None = None,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if name in SUBCOMMANDS:
             raise ValueError(f"/coc {name} is registered twice")
-        SUBCOMMANDS[name] = Subcommand(name, usage, summary, handler, chairs_only, opens_modal)
+        SUBCOMMANDS[name] = Subcommand(
+            name, usage, summary, handler, chairs_only, opens_modal, opens_modal_for
+        )
         return handler
 
     return register

@@ -1,7 +1,8 @@
 """Button clicks: case card steps (value = case number), "Open case", votes, App Home.
 
-Simple steps call their service at once; steps that need input open their modal after
-checking the step is still possible. A stale click (the case moved on) is refused by the
+The step buttons are registered from the step table (`slack/step_table.py`): a row's button
+calls its service at once, or opens the row's form after checking the step is still
+possible. A stale click (the case moved on) is refused by the
 service with a message naming the current state, shown only to the person who clicked."""
 
 from __future__ import annotations
@@ -20,20 +21,14 @@ from slack_coc.runtime import Runtime
 from slack_coc.services import conflicts
 from slack_coc.slack.blocks.home import build_home
 from slack_coc.slack.errors import reported
-from slack_coc.slack.ids import STEP_PREFIX, VOTE_ACTIONS, Action, parse_vote_value, trigger_of
-from slack_coc.slack.listeners.support import (
-    DIRECT_STEPS,
-    actor_of,
-    propose_modal,
-    show_modal,
-    step_modal,
-    step_reply,
-    vote_and_explain,
-)
+from slack_coc.slack.ids import VOTE_ACTIONS, Action, parse_vote_value
+from slack_coc.slack.listeners.support import actor_of, show_modal, vote_and_explain
 from slack_coc.slack.modals import steps as step_views
 from slack_coc.slack.modals.detail import case_detail_modal
 from slack_coc.slack.modals.notice import notice_modal
 from slack_coc.slack.modals.report import log_report_modal
+from slack_coc.slack.step_rows import Button, Step
+from slack_coc.slack.step_table import STEPS
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -70,39 +65,22 @@ def register(app: App, rt: Runtime) -> None:
     def value(body: dict[str, Any]) -> str:
         return str(_action(body).get("value", ""))
 
-    def step(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        trigger = trigger_of(_action(body).get("action_id", ""))
-        if trigger is None:
-            return
-        actor = actor_of(body)
-        direct = DIRECT_STEPS.get(trigger)
-        if direct is not None:
-            reply = step_reply(direct(ctx, actor, value(body)))
-            tell_done(body, respond, client, reply.text, reply.blocks or None)
-            return
-        show_modal(client, body, step_modal(rt, actor, trigger, value(body)))
+    def step(row: Step, button: Button) -> Work:
+        def work(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+            actor = actor_of(body)
+            ref = value(body).partition(":")[0]  # "<number>" or "<number>:<id>"
+            if button.at_once is not None:
+                reply = button.at_once(rt, actor, ref)
+                tell_done(body, respond, client, reply.text, reply.blocks or None)
+                return
+            assert row.modal is not None  # checked when the table is built
+            show_modal(client, body, row.modal(rt, actor, ref, button.trigger))
+
+        return work
 
     def open_case(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
         detail = queries.case_detail(ctx, actor_of(body), value(body), via="button")
         show_modal(client, body, case_detail_modal(detail))
-
-    def propose(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
-        show_modal(client, body, propose_modal(rt, actor_of(body), value(body)))
-
-    def recuse(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
-        view = prompts.case_for_member(ctx, actor_of(body), value(body))
-        show_modal(client, body, step_views.recuse_modal(view))
-
-    def emergency(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
-        view = prompts.case_for_member(ctx, actor_of(body), value(body))
-        show_modal(client, body, step_views.emergency_modal(view))
-
-    def review(body: dict[str, Any], _r: Respond, client: WebClient) -> None:
-        ref = value(body).partition(":")[0]
-        actor = actor_of(body)
-        pending = prompts.pending_emergency_actions(ctx, actor, ref)
-        view = prompts.case_for_member(ctx, actor, ref)
-        show_modal(client, body, step_views.review_emergency_modal(view, pending))
 
     def vote(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         choice = {a.value: v for a, v in VOTE_ACTIONS.items()}.get(
@@ -126,12 +104,10 @@ def register(app: App, rt: Runtime) -> None:
         actor = actor_of(body)
         client.views_publish(user_id=actor.user_id or "", view=build_home(home_data(ctx, actor)))
 
-    clicked(re.compile("^" + re.escape(STEP_PREFIX)), step)
+    for row in STEPS:
+        for button in row.buttons:
+            clicked(button.action_id, step(row, button))
     clicked(Action.OPEN_CASE.value, open_case)
-    clicked(Action.PROPOSE.value, propose)
-    clicked(Action.RECUSE.value, recuse)
-    clicked(Action.EMERGENCY_ACTION.value, emergency)
-    clicked(Action.REVIEW_EMERGENCY.value, review)
     clicked(re.compile("^vote:"), vote)
     clicked(Action.LOG_REPORT.value, log_report)
     clicked(Action.DECLARE_CONFLICTS.value, declare)

@@ -71,7 +71,9 @@ def register(app: App, rt: Runtime) -> None:
     "readmission",
     "readmission CASE [close]",
     "after a suspension or ban: record the request to return, tick conditions, vote",
-    opens_modal=True,
+    opens_modal_for=lambda args: (
+        bool(args.strip()) and args.strip().partition(" ")[2].strip().lower() != "close"
+    ),
 )
 def _readmission(req: CommandRequest) -> None:
     if not req.args:

@@ -68,6 +68,7 @@ def register(app: App, rt: Runtime) -> None:
     CHECK_USAGE,
     "is this attendee under a current sanction? (yes / no record; logged)",
     chairs_only=True,
+    opens_modal_for=lambda args: not args.strip(),  # no attendee given: the form
 )
 def _check(req: CommandRequest) -> None:
     if not req.args:

@@ -1,26 +1,23 @@
-"""`/coc` subcommands for the lifecycle steps. Each takes the case first (`12`, `#12` or a
-code name); steps that need more than a line of text open their modal."""
+"""`/coc` subcommands on a case. Each takes the case first (`12`, `#12` or a code name).
+The steps' subcommands are registered from the step table (`slack/step_table.py`); the
+others (severe, lift, open, retaliation) are written here."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from slack_coc.domain.enums import RecusalReason, Trigger
-from slack_coc.read_models import prompts
 from slack_coc.runtime import Runtime
-from slack_coc.services import cases, chairs_only, conflicts, decisions, emergency, retaliation
-from slack_coc.services.steps import StepResult
-from slack_coc.slack.ids import SLASH_COMMAND
-from slack_coc.slack.listeners.support import (
-    parse_user,
-    propose_modal,
-    step_modal,
-    step_reply,
-    step_summary,
-    vote_and_explain,
+from slack_coc.services import (
+    cases,
+    chairs_only,
+    conflicts,
+    retaliation,
 )
-from slack_coc.slack.modals import steps as step_views
-from slack_coc.slack.subcommands import CommandRequest, subcommand
+from slack_coc.slack.ids import SLASH_COMMAND
+from slack_coc.slack.listeners.support import parse_user
+from slack_coc.slack.step_rows import Step
+from slack_coc.slack.step_table import STEPS, reply_text
+from slack_coc.slack.subcommands import CommandRequest, Handler, subcommand
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -45,204 +42,32 @@ def _say(req: CommandRequest, text: str) -> None:
     req.respond(text=text, response_type="ephemeral")
 
 
-def _step_done(req: CommandRequest, result: StepResult) -> None:
-    reply = step_reply(result)
-    req.respond(text=reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+def _step_command(row: Step) -> Handler:
+    """`/coc <row.name> CASE [text]`: the usage without a case; the row's form when the row
+    says so for this text (`Step.command_opens_modal`); else done at once with the text."""
+    assert row.name is not None
+
+    def handle(req: CommandRequest) -> None:
+        if not (ref := _need_case(req, row.usage)):
+            return
+        _, rest = _split(req)
+        if row.command_opens_modal(req.args):
+            assert row.modal is not None  # checked when the table is built
+            view = row.modal(req.rt, req.actor, ref, row.trigger)
+            req.client.views_open(trigger_id=req.trigger_id, view=view)
+            return
+        assert row.typed is not None
+        reply = reply_text(row.typed(req.rt, req.actor, ref, rest))
+        req.respond(text=reply.text, blocks=reply.blocks or None, response_type="ephemeral")
+
+    return handle
 
 
-def _open_step(req: CommandRequest, trigger: Trigger, ref: str) -> None:
-    req.client.views_open(
-        trigger_id=req.trigger_id, view=step_modal(req.rt, req.actor, trigger, ref)
-    )
-
-
-@subcommand("ack", "ack CASE", "acknowledge a new report (you become first responder)")
-def _ack(req: CommandRequest) -> None:
-    if ref := _need_case(req, "ack CASE"):
-        _step_done(req, cases.acknowledge(req.rt.ctx, req.actor, ref))
-
-
-@subcommand("keep", "keep CASE", "keep on file a report already handled locally")
-def _keep(req: CommandRequest) -> None:
-    if ref := _need_case(req, "keep CASE"):
-        _step_done(req, cases.keep_on_file(req.rt.ctx, req.actor, ref))
-
-
-@subcommand("shepherd", "shepherd CASE [@member]", "take a case as shepherd, or name its shepherd")
-def _shepherd(req: CommandRequest) -> None:
-    usage = "shepherd CASE [@member]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, rest = _split(req)
-    who, _, reason = rest.partition(" ")
-    user_id = parse_user(who) if who else None
-    if who and user_id is None:
-        _say(req, f"`{who[:40]}` is not a Slack user. Usage: `{SLASH_COMMAND} {usage}`")
-        return
-    # "shepherd 12" takes a case nobody shepherds; naming a member says whom the typist
-    # wants, whoever shepherds it now.
-    seen = cases.ANY_SHEPHERD if user_id else None
-    result = cases.assign_shepherd(
-        req.rt.ctx, req.actor, ref, user_id, seen_shepherd=seen, reason=reason.strip() or None
-    )
-    _say(req, step_summary(result))
-
-
-@subcommand("discuss", "discuss CASE", "start the group's discussion")
-def _discuss(req: CommandRequest) -> None:
-    if ref := _need_case(req, "discuss CASE"):
-        _say(req, step_summary(cases.start_discussion(req.rt.ctx, req.actor, ref)))
-
-
-@subcommand("propose", "propose CASE", "propose a decision (opens a form)", opens_modal=True)
-def _propose(req: CommandRequest) -> None:
-    if ref := _need_case(req, "propose CASE"):
-        req.client.views_open(trigger_id=req.trigger_id, view=propose_modal(req.rt, req.actor, ref))
-
-
-@subcommand("vote", "vote CASE agree|object|abstain", "vote on the open proposal")
-def _vote(req: CommandRequest) -> None:
-    usage = "vote CASE agree|object|abstain"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, value = _split(req)
-    if not value:
-        _open_step(req, Trigger.DECIDE, ref)
-        return
-    _say(req, vote_and_explain(req.rt, req.actor, ref, value.split()[0].lower(), None))
-
-
-@subcommand("feedback", "feedback CASE [text]", "record the reporter's feedback on the resolution")
-def _feedback(req: CommandRequest) -> None:
-    usage = "feedback CASE [text]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, text = _split(req)
-    if not text:
-        _open_step(req, Trigger.RECORD_FEEDBACK, ref)
-        return
-    _say(req, step_summary(cases.record_feedback(req.rt.ctx, req.actor, ref, text)))
-
-
-@subcommand("actions", "actions CASE", "start carrying out the decided actions")
-def _actions(req: CommandRequest) -> None:
-    if ref := _need_case(req, "actions CASE"):
-        _say(req, step_summary(cases.start_actions(req.rt.ctx, req.actor, ref)))
-
-
-@subcommand(
-    "resolve",
-    "resolve CASE",
-    "resolve: actions taken, outcome, review date (opens a form)",
-    opens_modal=True,
-)
-def _resolve(req: CommandRequest) -> None:
-    if ref := _need_case(req, "resolve CASE"):
-        _open_step(req, Trigger.RESOLVE, ref)
-
-
-@subcommand("reconsider", "reconsider CASE [who asked]", "the board is asked to reconsider")
-def _reconsider(req: CommandRequest) -> None:
-    usage = "reconsider CASE [who asked]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, who = _split(req)
-    if not who:
-        _open_step(req, Trigger.REQUEST_RECONSIDERATION, ref)
-        return
-    _say(req, step_summary(cases.request_reconsideration(req.rt.ctx, req.actor, ref, who)))
-
-
-@subcommand(
-    "conclude",
-    "conclude CASE",
-    "record the board's reconsideration (opens a form)",
-    opens_modal=True,
-)
-def _conclude(req: CommandRequest) -> None:
-    if ref := _need_case(req, "conclude CASE"):
-        _open_step(req, Trigger.CONCLUDE_RECONSIDERATION, ref)
-
-
-@subcommand("reopen", "reopen CASE [new information]", "reopen a resolved case")
-def _reopen(req: CommandRequest) -> None:
-    usage = "reopen CASE [new information]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, text = _split(req)
-    if not text:
-        _open_step(req, Trigger.REOPEN, ref)
-        return
-    _say(req, step_summary(cases.reopen(req.rt.ctx, req.actor, ref, text)))
-
-
-@subcommand(
-    "recuse",
-    "recuse CASE [reason] [note]",
-    "recuse yourself (reasons: "
-    + ", ".join(r.value for r in RecusalReason if r.value != "concerned")
-    + ")",
-)
-def _recuse(req: CommandRequest) -> None:
-    usage = "recuse CASE [reason] [note]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, rest = _split(req)
-    if not rest:
-        view = prompts.case_for_member(req.rt.ctx, req.actor, ref)
-        req.client.views_open(trigger_id=req.trigger_id, view=step_views.recuse_modal(view))
-        return
-    first, _, note = rest.partition(" ")
-    reasons = {r.value for r in RecusalReason} - {RecusalReason.CONCERNED.value}
-    reason, note = (first.lower(), note) if first.lower() in reasons else ("other", rest)
-    conflicts.recuse(req.rt.ctx, req.actor, ref, reason, note)
-    _say(req, "You are recused from that case; you will see nothing more about it.")
-
-
-@subcommand("emergency", "emergency CASE [what you did]", "record an emergency action for review")
-def _emergency(req: CommandRequest) -> None:
-    usage = "emergency CASE [what you did]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, text = _split(req)
-    if not text:
-        view = prompts.case_for_member(req.rt.ctx, req.actor, ref)
-        req.client.views_open(trigger_id=req.trigger_id, view=step_views.emergency_modal(view))
-        return
-    emergency.record_emergency_action(req.rt.ctx, req.actor, ref, text)
-    _say(req, "Emergency action recorded; the group reviews it within 24 hours.")
-
-
-@subcommand("review", "review CASE", "review an emergency action (opens a form)", opens_modal=True)
-def _review(req: CommandRequest) -> None:
-    if not (ref := _need_case(req, "review CASE")):
-        return
-    pending = prompts.pending_emergency_actions(req.rt.ctx, req.actor, ref)
-    view = prompts.case_for_member(req.rt.ctx, req.actor, ref)
-    req.client.views_open(
-        trigger_id=req.trigger_id, view=step_views.review_emergency_modal(view, pending)
-    )
-
-
-@subcommand("escalate", "escalate CASE [note]", "escalate a deadlocked case to the board")
-def _escalate(req: CommandRequest) -> None:
-    usage = "escalate CASE [note]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, note = _split(req)
-    _say(req, step_summary(decisions.escalate_to_board(req.rt.ctx, req.actor, ref, note)))
-
-
-@subcommand("board", "board CASE [decision]", "record the board's decision on an escalated case")
-def _board(req: CommandRequest) -> None:
-    usage = "board CASE [decision]"
-    if not (ref := _need_case(req, usage)):
-        return
-    _, text = _split(req)
-    if not text:
-        _open_step(req, Trigger.BOARD_DECIDE, ref)
-        return
-    _say(req, step_summary(decisions.board_decide(req.rt.ctx, req.actor, ref, text)))
+for _row in STEPS:
+    if _row.name:
+        subcommand(_row.name, _row.usage, _row.summary, opens_modal_for=_row.command_opens_modal)(
+            _step_command(_row)
+        )
 
 
 @subcommand("severe", "severe CASE on|off", "mark a case severe or legal (majority rule)")

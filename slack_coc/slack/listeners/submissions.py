@@ -1,6 +1,8 @@
-"""Modal submissions. Each one reads the form, checks required text on the server (blank or
-whitespace-only -> `response_action: errors` on that input), calls one service, and only
-then acks: a refusal from the service lands in the modal through the app's error handler."""
+"""Modal submissions (the steps' forms are registered from `slack/step_table.py`: callback
+id, required fields, handler). Each one reads the form, checks required text on the server
+(blank or whitespace-only -> `response_action: errors` on that input), calls one service,
+and only then acks: a refusal from the service lands in the modal through the app's error
+handler."""
 
 from __future__ import annotations
 
@@ -10,18 +12,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from slack_coc.context import Actor
-from slack_coc.domain.errors import InvalidInput
 from slack_coc.read_models import prompts
 from slack_coc.runtime import Runtime
-from slack_coc.services import actions as actions_service
-from slack_coc.services import cases, conflicts, decisions, emergency, intake
-from slack_coc.services import feedback as feedback_service
-from slack_coc.services.decisions import OutcomeInput
+from slack_coc.services import conflicts, intake
 from slack_coc.slack.ids import Callback
-from slack_coc.slack.listeners.support import actor_of, step_summary, vote_and_explain
+from slack_coc.slack.listeners.support import actor_of
 from slack_coc.slack.modals.common import Submitted, require_text
 from slack_coc.slack.modals.notice import notice_modal
 from slack_coc.slack.modals.report import parse_report
+from slack_coc.slack.step_rows import Submit
+from slack_coc.slack.step_table import STEPS
 
 Handler = Callable[[Actor, Submitted, str], str | None]
 
@@ -85,137 +85,8 @@ def register(app: App, rt: Runtime) -> None:
         intake.log_report(ctx, Actor(installed or actor.team_id, actor.user_id), report)
         ack(response_action="update", view=notice_modal("Report received", RECEIVED_TEXT))
 
-    def shepherd(actor: Actor, s: Submitted, _u: str) -> str:
-        user = s.user("shepherd")
-        if not user:
-            raise InvalidInput("Choose the shepherd.", field="shepherd")
-        result = cases.assign_shepherd(
-            ctx,
-            actor,
-            _case(s),
-            user,
-            # Forms opened before forms said whom they replace: as before, any shepherd.
-            seen_shepherd=s.metadata.get("seen_shepherd", cases.ANY_SHEPHERD),
-            bias_disclosure=s.text("bias_disclosure") or None,
-            reason=s.text("reason") or None,
-        )
-        return step_summary(result)
-
-    def recuse(actor: Actor, s: Submitted, _u: str) -> str:
-        conflicts.recuse(ctx, actor, _case(s), s.option("reason") or "", s.text("note"))
-        return "You are recused from this case; you will see nothing more about it."
-
-    def party_outcomes(s: Submitted) -> list[OutcomeInput]:
-        outcomes = []
-        for party_id in s.metadata.get("parties", []):
-            outcome = s.option(f"outcome_{party_id}")
-            if not outcome:
-                raise InvalidInput("Choose an outcome.", field=f"outcome_{party_id}")
-            outcomes.append(
-                OutcomeInput(
-                    party_id=int(party_id),
-                    outcome=outcome,
-                    ends_on=s.date(f"ends_on_{party_id}"),
-                    conditions=s.text(f"conditions_{party_id}") or None,
-                    violation_types=tuple(s.selected(f"violation_{party_id}")),
-                )
-            )
-        return outcomes
-
-    def propose(actor: Actor, s: Submitted, _u: str) -> str:
-        outcomes = party_outcomes(s)
-        if not s.metadata.get("parties"):
-            # The case names nobody as reported: one outcome for the case as a whole.
-            outcomes.append(OutcomeInput(party_id=None, outcome=s.option("outcome_case") or ""))
-        decisions.propose(ctx, actor, _case(s), outcomes, s.text("rationale"))
-        return "Proposal recorded; the group is asked to vote."
-
-    def vote(actor: Actor, s: Submitted, _u: str) -> str:
-        value = s.option("vote")
-        if not value:
-            raise InvalidInput("Choose agree, object or abstain.", field="vote")
-        proposal = s.metadata.get("proposal")
-        return vote_and_explain(rt, actor, _case(s), value, int(proposal) if proposal else None)
-
-    def feedback(actor: Actor, s: Submitted, _u: str) -> str:
-        reason = s.option("none_reason")
-        if reason:
-            return step_summary(
-                feedback_service.record_no_feedback(
-                    ctx, actor, _case(s), reason, s.text("feedback")
-                )
-            )
-        if not s.text("feedback"):
-            raise InvalidInput(
-                "Write down the feedback, or choose why there is none.", field="feedback"
-            )
-        return step_summary(cases.record_feedback(ctx, actor, _case(s), s.text("feedback")))
-
-    def record_actions(actor: Actor, s: Submitted, _u: str) -> str:
-        new = actions_service.NewAction(s.text("what"), s.user("owner"), s.date("due_on"))
-        result = actions_service.record_actions(
-            ctx,
-            actor,
-            _case(s),
-            done=[int(v) for v in s.selected("done") if v.isdigit()],
-            new=new,
-            new_round=s.checked("new_round"),
-        )
-        return step_summary(result)
-
-    def resolve(actor: Actor, s: Submitted, _u: str) -> str:
-        result = cases.resolve(
-            ctx,
-            actor,
-            _case(s),
-            actions_taken=s.text("actions_taken"),
-            review_date=s.date("review_date"),
-            resolution_source=s.option("resolution_source") or "WG",
-            suspension_ends=s.date("suspension_ends"),
-        )
-        return step_summary(result)
-
-    def reconsider(actor: Actor, s: Submitted, _u: str) -> str:
-        return step_summary(
-            cases.request_reconsideration(ctx, actor, _case(s), s.text("requested_by"))
-        )
-
-    def conclude(actor: Actor, s: Submitted, _u: str) -> str:
-        result_value = s.option("result")
-        if result_value not in ("upheld", "changed"):
-            raise InvalidInput("Was the decision upheld or changed?", field="result")
-        upheld = result_value == "upheld"
-        result = cases.conclude_reconsideration(
-            ctx,
-            actor,
-            _case(s),
-            upheld=upheld,
-            note=s.text("note"),
-            outcomes=None if upheld else party_outcomes(s),
-        )
-        return step_summary(result)
-
-    def reopen(actor: Actor, s: Submitted, _u: str) -> str:
-        return step_summary(cases.reopen(ctx, actor, _case(s), s.text("new_information")))
-
-    def emergency_action(actor: Actor, s: Submitted, _u: str) -> str:
-        emergency.record_emergency_action(ctx, actor, _case(s), s.text("action"))
-        return "Emergency action recorded; the group reviews it within 24 hours."
-
-    def review_action(actor: Actor, s: Submitted, _u: str) -> str:
-        action_id = s.option("action_id") or ""
-        if not action_id.isdigit():
-            raise InvalidInput("Choose the action to review.", field="action_id")
-        emergency.review_emergency_action(
-            ctx, actor, _case(s), int(action_id), s.option("review_outcome") or "", s.text("note")
-        )
-        return "Review recorded."
-
-    def escalate(actor: Actor, s: Submitted, _u: str) -> str:
-        return step_summary(decisions.escalate_to_board(ctx, actor, _case(s), s.text("note")))
-
-    def board(actor: Actor, s: Submitted, _u: str) -> str:
-        return step_summary(decisions.board_decide(ctx, actor, _case(s), s.text("decision")))
+    def step_handler(submit: Submit) -> Handler:
+        return lambda actor, s, _u: submit(rt, actor, s)
 
     def declare(actor: Actor, s: Submitted, _u: str) -> str:
         count = conflicts.declare_conflicts(ctx, actor, s.selected("conflicted"))
@@ -223,18 +94,7 @@ def register(app: App, rt: Runtime) -> None:
             f"Thank you. {count} conflict(s) recorded; the cases you may see are on your App Home."
         )
 
-    submission(Callback.ASSIGN_SHEPHERD, (), shepherd)
-    submission(Callback.RECUSE, (), recuse)
-    submission(Callback.PROPOSE, ("rationale",), propose)
-    submission(Callback.VOTE, (), vote)
-    submission(Callback.RECORD_FEEDBACK, (), feedback)
-    submission(Callback.RECORD_ACTIONS, (), record_actions)
-    submission(Callback.RESOLVE, ("actions_taken",), resolve)
-    submission(Callback.REQUEST_RECONSIDERATION, ("requested_by",), reconsider)
-    submission(Callback.CONCLUDE_RECONSIDERATION, (), conclude)
-    submission(Callback.REOPEN, ("new_information",), reopen)
-    submission(Callback.EMERGENCY_ACTION, ("action",), emergency_action)
-    submission(Callback.REVIEW_EMERGENCY, (), review_action)
-    submission(Callback.ESCALATE, (), escalate)
-    submission(Callback.BOARD_DECISION, ("decision",), board)
+    for row in STEPS:
+        if row.callback is not None and row.submit is not None:
+            submission(row.callback, row.required, step_handler(row.submit))
     submission(Callback.DECLARE_CONFLICTS, (), declare)

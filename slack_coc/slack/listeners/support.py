@@ -1,26 +1,21 @@
 """What every listener needs: who is acting (from the payload), opening modals, and the
-step table shared by buttons and `/coc` subcommands. Not a listener module itself."""
+replies and forms the step table (`slack/step_table.py`) shares. Not a listener module."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 
 from slack_coc.context import Actor
-from slack_coc.domain.enums import Trigger
-from slack_coc.domain.errors import NotFound
 from slack_coc.read_models import cases as queries
-from slack_coc.read_models import prompts
 from slack_coc.runtime import Runtime
-from slack_coc.services import actions, cases, decisions
+from slack_coc.services import decisions
 from slack_coc.services.steps import StepResult
 from slack_coc.slack.blocks.mail_messages import step_done_with_offer
 from slack_coc.slack.blocks.messages import Rendered
 from slack_coc.slack.modals import steps as step_views
-from slack_coc.slack.modals.actions import actions_modal
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 USER_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")
@@ -86,44 +81,6 @@ def step_reply(result: StepResult) -> Rendered:
     if result.offer_mail:
         return step_done_with_offer(summary, result.number, result.offer_mail)
     return Rendered(summary, [])
-
-
-# Steps a click takes at once: (ctx, actor, ref) -> StepResult.
-DIRECT_STEPS: dict[Trigger, Callable[..., StepResult]] = {
-    Trigger.ACKNOWLEDGE: cases.acknowledge,
-    Trigger.KEEP_ON_FILE: cases.keep_on_file,
-    Trigger.ASSIGN_SHEPHERD: cases.assign_shepherd,  # "Take as shepherd": the clicker
-    Trigger.START_DISCUSSION: cases.start_discussion,
-    Trigger.START_ACTIONS: cases.start_actions,
-}
-
-
-def step_modal(rt: Runtime, actor: Actor, trigger: Trigger, ref: str | int) -> dict[str, Any]:
-    """The modal for a step that needs input, after checking the step is possible now
-    (a stale button is refused here, before anything opens)."""
-    ctx = rt.ctx
-    today = ctx.clock.now().date()
-    if trigger in (Trigger.DECIDE,):
-        detail = queries.case_detail(ctx, actor, ref, via="vote")
-        if detail.proposal_id is None:
-            raise NotFound(f"Case #{detail.view.number} has no open proposal to vote on.")
-        return step_views.vote_modal(detail, detail.proposal_id)
-    view = prompts.step_prompt(ctx, actor, ref, trigger)
-    builders: dict[Trigger, Callable[[], dict[str, Any]]] = {
-        Trigger.CHANGE_SHEPHERD: lambda: step_views.assign_shepherd_modal(view, actor.user_id),
-        Trigger.ASSIGN_SHEPHERD: lambda: step_views.assign_shepherd_modal(view, actor.user_id),
-        Trigger.RECORD_FEEDBACK: lambda: step_views.feedback_modal(view),
-        Trigger.RECORD_ACTIONS: lambda: actions_modal(
-            view, actions.case_actions(ctx, actor, ref), today
-        ),
-        Trigger.RESOLVE: lambda: step_views.resolve_modal(view, today),
-        Trigger.REQUEST_RECONSIDERATION: lambda: step_views.request_reconsideration_modal(view),
-        Trigger.CONCLUDE_RECONSIDERATION: lambda: conclude_modal(rt, actor, ref, view),
-        Trigger.REOPEN: lambda: step_views.reopen_modal(view),
-        Trigger.ESCALATE_TO_BOARD: lambda: step_views.escalate_modal(view),
-        Trigger.BOARD_DECIDE: lambda: step_views.board_decision_modal(view),
-    }
-    return builders[trigger]()
 
 
 def conclude_modal(rt: Runtime, actor: Actor, ref: str | int, view: Any) -> dict[str, Any]:
