@@ -45,6 +45,15 @@ class OutcomeInput:
     # The kinds of behaviour, from the policy's `violation_types`.
     violation_types: tuple[str, ...] = ()
 
+    def as_row(self) -> ProposedOutcome:
+        return ProposedOutcome(
+            party_id=self.party_id,
+            outcome=self.outcome,
+            ends_on=self.ends_on,
+            conditions=self.conditions,
+            violation_types=list(dict.fromkeys(self.violation_types)),
+        )
+
 
 @dataclass(frozen=True)
 class VoteResult:
@@ -205,16 +214,7 @@ def propose(
             rationale=rationale.strip(),
             status=ProposalStatus.OPEN,
             created_at=now,
-            outcomes=[
-                ProposedOutcome(
-                    party_id=o.party_id,
-                    outcome=o.outcome,
-                    ends_on=o.ends_on,
-                    conditions=o.conditions,
-                    violation_types=list(dict.fromkeys(o.violation_types)),
-                )
-                for o in outcomes
-            ],
+            outcomes=[o.as_row() for o in outcomes],
         )
         session.add(proposal)
         session.flush()

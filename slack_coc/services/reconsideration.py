@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor, ServiceContext
-from slack_coc.domain.decision_models import Proposal, ProposalStatus, ProposedOutcome
+from slack_coc.domain.decision_models import Proposal, ProposalStatus
 from slack_coc.domain.enums import PartyRole, ResolutionSource, Trigger
 from slack_coc.domain.errors import InvalidInput
 from slack_coc.domain.models import Case, Member
@@ -60,16 +60,7 @@ def conclude(
             status=ProposalStatus.ADOPTED,
             created_at=now,
             closed_at=now,
-            outcomes=[
-                ProposedOutcome(
-                    party_id=o.party_id,
-                    outcome=o.outcome,
-                    ends_on=o.ends_on,
-                    conditions=o.conditions,
-                    violation_types=list(dict.fromkeys(o.violation_types)),
-                )
-                for o in outcomes
-            ],
+            outcomes=[o.as_row() for o in outcomes],
         )
         session.add(decision)
         session.flush()
