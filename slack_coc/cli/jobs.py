@@ -94,7 +94,7 @@ def outbox_list() -> None:
 @outbox_group.command("retry")
 def outbox_retry() -> None:
     """Queue parked messages again (after an outage); the next sweep delivers them."""
-    from slack_coc.jobs.outbox import retry_parked
+    from slack_coc.jobs.parked import retry_parked
 
     rt = runtime()
     click.echo(f"{retry_parked(rt.ctx)} parked message(s) queued again")

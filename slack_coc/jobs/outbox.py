@@ -46,11 +46,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.context import ServiceContext
-from slack_coc.domain.models import Case
 from slack_coc.jobs.delivery_errors import DropMessage, NotYet, RetryLater
+from slack_coc.jobs.parked import announce_parked
 from slack_coc.jobs.pool import KeyedPool
 from slack_coc.queues.claims import claim_is_live, new_claimant
-from slack_coc.queues.notices import Notice, PlannedIntent, existing_keys, write_notices
 from slack_coc.queues.outbox import Intent
 from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 
@@ -58,7 +57,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
 _Due = tuple[int, str, str, int | None, str | None]  # id, kind, team, case, recipient
-PARKED_TEMPLATE = "outbox_parked"
 
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
@@ -137,7 +135,7 @@ class OutboxDispatcher:
             pool.wait_idle()
         sent = sum(results)
         if sent:
-            self.announce_parked()
+            announce_parked(self.ctx)
         return sent
 
     def feed(self, limit: int = 200) -> int:
@@ -200,7 +198,7 @@ class OutboxDispatcher:
         try:
             if self._deliver_row(row) and time.monotonic() >= self._announce_after:
                 self._announce_after = time.monotonic() + ANNOUNCE_EVERY
-                self.announce_parked()
+                announce_parked(self.ctx)
         finally:
             with self._lock:
                 self._in_flight.discard(row[0])
@@ -366,60 +364,3 @@ class OutboxDispatcher:
             item.attempts,
             delay,
         )
-
-    def announce_parked(self) -> int:
-        """Tell each workspace's channel, once per parked item, that messages are waiting.
-        Called after a successful delivery: Slack answers again. Returns items announced."""
-        with self.ctx.transaction() as session:
-            parked = list(
-                session.execute(
-                    select(OutboxMessage.id, OutboxMessage.team_id, OutboxMessage.case_id)
-                    .where(OutboxMessage.status == OutboxStatus.PARKED)
-                    .order_by(OutboxMessage.id)
-                    .limit(500)
-                )
-            )
-            if not parked:
-                return 0
-            done = existing_keys(session, [f"parked:{i}" for i, _t, _c in parked])
-            fresh = [(i, t, c) for i, t, c in parked if f"parked:{i}" not in done]
-            if not fresh:
-                return 0
-            case_ids = {c for _i, _t, c in fresh if c is not None}
-            numbers = (
-                dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))))
-                if case_ids
-                else {}
-            )
-            notices = []
-            for team_id in sorted({t for _i, t, _c in fresh}):
-                items = [(i, c) for i, t, c in fresh if t == team_id]
-                cases = sorted({numbers[c] for _i, c in items if c in numbers})
-                for position, (item_id, case_id) in enumerate(items):
-                    notice = Notice(f"parked:{item_id}", team_id, "parked", case_id=case_id)
-                    if position == 0:
-                        notice.intents.append(
-                            PlannedIntent(
-                                "channel",
-                                {
-                                    "template": PARKED_TEMPLATE,
-                                    "count": len(items),
-                                    "case_numbers": cases,
-                                },
-                            )
-                        )
-                    notices.append(notice)
-            return write_notices(session, notices, self.ctx.clock.now())
-
-
-def retry_parked(ctx: ServiceContext, team_id: str | None = None) -> int:
-    """Put parked items back in the queue (operator, after an outage)."""
-    with ctx.transaction() as session:
-        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PARKED)
-        if team_id:
-            query = query.where(OutboxMessage.team_id == team_id)
-        items = list(session.scalars(query))
-        for item in items:
-            item.status, item.attempts = OutboxStatus.PENDING, 0
-            item.next_attempt_at = ctx.clock.now()
-        return len(items)

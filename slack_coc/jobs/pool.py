@@ -103,7 +103,7 @@ class KeyedPool:
 
 class CountingExecutor(ThreadPoolExecutor):
     """A thread pool that knows how many of its tasks are running or queued: how busy the
-    web process's listeners are (`inbox.Deferrer` answers from the request only when they
+    web process's listeners are (`deferral.Deferrer` answers from the request only when they
     are not)."""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:

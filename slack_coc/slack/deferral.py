@@ -62,18 +62,14 @@ from slack_coc.slack.delivery import Pump
 from slack_coc.slack.errors import RETRY_LATER, error_block, json_response, tell
 from slack_coc.slack.ids import (
     DEFERRED_VIEWS,
-    IN_PLACE_ACTIONS,
-    MODAL_ACTIONS,
 )
 from slack_coc.slack.listeners.support import actor_of, from_modal
-from slack_coc.slack.modal_answers import Answer, answer_for
+from slack_coc.slack.modal_answers import Answer, answer_for, answers_with_modal
 from slack_coc.slack.modals.notice import (
     LOADING_TITLE,
     loading_modal,
     notice_modal,
 )
-from slack_coc.slack.step_table import BY_BUTTON
-from slack_coc.slack.subcommands import SUBCOMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -91,27 +87,6 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
     if kind == "view_submission" and callback_of(body) in DEFERRED_VIEWS:
         return "view_submission"
     return None
-
-
-def answers_with_modal(body: dict[str, Any]) -> bool:
-    """Whether the answer to this request is a new modal (decided before any work is done)."""
-    if not body.get("trigger_id") or body.get("type") == "view_submission":
-        return False
-    if "command" in body:
-        name = str(body.get("text") or "").strip().partition(" ")[0].lower()
-        sub = SUBCOMMANDS.get(name)
-        args = str(body.get("text") or "").strip().partition(" ")[2]
-        return sub is not None and sub.answers_with_modal(args)
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else {}
-    action_id = str(first.get("action_id", "")) if isinstance(first, dict) else ""
-    if action_id in MODAL_ACTIONS:
-        return True
-    step = BY_BUTTON.get(action_id)
-    if step is not None and step[1].opens_modal:
-        return True  # a step that needs input opens its form (`slack/step_table.py`)
-    # On App Home and inside modals there is no response_url: any answer is a modal.
-    return not body.get("response_url") and action_id not in IN_PLACE_ACTIONS
 
 
 class Deferrer:

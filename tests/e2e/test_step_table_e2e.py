@@ -22,9 +22,9 @@ from slack_coc.queues import inbox
 from slack_coc.queues.request_models import InboxItem
 from slack_coc.services import cases, decisions, emergency
 from slack_coc.services.decisions import OutcomeInput
-from slack_coc.slack.deferral import InboxRunner, answers_with_modal
+from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Callback, step_action
-from slack_coc.slack.modal_answers import answer_for
+from slack_coc.slack.modal_answers import answer_for, answers_with_modal
 from slack_coc.slack.step_rows import Button, Opens, Step
 from slack_coc.slack.step_table import BY_BUTTON, BY_NAME, EMERGENCY_RECORDED, RECUSED, STEPS
 from tests.conftest import actor

@@ -11,7 +11,8 @@ from slack_coc.clock import FrozenClock
 from slack_coc.context import ServiceContext
 from slack_coc.domain.models import Case
 from slack_coc.jobs.delivery_errors import RetryLater
-from slack_coc.jobs.outbox import OutboxDispatcher, retry_parked
+from slack_coc.jobs.outbox import OutboxDispatcher
+from slack_coc.jobs.parked import retry_parked
 from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 from slack_coc.runtime import Runtime

@@ -19,9 +19,10 @@ from slack_coc.domain.enums import Trigger
 from slack_coc.queues import inbox
 from slack_coc.queues.request_models import InboxItem
 from slack_coc.queues.sqlite_writer import LOCK_WAIT
-from slack_coc.slack.deferral import answers_with_modal, deferred_kind
+from slack_coc.slack.deferral import deferred_kind
 from slack_coc.slack.ids import Action, step_action
 from slack_coc.slack.listeners import MODULES
+from slack_coc.slack.modal_answers import answers_with_modal
 from tests.conftest import TEAM
 
 MARKER = "AARDVARK-INBOX-3317"
