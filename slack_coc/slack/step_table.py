@@ -1,7 +1,7 @@
 """The step table: one row per step a member takes on a case (`step_rows.Step` says what a
 row holds). The card buttons (`listeners/actions.py`), the `/coc` subcommands
-(`listeners/step_commands.py`), the form submissions (`listeners/submissions.py`) and the inbox's
-prediction of a modal answer (`modal_answers.answers_with_modal`, `modal_answers.answer_for`) are all
+(`listeners/step_commands.py`), the form submissions (`listeners/submissions.py`) and the
+prediction of a modal answer (`modal_answers.answers_with_modal` and `answer_for`) are all
 read from here: adding a step is one row plus its service function."""
 
 from __future__ import annotations
