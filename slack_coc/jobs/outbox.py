@@ -41,6 +41,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -56,12 +57,30 @@ from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
-_Due = tuple[int, str, str, int | None, str | None]  # id, kind, team, case, recipient
+
+
+class Due(NamedTuple):
+    """A due item as the pump sees it before claiming it."""
+
+    id: int
+    kind: str
+    team_id: str
+    case_id: int | None
+    recipient: str | None
+    created_at: datetime
+
+    @property
+    def team_homes(self) -> bool:
+        """Every member's App Home: rendered per member, the costliest item by far."""
+        return self.kind == Intent.HOME and self.recipient is None
 
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
 CLAIM_SECONDS = 300  # longer than any Web API or SMTP timeout
 ANNOUNCE_EVERY = 5.0  # seconds: the pump looks for parked items to announce at most this often
+# Seconds a refresh of every member's App Home may wait while other deliveries are in hand.
+# A burst of changes then costs one refresh, drawn after the cards, not one per change.
+HOME_SETTLE_SECONDS = 2.0
 
 
 def before_external_call() -> None:
@@ -110,7 +129,7 @@ class OutboxDispatcher:
     rate_limited: bool = False  # a 429 of unknown scope in the last batch
     concurrency: int = 1  # the pump passes COC_WORKER_CONCURRENCY; 1: in turn, in this thread
     _held: dict[Hashable, datetime] = field(default_factory=dict, repr=False)
-    _in_flight: set[int] = field(default_factory=set, repr=False)
+    _in_flight: dict[int, str] = field(default_factory=dict, repr=False)  # id: kind
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pool: KeyedPool | None = field(default=None, repr=False)
     _announce_after: float = field(default=0.0, repr=False)
@@ -148,17 +167,29 @@ class OutboxDispatcher:
         pool = self._pool_for(limit)
         assert pool is not None
         handed = 0
-        for row in self._due(limit, cards_first=True):
+        rows = self._due(limit, cards_first=True)
+        busy = any(not row.team_homes for row in rows)
+        for row in rows:
             with self._lock:
-                if row[0] in self._in_flight:
+                if row.id in self._in_flight:
                     continue
-                self._in_flight.add(row[0])
+                if row.team_homes and self._settling(row, busy):
+                    continue
+                self._in_flight[row.id] = row.kind
             task = partial(self._deliver_tracked, row)
-            pool.submit(self._key(row), task, urgent=row[1] == Intent.CARD)
+            pool.submit(self._key(row), task, urgent=row.kind == Intent.CARD)
             handed += 1
         return handed
 
-    def _due(self, limit: int, cards_first: bool = False) -> list[_Due]:
+    def _settling(self, row: Due, busy: bool) -> bool:
+        """Does a refresh of every member's App Home wait? While other deliveries are due or
+        in hand (a burst: the change behind them is drawn by this one refresh, later) and
+        for HOME_SETTLE_SECONDS at most. Called with the lock held."""
+        busy = busy or any(kind != Intent.HOME for kind in self._in_flight.values())
+        waited = (self.ctx.clock.now() - row.created_at).total_seconds()
+        return busy and waited < HOME_SETTLE_SECONDS
+
+    def _due(self, limit: int, cards_first: bool = False) -> list[Due]:
         """Due items, oldest first. `cards_first` (the pump): a case's card goes before its
         other items: the card is what the group looks at (it is drawn from the case as it is
         now, so drawing it earlier shows nothing out of order), and a thread note needs it."""
@@ -167,7 +198,7 @@ class OutboxDispatcher:
             return []
         with self.ctx.read() as session:
             rows = [
-                (row[0], row[1], row[2], row[3], row[4])
+                Due(*row)
                 for row in session.execute(
                     select(
                         OutboxMessage.id,
@@ -175,6 +206,7 @@ class OutboxDispatcher:
                         OutboxMessage.team_id,
                         OutboxMessage.case_id,
                         OutboxMessage.recipient,
+                        OutboxMessage.created_at,
                     )
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
@@ -185,23 +217,23 @@ class OutboxDispatcher:
                     .limit(limit)
                 )
             ]
-        return sorted(rows, key=lambda row: row[1] != Intent.CARD) if cards_first else rows
+        return sorted(rows, key=lambda row: row.kind != Intent.CARD) if cards_first else rows
 
     @staticmethod
-    def _key(row: _Due) -> Hashable:
-        return order_key(row[1], row[2], row[3], row[4])
+    def _key(row: Due) -> Hashable:
+        return order_key(row.kind, row.team_id, row.case_id, row.recipient)
 
-    def _deliver_into(self, results: list[bool], row: _Due) -> None:
+    def _deliver_into(self, results: list[bool], row: Due) -> None:
         results.append(self._deliver_row(row))
 
-    def _deliver_tracked(self, row: _Due) -> None:
+    def _deliver_tracked(self, row: Due) -> None:
         try:
             if self._deliver_row(row) and time.monotonic() >= self._announce_after:
                 self._announce_after = time.monotonic() + ANNOUNCE_EVERY
                 announce_parked(self.ctx)
         finally:
             with self._lock:
-                self._in_flight.discard(row[0])
+                self._in_flight.pop(row.id, None)
 
     def _pool_for(self, count: int) -> KeyedPool | None:
         if self.concurrency <= 1 or count <= 1:
@@ -211,17 +243,17 @@ class OutboxDispatcher:
                 self._pool = KeyedPool(self.concurrency, "outbox")
             return self._pool
 
-    def _deliver_row(self, row: _Due) -> bool:
+    def _deliver_row(self, row: Due) -> bool:
         if self.rate_limited:
             return False  # Slack asked the workspace to wait: the rest waits for the next sweep
-        keys = (self._key(row), rate_key(row[1], row[2], row[4]))
+        keys = (self._key(row), rate_key(row.kind, row.team_id, row.recipient))
         now = self.ctx.clock.now()
         with self._lock:
             until = max((self._held[k] for k in keys if self._held.get(k, now) > now), default=None)
         if until is not None:  # Slack limited this call: not tried before its Retry-After
-            self._postpone(row[0], until)
+            self._postpone(row.id, until)
             return False
-        return self._deliver_one(row[0])
+        return self._deliver_one(row.id)
 
     def _hold(self, item: OutboxMessage, until: datetime) -> None:
         """A 429 on `item`'s Slack call: hold the same calls, and its case's next items."""

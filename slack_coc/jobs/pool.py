@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from slack_coc.failures import log_failure
@@ -102,14 +103,32 @@ class KeyedPool:
 
 
 class CountingExecutor(ThreadPoolExecutor):
-    """A thread pool that knows how many of its tasks are running or queued: how busy the
-    web process's listeners are (`deferral.Deferrer` answers from the request only when they
-    are not)."""
+    """A thread pool that knows how many of its tasks are running or queued, and how many of
+    those wait on the network: how busy the web process's listeners are
+    (`deferral.Deferrer` answers from the request only when few are at work)."""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self._count_lock = threading.Lock()
         self.in_flight = 0
+        self.waiting = 0
+
+    @property
+    def working(self) -> int:
+        """Tasks running or queued and not waiting on the network: the CPU they want."""
+        with self._count_lock:
+            return self.in_flight - self.waiting
+
+    @contextmanager
+    def waiting_on_network(self) -> Iterator[None]:
+        """A task waits on a remote call (a Slack round trip) meanwhile."""
+        with self._count_lock:
+            self.waiting += 1
+        try:
+            yield
+        finally:
+            with self._count_lock:
+                self.waiting -= 1
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         with self._count_lock:

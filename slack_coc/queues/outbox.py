@@ -50,6 +50,9 @@ def enqueue(
                 OutboxMessage.kind == Intent.CARD,
                 OutboxMessage.case_id == case_id,
                 OutboxMessage.status == OutboxStatus.PENDING,
+                # One being drawn (claimed, on SQLite) may have read the case before this
+                # change. (On PostgreSQL its delivery holds the case row's lock meanwhile.)
+                OutboxMessage.claimed_by.is_(None),
             )
         )
         if pending is not None:

@@ -4,6 +4,7 @@ flags and on-call user ids: nothing from a report."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -47,6 +48,17 @@ class HomeData:
     feed: str | None = None
 
 
+@dataclass
+class _Shared:
+    """What every member's App Home shows alike, read once per refresh: the on-call pairs,
+    the feed link and the views of cases already read for another member."""
+
+    this_week: OncallPair | None
+    next_week: OncallPair | None
+    feed: str | None
+    views: dict[int, CaseView] = field(default_factory=dict)
+
+
 def home_data_in(
     session: Session,
     team_id: str,
@@ -55,6 +67,32 @@ def home_data_in(
     policy: Policy,
     *,
     public_url: str | None = None,
+) -> HomeData:
+    return next(homes_data_in(session, team_id, [user_id], now, policy, public_url=public_url))
+
+
+def homes_data_in(
+    session: Session,
+    team_id: str,
+    user_ids: Iterable[str],
+    now: datetime,
+    policy: Policy,
+    *,
+    public_url: str | None = None,
+) -> Iterator[HomeData]:
+    """The App Home of each of `user_ids`, in turn. A change to a case republishes every
+    member's Home: what they share is read once, and a case's view is made once."""
+    shared = _Shared(
+        this_week=_pair(session, team_id, now, policy),
+        next_week=_pair(session, team_id, now + timedelta(days=7), policy),
+        feed=rota_feed.feed_link(public_url, rota_feed.feed_path_in(session, team_id)),
+    )
+    for user_id in user_ids:
+        yield _home_data(session, team_id, user_id, now, shared)
+
+
+def _home_data(
+    session: Session, team_id: str, user_id: str, now: datetime, shared: _Shared
 ) -> HomeData:
     member = find_member(session, team_id, user_id)
     if member is None:
@@ -72,8 +110,8 @@ def home_data_in(
             is_member=True,
             onboarded=False,
             to_declare=[(n, c) for n, c in rows],
-            this_week=_pair(session, team_id, now, policy),
-            next_week=_pair(session, team_id, now + timedelta(days=7), policy),
+            this_week=shared.this_week,
+            next_week=shared.next_week,
         )
     visible = visible_cases_query(member).subquery()
     open_total = session.scalar(select(func.count()).select_from(visible)) or 0
@@ -90,14 +128,13 @@ def home_data_in(
             .limit(HOME_CASE_LIMIT)
         )
     )
-    views = {
-        v.id: v for v in case_views(session, list({c.id: c for c in open_cases + mine}.values()))
-    }
+    unseen = {c.id: c for c in open_cases + mine if c.id not in shared.views}
+    shared.views.update((v.id, v) for v in case_views(session, list(unseen.values())))
     return HomeData(
         user_id=user_id,
         is_member=True,
-        my_cases=[views[c.id] for c in mine],
-        open_cases=[views[c.id] for c in open_cases],
+        my_cases=[shared.views[c.id] for c in mine],
+        open_cases=[shared.views[c.id] for c in open_cases],
         open_total=open_total,
         always_warn=member.always_warn,
         away=[
@@ -109,9 +146,9 @@ def home_data_in(
                 .limit(5)
             )
         ],
-        this_week=_pair(session, team_id, now, policy),
-        next_week=_pair(session, team_id, now + timedelta(days=7), policy),
-        feed=rota_feed.feed_link(public_url, rota_feed.feed_path_in(session, team_id)),
+        this_week=shared.this_week,
+        next_week=shared.next_week,
+        feed=shared.feed,
     )
 
 

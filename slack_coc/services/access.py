@@ -111,6 +111,9 @@ def require_case_access(
     return member, case
 
 
+OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
+
+
 def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ignore[no-untyped-def]
     """Cases this member may see: same workspace, not recused, real (not synthetic)."""
     recused = exists().where(
@@ -122,7 +125,8 @@ def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ign
     if not member.is_chair:
         query = query.where(Case.chairs_only.is_(False))
     if open_only:
-        query = query.where(Case.state != CaseState.RESOLVED.value)
+        # An IN list, not `!= resolved`: the (team, state) index then reads only open cases.
+        query = query.where(Case.state.in_(OPEN_STATES))
     return query
 
 

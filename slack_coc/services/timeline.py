@@ -61,15 +61,23 @@ def case_changed(session: Session, case: Case, now: datetime) -> None:
 
 
 def refresh_homes(session: Session, team_id: str, now: datetime) -> None:
-    pending = session.scalar(
-        select(OutboxMessage.id).where(
+    """Every member's App Home, once: a refresh already waiting draws this change too. One
+    being drawn right now may have read the case before this change: that one does not
+    count (on PostgreSQL its row is locked, on SQLite it is claimed)."""
+    waiting = (
+        select(OutboxMessage.id)
+        .where(
             OutboxMessage.kind == Intent.HOME,
             OutboxMessage.team_id == team_id,
             OutboxMessage.recipient.is_(None),
             OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.claimed_by.is_(None),
         )
+        .limit(1)
     )
-    if pending is None:
+    if session.get_bind().dialect.name == "postgresql":
+        waiting = waiting.with_for_update(skip_locked=True)
+    if session.scalar(waiting) is None:
         enqueue(session, team_id=team_id, kind=Intent.HOME, now=now)
 
 

@@ -20,9 +20,10 @@ from slack_sdk import WebClient
 
 from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.runtime import Runtime
-from slack_coc.slack.deferral import Deferrer, use_loading_view
+from slack_coc.slack.deferral import Deferrer
 from slack_coc.slack.errors import handle_error
 from slack_coc.slack.listeners import MODULES, replay
+from slack_coc.slack.request_clients import use_loading_view
 
 
 class _WithoutClientTokenNotice(logging.Filter):

@@ -41,7 +41,6 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web import SlackResponse
 
 from slack_coc.context import StoreUnavailable
 from slack_coc.jobs.pool import CountingExecutor, KeyedPool
@@ -65,16 +64,12 @@ from slack_coc.slack.ids import (
 )
 from slack_coc.slack.listeners.support import actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for, answers_with_modal
-from slack_coc.slack.modals.notice import (
-    LOADING_TITLE,
-    loading_modal,
-    notice_modal,
-)
+from slack_coc.slack.modals.notice import loading_modal, notice_modal
+from slack_coc.slack.request_clients import LOADING_VIEW, LoadingViewClient, NetworkWaitClient
 
 log = logging.getLogger(__name__)
 
-DIRECT_WHILE_BELOW = 4  # listeners in flight in the web process (see Deferrer._has_room)
-LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
+DIRECT_WHILE_BELOW = 4  # listeners at work in the web process (see Deferrer._has_room)
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -114,6 +109,8 @@ class Deferrer:
         context: BoltContext,
         next: Callable[[], None],
     ) -> BoltResponse | None:
+        if self.listeners is not None and context.client is not None:
+            context["client"] = NetworkWaitClient(context.client, self.listeners)
         kind = deferred_kind(body)
         if kind is None:
             next()
@@ -154,9 +151,10 @@ class Deferrer:
 
     def _has_room(self) -> bool:
         """A direct answer's work (a few ms of CPU, then Slack) is done in this process,
-        beside the acks: while many listeners are in flight, the click takes the inbox's way
-        (a loading view; the worker works) so that acknowledgements stay fast."""
-        return self.listeners is None or self.listeners.in_flight < DIRECT_WHILE_BELOW
+        beside the acks: while many listeners are at work, the click takes the inbox's way
+        (a loading view; the worker works) so that acknowledgements stay fast. A listener
+        waiting on Slack (`NetworkWaitClient`) uses no CPU and does not count."""
+        return self.listeners is None or self.listeners.working < DIRECT_WHILE_BELOW
 
     def _refuse(
         self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable
@@ -187,71 +185,6 @@ class Deferrer:
             inbox.loading_view_opened(self.rt.ctx, item_id, view_id)
         except Exception as exc:  # a thread of its own: nobody else would see this
             log.warning("inbox item %s: loading view not recorded: %s", item_id, type(exc).__name__)
-
-
-class LoadingViewClient(WebClient):
-    """The Web API client of a request whose "Loading" modal is open: the first modal the
-    listener opens (or pushes) replaces the loading view instead."""
-
-    def __init__(self, base: WebClient, view_id: str) -> None:
-        super().__init__(
-            token=base.token,
-            base_url=base.base_url,
-            timeout=base.timeout,
-            ssl=base.ssl,
-            proxy=base.proxy,
-            headers=base.headers,
-            retry_handlers=base.retry_handlers,
-        )
-        self.loading_view_id = view_id
-        self.used = False
-
-    def _take(self, view: Any) -> SlackResponse | None:
-        if self.used:
-            return None
-        self.used = True
-        return self.views_update(view_id=self.loading_view_id, view=view)
-
-    def views_open(self, *, trigger_id: str | None = None, view: Any, **kwargs: Any) -> Any:
-        taken = self._take(view)
-        if taken is not None:
-            return taken
-        return super().views_open(trigger_id=trigger_id, view=view, **kwargs)
-
-    def views_push(self, *, trigger_id: str | None = None, view: Any, **kwargs: Any) -> Any:
-        taken = self._take(view)
-        if taken is not None:
-            return taken
-        return super().views_push(trigger_id=trigger_id, view=view, **kwargs)
-
-    def show_text(self, text: str) -> None:
-        """A text answer (a confirmation, a refusal) where the loading modal is waiting."""
-        self._take(notice_modal(LOADING_TITLE, text))
-
-    def finish(self) -> None:
-        """The listener is done: a loading modal nobody answered must not spin forever."""
-        if not self.used:
-            self.show_text("Done. Nothing more to show here.")
-
-
-def _respond_into(client: LoadingViewClient, respond: Any) -> Callable[..., Any]:
-    def respond_in_modal(text: str = "", **kwargs: Any) -> Any:
-        if not client.used and text:
-            client.show_text(text)
-            return None
-        return respond(text=text, **kwargs) if respond is not None else None
-
-    return respond_in_modal
-
-
-def use_loading_view(context: BoltContext, next: Callable[[], None]) -> None:
-    """Inbox app middleware: route a request's modal (or text) answer into its loading view."""
-    view_id = context.get(LOADING_VIEW)
-    if view_id:
-        client = LoadingViewClient(context.client, str(view_id))
-        context["respond"] = _respond_into(client, context.respond)
-        context["client"] = client
-    next()
 
 
 def order_key(item: inbox.PendingRequest) -> Hashable:

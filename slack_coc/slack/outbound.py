@@ -31,7 +31,7 @@ from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.read_models.case_views import CaseView
 from slack_coc.read_models.cases import card_view
-from slack_coc.read_models.home import home_data_in, home_recipients
+from slack_coc.read_models.home import home_recipients, homes_data_in
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.chairs_only import chairs_of
@@ -44,7 +44,7 @@ from slack_coc.slack.blocks import (  # noqa: F401  (templates register on impor
     rota_messages,
 )
 from slack_coc.slack.blocks.card import build_card
-from slack_coc.slack.blocks.home import build_home
+from slack_coc.slack.blocks.home import build_homes
 from slack_coc.slack.blocks.messages import MessageInput, render
 from slack_coc.slack.blocks.thread_notes import ThreadNote, thread_note
 
@@ -338,11 +338,10 @@ class Outbound:
         policy = self.ctx.policy_for(session, item.team_id)
         client = self.client(item.team_id)
         refused: list[str] = []
-        for user_id in recipients:
-            data = home_data_in(
-                session, item.team_id, user_id, now, policy, public_url=self.ctx.public_url
-            )
-            view = build_home(data)
+        homes = homes_data_in(
+            session, item.team_id, recipients, now, policy, public_url=self.ctx.public_url
+        )
+        for user_id, view in build_homes(homes):
             try:
                 slack_call(client.views_publish, user_id=user_id, view=view)
             except SlackCallFailed as exc:  # e.g. the member left the workspace: skip them

@@ -109,6 +109,32 @@ def test_a_busy_web_process_sends_open_case_the_loading_views_way(
     assert server.fake.views[loading_id]["callback_id"] == Callback.CASE_DETAIL.value
 
 
+def test_listeners_waiting_on_slack_leave_room_for_direct_answers(
+    web: tuple[AppServer, InboxRunner],
+) -> None:
+    """Room for a direct answer is counted in listeners at work, not in listeners waiting on
+    Slack's round trip: with more direct answers waiting on `views.open` than the room, the
+    next click is still answered directly (no loading view, nothing stored)."""
+    from slack_coc.slack import deferral as web_inbox
+
+    server, worker = web
+    roster = add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    clicks = web_inbox.DIRECT_WHILE_BELOW + 2
+    server.fake.slow("views.open", seconds=1.5, times=clicks - 1)
+    for i in range(clicks):
+        user = roster[i % len(roster)]
+        assert server.click(user, Action.OPEN_CASE.value, str(case.number)).status == 200
+        if i < clicks - 1:  # this answer is waiting on Slack before the next click
+            wait_for(lambda n=i + 1: server.fake.answering["views.open"] == n, what="views.open")
+    opened = wait_for(
+        lambda: len(server.fake.calls("views.open")) == clicks and server.fake.calls("views.open"),
+        what="every click's modal",
+    )
+    assert {c.params["view"]["callback_id"] for c in opened} == {Callback.CASE_DETAIL.value}
+    assert inbox.waiting(server.rt.ctx) == 0 and worker.run_due() == 0
+
+
 def test_a_direct_open_case_refused_is_told_to_the_clicker_only_and_nothing_leaks(
     web: tuple[AppServer, InboxRunner],
 ) -> None:

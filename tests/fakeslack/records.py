@@ -41,6 +41,7 @@ class Fault:
     retry_after: int | None = None
     hang_seconds: float = 0.0
     error: str | None = None
+    slow_seconds: float = 0.0  # answered as usual, this much later
 
 
 @dataclass

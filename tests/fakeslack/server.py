@@ -99,6 +99,7 @@ class FakeSlack(WebApiMethods, OtherEnds):
             self._issued_triggers: dict[str, float] = {}
             self._modal_triggers: set[str] = set()  # issued by an interaction in a modal
             self._faults: dict[str, list[Fault | None]] = defaultdict(list)
+            self.answering: dict[str, int] = defaultdict(int)  # calls being slowly answered
             if not hasattr(self, "users"):
                 self.users: dict[str, dict[str, Any]] = {}
                 self.members: dict[str, list[str]] = {}
@@ -172,6 +173,14 @@ class FakeSlack(WebApiMethods, OtherEnds):
         """The next `times` calls of `method` get no answer for `seconds` (client timeouts)."""
         with self._lock:
             self._faults[method].extend(Fault(0, None, seconds) for _ in range(times))
+
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered as usual, `seconds` late (a long
+        round trip); `self.answering[method]` counts those waiting meanwhile."""
+        with self._lock:
+            self._faults[method].extend(
+                Fault(200, None, 0.0, slow_seconds=seconds) for _ in range(times)
+            )
 
     # Slack: "trigger_id expires after 3 seconds"; tests may shorten it to show the effect.
     trigger_ttl: float = 3.0
@@ -256,6 +265,13 @@ class FakeSlack(WebApiMethods, OtherEnds):
         self, method: str, params: dict[str, Any], auth: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         fault = self._next_fault(method)
+        if fault is not None and fault.slow_seconds:
+            with self._lock:
+                self.answering[method] += 1
+            time.sleep(fault.slow_seconds)
+            with self._lock:
+                self.answering[method] -= 1
+            fault = None
         if fault is not None:
             if fault.hang_seconds:
                 self._record(Call(method, params, {"ok": False}, 0, "hang"))

@@ -66,3 +66,24 @@ def test_an_urgent_key_starts_before_keys_already_waiting() -> None:
     release.set()
     assert pool.wait_idle(timeout=10)
     assert order == ["card", "dm"]
+
+
+def test_the_listener_executor_counts_tasks_waiting_on_the_network_apart() -> None:
+    """A listener waiting on Slack holds a thread but no CPU: `working` leaves it out."""
+    from slack_coc.jobs.pool import CountingExecutor
+
+    executor = CountingExecutor(4, "test")
+    inside, release = threading.Event(), threading.Event()
+
+    def waits_on_slack() -> None:
+        with executor.waiting_on_network():
+            inside.set()
+            assert release.wait(5)
+
+    future = executor.submit(waits_on_slack)
+    assert inside.wait(5)
+    assert executor.in_flight == 1 and executor.waiting == 1 and executor.working == 0
+    release.set()
+    future.result(5)
+    assert executor.in_flight == 0 and executor.waiting == 0 and executor.working == 0
+    executor.shutdown()

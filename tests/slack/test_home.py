@@ -68,3 +68,44 @@ def test_one_builder_makes_block_ids_unique_in_any_view() -> None:
     assert blocks_json([SectionBlock(block_id="x" * 255, text="a")] * 2)[1]["block_id"] == (
         "x" * 253 + "-2"
     )
+
+
+def test_every_members_home_read_together_is_each_home_read_alone(ctx: ServiceContext) -> None:
+    """A change republishes every member's Home with what they share read once
+    (`homes_data_in`): each member still gets exactly their own Home, recusals included."""
+    from slack_coc.read_models.home import home_data_in, homes_data_in
+
+    roster = add_roster(ctx)
+    new_case(ctx, account=MARKER)
+    hidden = new_case(ctx, involved_user_ids=["U0BEN0002"])  # Ben is recused
+    cases.acknowledge(ctx, actor("U0ANA0001"), 1)
+    members.add_member(ctx, "T0TEAM0001", "U0NEW0009", "Newcomer")  # conflicts not declared
+    people = [*roster, "U0NEW0009", "U0STRANGER"]
+    now = ctx.clock.now()
+    with ctx.read() as session:
+        together = list(homes_data_in(session, "T0TEAM0001", people, now, ctx.policy))
+        alone = [home_data_in(session, "T0TEAM0001", u, now, ctx.policy) for u in people]
+    assert together == alone
+    ben = together[people.index("U0BEN0002")]
+    assert hidden.number not in [c.number for c in ben.open_cases]
+    ana = together[people.index("U0ANA0001")]
+    assert hidden.number in [c.number for c in ana.open_cases]
+
+
+def test_members_who_see_the_same_get_one_view_built_once(ctx: ServiceContext) -> None:
+    from slack_coc.read_models.home import homes_data_in
+    from slack_coc.slack.blocks.home import build_homes
+
+    roster = add_roster(ctx)
+    new_case(ctx)
+    cases.acknowledge(ctx, actor("U0ANA0001"), 1)  # #1 is among Ana's own cases
+    with ctx.read() as session:
+        homes = dict(
+            build_homes(homes_data_in(session, "T0TEAM0001", roster, ctx.clock.now(), ctx.policy))
+        )
+    assert set(homes) == set(roster)
+    others = [homes[u] for u in roster if u != "U0ANA0001"]
+    assert all(view is others[0] for view in others)  # one build for the alike
+    assert homes["U0ANA0001"] != others[0] and '"case_my_1"' in json.dumps(homes["U0ANA0001"])
+    for view in homes.values():
+        assert_home_valid(view)

@@ -3,6 +3,8 @@ deadlines, flags and the on-call pair. Never anything from a report."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -36,6 +38,19 @@ def build_home(data: HomeData) -> dict[str, Any]:
         blocks = _member_blocks(data)
     view = View(type="home", blocks=blocks_json(blocks))
     return view.to_dict()
+
+
+def build_homes(homes: Iterable[HomeData]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(user id, view) for each Home. A Home names nobody by its owner's id, so members who
+    see the same cases, pair and settings get one view, built once."""
+    built: list[tuple[HomeData, dict[str, Any]]] = []
+    for data in homes:
+        alike = replace(data, user_id="")
+        view = next((v for d, v in built if d == alike), None)
+        if view is None:
+            view = build_home(data)
+            built.append((alike, view))
+        yield data.user_id, view
 
 
 def _log_report_button() -> ActionsBlock:
