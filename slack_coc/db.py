@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +62,9 @@ def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 30_000, **kwargs: Any
     return create_engine(url, **kwargs)
 
 
+BUSY_MS = "sqlite_busy_timeout_ms"  # connection info: its busy timeout
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling defers BEGIN; we emit it ourselves so
     # that a read-then-write transaction holds its lock (BEGIN IMMEDIATE on writes).
@@ -72,11 +78,76 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    gate = WriteGate()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the lock up front; read-only units of work ask for DEFERRED.
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "IMMEDIATE":
+            conn.exec_driver_sql(f"BEGIN {mode}")
+            return
+        if BUSY_MS not in conn.info:  # as configured for this connection (a test shortens it)
+            conn.info[BUSY_MS] = int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
+        busy_ms = conn.info[BUSY_MS]
+        waited_ms = int(gate.enter(conn.info, busy_ms / 1000) * 1000)
+        # The time spent at the gate counts towards the busy timeout (a request's answer is
+        # due within Slack's three seconds): SQLite waits only for what is left.
+        left = max(1, busy_ms - waited_ms) if waited_ms > 0 else None
+        try:
+            if left is not None:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={left}")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            gate.leave(conn.info)
+            raise
+        finally:
+            if left is not None:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        if not conn.invalidated:  # else the pool's "invalidate" below gave it back
+            gate.leave(conn.info)
+
+    @event.listens_for(engine.pool, "checkin")
+    @event.listens_for(engine.pool, "invalidate")
+    @event.listens_for(engine.pool, "close")
+    def _on_gone(_dbapi_conn: Any, record: Any, *_args: Any) -> None:
+        if record is not None:  # a connection given back or dropped mid-transaction
+            gate.leave(record.info)
+
+
+class WriteGate:
+    """One writer at a time among a process's threads, in turn, before SQLite's own lock.
+
+    SQLite's busy handler makes a waiting writer sleep and look again (1 ms at first, then up
+    to 100 ms at a time), so a thread that has just committed takes the lock again before
+    the sleepers wake: with a pool of delivery threads and the inbox's threads writing at
+    once, one write waited more than a second while no transaction held the lock longer than
+    100 ms. Here threads queue on a lock of the process and are woken as soon as it is
+    free; the busy handler still arbitrates between processes."""
+
+    KEY = "sqlite_write_gate"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def enter(self, info: dict[str, Any], timeout: float) -> float:
+        """Wait for this process's other writers; how long it took (seconds)."""
+        if info.get(self.KEY):
+            return 0.0  # this connection holds it already
+        started = time.monotonic()
+        if not self._lock.acquire(timeout=timeout):
+            locked = sqlite3.OperationalError("database is locked (another thread is writing)")
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, locked)
+        info[self.KEY] = True
+        return time.monotonic() - started
+
+    def leave(self, info: dict[str, Any]) -> None:
+        if info.pop(self.KEY, False):
+            self._lock.release()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import threading
 import urllib.error
 from collections.abc import Callable
 from datetime import timedelta
@@ -59,6 +60,8 @@ NETWORK_ERRORS = (
     urllib.error.URLError,
     http.client.HTTPException,
 )
+# chat.postMessage errors meaning a remembered DM channel is no longer the person's.
+STALE_DM_ERRORS = ("channel_not_found", "is_archived", "not_in_channel")
 # Templates addressed to a person who is a party of the case (the reporter's own receipt).
 PARTY_TEMPLATES = {"reporter_receipt", "relay_message"}
 
@@ -120,6 +123,10 @@ def handlers(rt: Runtime, client: ClientSource) -> dict[str, Handler]:
 class Outbound:
     def __init__(self, rt: Runtime, client: ClientSource) -> None:
         self.rt, self.ctx, self._clients = rt, rt.ctx, client
+        # The app's DM channel with each person, as `conversations.open` named it: a page
+        # then costs one Slack round trip, not two (a person's DMs go one at a time).
+        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._dm_lock = threading.Lock()
 
     def client(self, team_id: str) -> WebClient:
         source = self._clients
@@ -245,13 +252,29 @@ class Outbound:
             self._check_recipient(session, item, template, recipient)
         rendered = render(self._input(session, item, template))
         client = self.client(item.team_id)
-        opened = slack_call(client.conversations_open, users=recipient)
-        slack_call(
-            client.chat_postMessage,
-            channel=opened["channel"]["id"],
-            text=rendered.text,
-            blocks=rendered.blocks,
-        )
+        key = (item.team_id, recipient)
+        with self._dm_lock:
+            known = self._dm_channels.get(key)
+        channel = known or self._open_dm(client, key)
+        try:
+            slack_call(
+                client.chat_postMessage, channel=channel, text=rendered.text, blocks=rendered.blocks
+            )
+        except SlackCallFailed as exc:
+            if known is None or not any(e in str(exc) for e in STALE_DM_ERRORS):
+                raise
+            # The channel remembered is gone (e.g. the app was reinstalled): open it again.
+            channel = self._open_dm(client, key)
+            slack_call(
+                client.chat_postMessage, channel=channel, text=rendered.text, blocks=rendered.blocks
+            )
+
+    def _open_dm(self, client: WebClient, key: tuple[str, str]) -> str:
+        opened = slack_call(client.conversations_open, users=key[1])
+        channel = str(opened["channel"]["id"])
+        with self._dm_lock:
+            self._dm_channels[key] = channel
+        return channel
 
     def _check_recipient(
         self, session: Session, item: OutboxMessage, template: str, recipient: str

@@ -72,6 +72,8 @@ class WebApiMethods:
 
     def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel_of(str(p["channel"]))
+        if channel in self.gone_channels:  # e.g. a DM channel of an earlier installation
+            return {"ok": False, "error": "channel_not_found"}
         thread_ts = str(p["thread_ts"]) if p.get("thread_ts") else None
         if thread_ts and not any(m.ts == thread_ts for m in self.channels[channel]):
             return {"ok": False, "error": "thread_not_found"}

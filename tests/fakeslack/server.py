@@ -100,6 +100,7 @@ class FakeSlack(WebApiMethods, OtherEnds):
             self._modal_triggers: set[str] = set()  # issued by an interaction in a modal
             self._faults: dict[str, list[Fault | None]] = defaultdict(list)
             self.answering: dict[str, int] = defaultdict(int)  # calls being slowly answered
+            self.gone_channels: set[str] = set()  # chat.postMessage: channel_not_found
             if not hasattr(self, "users"):
                 self.users: dict[str, dict[str, Any]] = {}
                 self.members: dict[str, list[str]] = {}

@@ -87,3 +87,36 @@ def test_the_listener_executor_counts_tasks_waiting_on_the_network_apart() -> No
     future.result(5)
     assert executor.in_flight == 0 and executor.waiting == 0 and executor.working == 0
     executor.shutdown()
+
+
+def test_urgent_keys_go_in_the_order_they_came() -> None:
+    """Under steady load a newer card must not overtake an older one (the oldest would
+    wait longest): urgent keys waiting for a thread are served first come, first served."""
+    pool = KeyedPool(1, "test")
+    release = threading.Event()
+    order: list[str] = []
+    pool.submit("busy", lambda: release.wait(timeout=5))
+    for name in ("card 1", "card 2", "card 3"):
+        pool.submit(name, lambda name=name: order.append(name), urgent=True)
+    release.set()
+    assert pool.wait_idle(timeout=10)
+    assert order == ["card 1", "card 2", "card 3"]
+
+
+def test_a_keys_next_task_yields_the_thread_to_a_waiting_urgent_key() -> None:
+    """A case's card, then its thread note: between the two, another case's card that is
+    waiting for a thread goes first; the note follows, still after its own card."""
+    pool = KeyedPool(1, "test")
+    release = threading.Event()
+    order: list[str] = []
+
+    def first_card() -> None:
+        assert release.wait(timeout=5)
+        order.append("card A")
+
+    pool.submit("case A", first_card, urgent=True)
+    pool.submit("case A", lambda: order.append("note A"))
+    pool.submit("case B", lambda: order.append("card B"), urgent=True)
+    release.set()
+    assert pool.wait_idle(timeout=10)
+    assert order == ["card A", "card B", "note A"]

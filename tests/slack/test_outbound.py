@@ -3,6 +3,7 @@ exactly once, and never anything confidential."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -361,3 +362,39 @@ def test_card_posted_by_a_thread_note_that_then_fails_is_not_posted_twice(
     notes = [m.text for m in fake_slack.messages(CHANNEL) if m.thread_ts == card.ts]
     assert notes == ["A report was logged · Received (source: slack)"]
     assert set(statuses(ctx)) == {OutboxStatus.SENT}
+
+
+def test_a_persons_dm_channel_is_opened_once_and_again_when_it_is_gone(
+    ctx: ServiceContext, engine: Engine, fake_slack: FakeSlack
+) -> None:
+    """Pages to the on-call pair come one after another: after the first, each costs one
+    Slack call (the DM channel is remembered). If Slack says the remembered channel is gone,
+    it is opened again and the message still arrives, once."""
+    rt = Runtime(Settings(COC_CHANNEL_ID=CHANNEL), engine, ctx)
+    deliverers = handlers(rt, fake_slack.client(timeout=1))
+    deliver = OutboxDispatcher(ctx, deliverers).deliver_due
+    add_roster(ctx)
+    first = new_case(ctx, ongoing="Maybe")
+    deliver()
+    paged = first.paged_user_ids
+    assert len(fake_slack.calls("conversations.open")) == len(paged)
+    second = new_case(ctx, ongoing="Maybe")
+    deliver()
+    assert len(fake_slack.calls("conversations.open")) == len(paged)  # remembered
+    for user_id in paged:
+        assert any(f"#{second.number}*" in json.dumps(m.blocks) for m in fake_slack.dms(user_id))
+
+    remembered = deliverers[Intent.DM].__self__._dm_channels  # type: ignore[attr-defined]
+    stale = paged[0]
+    remembered[("T0TEAM0001", stale)] = "D0GONE0001"  # as before a reinstallation
+    fake_slack.gone_channels.add("D0GONE0001")
+    third = new_case(ctx, ongoing="Maybe")
+    deliver()
+    assert len(fake_slack.calls("conversations.open")) == len(paged) + 1  # opened again
+    refused = [
+        c for c in fake_slack.attempts("chat.postMessage") if c.params["channel"] == "D0GONE0001"
+    ]
+    assert len(refused) == 1
+    for user_id in paged:
+        pages = [m for m in fake_slack.dms(user_id) if f"#{third.number}*" in json.dumps(m.blocks)]
+        assert len(pages) == 1
