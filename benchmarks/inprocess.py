@@ -171,6 +171,19 @@ def home_render_ms(rt: Any) -> float:
     return timed(lambda: build_home(home_data(rt.ctx, Actor(TEAM, MEMBER))), repeat=9)
 
 
+def settle_sweeps(rt: Any) -> int:
+    """What a deployment that has run for years is in: the retention backlog of the seeded
+    history expunged and the due notices planned (the worker delivers them before the first
+    round). Without this the worker's first sweeps would expunge thousands of seeded cases,
+    a batch a minute, during the runs. Returns how many cases were expunged."""
+    from slack_coc.services import retention
+    from slack_coc.wiring import run_sweep
+
+    expunged = retention.sweep(rt.ctx)
+    run_sweep(rt, datetime.now(UTC), deliver=False)
+    return expunged
+
+
 def sweep_ms(rt: Any) -> tuple[float, float]:
     """The sweep's planning (deadline and rota notices over every case; delivery, which
     depends on Slack, is left out) the first time at an instant and again at the same

@@ -179,6 +179,7 @@ def measure_size(
     try:
         seed_s = inprocess.prepare_database(rt, size)
         if args.seen_only:  # no statements, jobs or acks: what a person sees alone
+            inprocess.settle_sweeps(rt)  # else done by the sweep timings below
             rt.engine.dispose()
             return measure_processes(args, backend, url, size, clients, kinds, fake, latency,
                                      memory, seen)  # fmt: skip

@@ -97,9 +97,14 @@ def run_sweep(
 
 
 def sweeper(rt: Runtime) -> Callable[[], SweepResult]:
-    """The scheduler's job: deliverers composed once, the sweep run every minute."""
+    """The scheduler's job, every minute, in a process whose outbox pump delivers (`serve`,
+    `slack-coc worker`): the sweep plans notices, reads the mailbox and expunges, and leaves
+    delivery to the pump (its commits wake it; the pump also looks on its own for retries
+    that came due). Delivering here too, one item at a time, competed with the pump and,
+    under steady load, held the sweep (and the next deadlines) behind a queue that never
+    emptied."""
     handlers = outbox_handlers(rt)
-    return lambda: run_sweep(rt, handlers=handlers)
+    return lambda: run_sweep(rt, handlers=handlers, deliver=False)
 
 
 def start_scheduler(rt: Runtime) -> BackgroundScheduler:

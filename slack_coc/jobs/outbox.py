@@ -36,14 +36,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.context import ServiceContext
@@ -81,6 +81,8 @@ ANNOUNCE_EVERY = 5.0  # seconds: the pump looks for parked items to announce at 
 # Seconds a refresh of every member's App Home may wait while other deliveries are in hand.
 # A burst of changes then costs one refresh, drawn after the cards, not one per change.
 HOME_SETTLE_SECONDS = 2.0
+# Items handed to the pool and not done, at most: the pump fetches only what is not in hand.
+MAX_IN_HAND = 256
 
 
 def before_external_call() -> None:
@@ -166,8 +168,13 @@ class OutboxDispatcher:
         self.rate_limited = False
         pool = self._pool_for(limit)
         assert pool is not None
+        with self._lock:
+            in_hand = set(self._in_flight)
+        room = min(limit, MAX_IN_HAND - len(in_hand))
+        if room <= 0:
+            return 0  # the pool has plenty to do; the rest is fetched as it frees up
         handed = 0
-        rows = self._due(limit, cards_first=True)
+        rows = self._due(room, cards_first=True, skip=in_hand)
         busy = any(not row.team_homes for row in rows)
         for row in rows:
             with self._lock:
@@ -189,35 +196,34 @@ class OutboxDispatcher:
         waited = (self.ctx.clock.now() - row.created_at).total_seconds()
         return busy and waited < HOME_SETTLE_SECONDS
 
-    def _due(self, limit: int, cards_first: bool = False) -> list[Due]:
-        """Due items, oldest first. `cards_first` (the pump): a case's card goes before its
-        other items: the card is what the group looks at (it is drawn from the case as it is
-        now, so drawing it earlier shows nothing out of order), and a thread note needs it."""
+    def _due(self, limit: int, cards_first: bool = False, skip: Collection[int] = ()) -> list[Due]:
+        """Due items, oldest first, but for `skip` (already in hand). `cards_first` (the
+        pump): cards before the rest: the card is what the group looks at (it is drawn from
+        the case as it is now, so drawing it earlier shows nothing out of order), and a
+        thread note needs it."""
         kinds = list(self.handlers)
         if not kinds:
             return []
+        query = select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.team_id,
+            OutboxMessage.case_id,
+            OutboxMessage.recipient,
+            OutboxMessage.created_at,
+        ).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= self.ctx.clock.now(),
+            OutboxMessage.kind.in_(kinds),
+        )
+        if skip:
+            query = query.where(OutboxMessage.id.not_in(list(skip)))
+        if cards_first:
+            query = query.order_by(case((OutboxMessage.kind == Intent.CARD, 0), else_=1))
         with self.ctx.read() as session:
-            rows = [
-                Due(*row)
-                for row in session.execute(
-                    select(
-                        OutboxMessage.id,
-                        OutboxMessage.kind,
-                        OutboxMessage.team_id,
-                        OutboxMessage.case_id,
-                        OutboxMessage.recipient,
-                        OutboxMessage.created_at,
-                    )
-                    .where(
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.next_attempt_at <= self.ctx.clock.now(),
-                        OutboxMessage.kind.in_(kinds),
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(limit)
-                )
+            return [
+                Due(*row) for row in session.execute(query.order_by(OutboxMessage.id).limit(limit))
             ]
-        return sorted(rows, key=lambda row: row.kind != Intent.CARD) if cards_first else rows
 
     @staticmethod
     def _key(row: Due) -> Hashable:

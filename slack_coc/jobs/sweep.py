@@ -91,5 +91,5 @@ def run_sweep(
         result.delivered = delivered
     if poll_mail is not None:
         result.mail_polled = step("mailbox", poll_mail)
-    result.retention = step("retention", lambda: retention.sweep(ctx))
+    result.retention = step("retention", lambda: retention.sweep(ctx, limit=retention.SWEEP_BATCH))
     return result

@@ -233,11 +233,22 @@ def _cases_of_people(session: Session, people: set[int]) -> dict[int, _CaseFacts
     )
 
 
-def sweep(ctx: ServiceContext) -> int:
-    """Expunge the personal data that is due; returns how many cases were expunged.
-    Idempotent: an expunged case is never touched again."""
+# Cases a scheduled sweep expunges at most: a backlog (a first run over years of cases, a
+# policy shortened) is cleared over several sweeps, a minute apart, instead of holding the
+# worker's CPU and the database for minutes while reports come in.
+SWEEP_BATCH = 100
+
+
+def sweep(ctx: ServiceContext, *, limit: int | None = None) -> int:
+    """Expunge the personal data that is due, the `limit` longest due first (all of it when
+    None); returns how many cases were expunged. Idempotent: an expunged case is never
+    touched again."""
     now = ctx.clock.now()
     due = [item for item in plan(ctx) if item.is_due(now)]
+    due.sort(key=lambda item: item.due_at or now)
+    if limit is not None and len(due) > limit:
+        log.info("retention: %s cases due; %s now, the rest in the next sweeps", len(due), limit)
+        due = due[:limit]
     for item in due:
         with ctx.transaction() as session:
             case = session.get(Case, item.case_id, with_for_update=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from slack_coc.config import Settings
@@ -102,3 +103,31 @@ def test_500s_and_429s_during_a_report_pages_arrive_once_after(
     before = posts(fake_slack)
     run_sweep(slack_rt, now)
     assert posts(fake_slack) == before
+
+
+def test_the_scheduled_sweep_leaves_delivery_to_the_pump_and_tick_delivers(
+    slack_rt: Runtime, fake_slack: FakeSlack, with_rota: list[rota.WeekView]
+) -> None:
+    """In `serve` and `slack-coc worker` the outbox pump delivers: the scheduler's sweep
+    plans and leaves the outbox to it (delivering too, one at a time, held the sweep behind
+    the pump's queue under load). `slack-coc tick`, with no pump, delivers itself."""
+    from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
+    from slack_coc.wiring import sweeper
+
+    new_case(slack_rt.ctx)
+
+    def pending() -> int:
+        with slack_rt.ctx.read() as session:
+            rows = session.scalars(
+                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+            )
+            return len(list(rows))
+
+    waiting = pending()
+    assert waiting > 0
+    result = sweeper(slack_rt)()
+    assert result.delivered == 0 and pending() >= waiting
+    assert posts(fake_slack) == 0
+    ticked = run_sweep(slack_rt)
+    assert ticked.delivered >= waiting and pending() == 0
+    assert posts(fake_slack) > 0

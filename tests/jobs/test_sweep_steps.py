@@ -22,7 +22,7 @@ def test_a_failing_step_does_not_stop_the_others(
     new_case(rt.ctx)
     ran: list[str] = []
 
-    def broken_retention(ctx: Any) -> int:
+    def broken_retention(ctx: Any, **_kw: Any) -> int:
         ran.append("retention")
         raise RuntimeError("retention is broken")
 

@@ -165,3 +165,22 @@ def test_synthetic_cases_are_left_alone(ctx: ServiceContext, clock: FrozenClock)
     seed_cases(ctx, TEAM, 50, seed=3)
     assert retention.plan(ctx) == []
     assert retention.sweep(ctx) == 0
+
+
+def test_a_scheduled_sweep_expunges_a_backlog_a_batch_at_a_time_longest_due_first(
+    ctx: ServiceContext, clock: FrozenClock
+) -> None:
+    """The worker's sweep takes at most `limit` cases a run (a backlog must not hold the
+    worker for minutes while reports come in); the longest due go first, the rest next run."""
+    add_roster(ctx)
+    first = decided_case(ctx, clock, RECEIVED, "not_a_violation")
+    second = decided_case(ctx, clock, RECEIVED + timedelta(days=1), "not_a_violation")
+    third = decided_case(ctx, clock, RECEIVED + timedelta(days=2), "not_a_violation")
+    due = [i for i in retention.plan(ctx) if i.is_due(clock.now())]
+    assert {i.number for i in due} == {first, second, third}
+    assert retention.sweep(ctx, limit=2) == 2
+    expunged = {n for n in (first, second, third) if case_row(ctx, n).personal_data_expunged_at}
+    longest_due = sorted(due, key=lambda i: i.due_at or clock.now())[:2]
+    assert expunged == {i.number for i in longest_due}
+    assert retention.sweep(ctx, limit=2) == 1
+    assert all(case_row(ctx, n).personal_data_expunged_at for n in (first, second, third))
