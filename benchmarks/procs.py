@@ -103,8 +103,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Settings of the app's processes that a run may choose (`run.py --concurrency`).
+APP_SETTINGS: dict[str, str] = {}
+
+
 def serve_env(fake_url: str, database_url: str, key: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COC_"))}
+    env.update(APP_SETTINGS)
     env.update(
         SLACK_BOT_TOKEN=BENCH_TOKEN,
         SLACK_SIGNING_SECRET=BENCH_SIGNING_SECRET,

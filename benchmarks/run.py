@@ -71,6 +71,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seen-only", action="store_true", help="only what a person sees (no ack loads)"
     )
     parser.add_argument(
+        "--concurrency", type=int, help="COC_WORKER_CONCURRENCY of serve and the workers"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="`slack-coc worker` processes")
+    parser.add_argument(
         "--requests",
         type=int,
         default=300,
@@ -221,8 +225,9 @@ def measure_processes(
     """`serve` (and its worker) and bare Bolt under load: acks, then what a person sees."""
     split = args.layout == "split"
     serve = procs.start_serve(fake, url, inprocess.KEY, web_only=split)
-    worker = procs.start_worker(fake, url, inprocess.KEY) if split else None
-    busy = [p for p in (worker, fake) if p is not None]
+    count = args.workers if split else 0
+    workers = [procs.start_worker(fake, url, inprocess.KEY) for _ in range(count)]
+    busy = [*workers, fake]
     bare = procs.start_bare(fake)
     watch = inprocess.runtime_for(url, fake.url)
     try:
@@ -247,7 +252,7 @@ def measure_processes(
                 serve, bare, busy, fake, watch, requests,
             )  # fmt: skip
         hwm = serve.status("VmHWM") / 1024
-        worker_hwm = f"{worker.status('VmHWM') / 1024:.0f} MB" if worker else "-"
+        worker_hwm = f"{max(w.status('VmHWM') for w in workers) / 1024:.0f} MB" if workers else "-"
         memory.append(
             [
                 backend,
@@ -260,7 +265,7 @@ def measure_processes(
     finally:
         watch.engine.dispose()
         serve.stop()
-        if worker is not None:
+        for worker in workers:
             worker.stop()
         bare.stop()
 
@@ -417,6 +422,8 @@ def print_report(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.concurrency:
+        procs.APP_SETTINGS["COC_WORKER_CONCURRENCY"] = str(args.concurrency)
     return quick(args) if args.quick else full(args)
 
 
