@@ -86,72 +86,81 @@ class CaseDetail:
 def case_detail(
     ctx: ServiceContext, actor: Actor, ref: str | int, *, via: str, reveal: bool = False
 ) -> CaseDetail:
-    """Open a case's details; the view is recorded in the access log. Behind a content
-    warning (or for a member always warned) only the warning comes back until `reveal`."""
+    """Open a case's details; the view is recorded in the access log before they are
+    returned. Behind a content warning (or for a member always warned) only the warning
+    comes back until `reveal`. The details are read in a read-only unit of work and the log
+    is written in a short one of its own (on SQLite a writer holds the database's one write
+    lock: reading and decrypting a case under it made every Open case wait for the others)."""
+    with ctx.read() as session:
+        detail = _read_detail(ctx, session, actor, ref, reveal=reveal)
     with ctx.transaction() as session:
-        member, case = require_case_access(session, actor, ref)
-        gated = not reveal and must_warn(case, member)
         session.add(
             AccessLog(
-                team_id=case.team_id,
-                case_id=case.id,
+                team_id=detail.view.team_id,
+                case_id=detail.view.id,
                 user_id=actor.user_id or "",
-                what=f"{via} (content warning)" if gated else via,
+                what=f"{via} (content warning)" if detail.gated else via,
                 at=ctx.clock.now(),
             )
         )
-        view = card_view(ctx, session, case)
-        warnings = tuple(warning_labels(warnings_of(case)))
-        if gated:
-            return CaseDetail(view, {}, [], [], None, warnings=warnings, gated=True)
-        parties = session.execute(
-            select(Party).where(Party.case_id == case.id).order_by(Party.id)
-        ).scalars()
-        events = session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-        )
-        proposal = open_proposal(session, case.id)
-        summary = None
-        if proposal is not None:
-            summary = tally(
-                session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule
-            ).explanation
-        return CaseDetail(
-            view=view,
-            details=dict(case.details or {}),
-            parties=[
-                PartyDetail(
-                    p.id,
-                    p.role,
-                    p.person.code_name if p.person else None,
-                    p.name,
-                    p.slack_user_id,
-                    p.contact,
-                )
-                for p in parties
-            ],
-            timeline=[
-                EventDetail(e.at, e.kind, e.actor_user_id, e.from_state, e.to_state, e.note)
-                for e in events
-            ],
-            resolution_notes=case.resolution_notes,
-            proposal_summary=summary,
-            proposal_id=proposal.id if proposal else None,
-            proposal_outcomes=[(o.party_id, o.outcome) for o in proposal.outcomes]
-            if proposal
-            else [],
-            warnings=warnings,
-            links=links_for(session, member, case),
-            recusals=[
-                (user_id, reason)
-                for user_id, reason in session.execute(
-                    select(Member.user_id, Recusal.reason)
-                    .join(Member, Member.id == Recusal.member_id)
-                    .where(Recusal.case_id == case.id, Recusal.lifted_at.is_(None))
-                    .order_by(Recusal.id)
-                )
-            ],
-        )
+    return detail
+
+
+def _read_detail(
+    ctx: ServiceContext, session: Session, actor: Actor, ref: str | int, *, reveal: bool
+) -> CaseDetail:
+    member, case = require_case_access(session, actor, ref)
+    gated = not reveal and must_warn(case, member)
+    view = card_view(ctx, session, case)
+    warnings = tuple(warning_labels(warnings_of(case)))
+    if gated:
+        return CaseDetail(view, {}, [], [], None, warnings=warnings, gated=True)
+    parties = session.execute(
+        select(Party).where(Party.case_id == case.id).order_by(Party.id)
+    ).scalars()
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    )
+    proposal = open_proposal(session, case.id)
+    summary = None
+    if proposal is not None:
+        summary = tally(
+            session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule
+        ).explanation
+    return CaseDetail(
+        view=view,
+        details=dict(case.details or {}),
+        parties=[
+            PartyDetail(
+                p.id,
+                p.role,
+                p.person.code_name if p.person else None,
+                p.name,
+                p.slack_user_id,
+                p.contact,
+            )
+            for p in parties
+        ],
+        timeline=[
+            EventDetail(e.at, e.kind, e.actor_user_id, e.from_state, e.to_state, e.note)
+            for e in events
+        ],
+        resolution_notes=case.resolution_notes,
+        proposal_summary=summary,
+        proposal_id=proposal.id if proposal else None,
+        proposal_outcomes=[(o.party_id, o.outcome) for o in proposal.outcomes] if proposal else [],
+        warnings=warnings,
+        links=links_for(session, member, case),
+        recusals=[
+            (user_id, reason)
+            for user_id, reason in session.execute(
+                select(Member.user_id, Recusal.reason)
+                .join(Member, Member.id == Recusal.member_id)
+                .where(Recusal.case_id == case.id, Recusal.lifted_at.is_(None))
+                .order_by(Recusal.id)
+            )
+        ],
+    )
 
 
 def latest_proposal(session: Session, case_id: int) -> Proposal | None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.runtime import Runtime
 from slack_coc.slack.deferral import Deferrer
 from slack_coc.slack.errors import handle_error
@@ -68,7 +68,7 @@ def build_app(
     )
     # Listeners run after their ack, each mostly waiting on Slack (a modal opened from the
     # request, a form answered): Bolt's default (CPU count + 4) would queue them.
-    listeners = CountingExecutor(4 * settings.COC_WORKER_CONCURRENCY, "listener")
+    listeners = ThreadPoolExecutor(4 * settings.COC_WORKER_CONCURRENCY, "listener")
     app = App(
         client=client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "",
@@ -90,7 +90,7 @@ def build_app(
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        app.use(Deferrer(rt, listeners).middleware())
+        app.use(Deferrer(rt, lambda: build_app(rt, role=Role.INBOX)).middleware())
     for name in MODULES:
         importlib.import_module(name).register(app, rt)
     app.error(handle_error)

@@ -43,6 +43,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slack_coc.context import StoreUnavailable
+from slack_coc.failures import log_failure
 from slack_coc.jobs.pool import CountingExecutor, KeyedPool
 from slack_coc.queues import inbox
 from slack_coc.queues.claims import new_claimant
@@ -65,11 +66,12 @@ from slack_coc.slack.ids import (
 from slack_coc.slack.listeners.support import actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for, answers_with_modal
 from slack_coc.slack.modals.notice import loading_modal, notice_modal
-from slack_coc.slack.request_clients import LOADING_VIEW, LoadingViewClient, NetworkWaitClient
+from slack_coc.slack.request_clients import COUNTED_BY, LOADING_VIEW, LoadingViewClient
 
 log = logging.getLogger(__name__)
 
-DIRECT_WHILE_BELOW = 4  # listeners at work in the web process (see Deferrer._has_room)
+DIRECT_WHILE_BELOW = 20  # direct answers at work or queued for the CPU (Deferrer._has_room)
+DIRECT_CPU_SLOTS = 1  # direct answers running Python at once (`CountingExecutor`)
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -87,10 +89,19 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
 class Deferrer:
     """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
 
-    def __init__(self, rt: Runtime, listeners: CountingExecutor | None = None) -> None:
+    def __init__(self, rt: Runtime, direct_app: Callable[[], App]) -> None:
+        """`direct_app` builds the app whose listeners answer directly (the inbox's)."""
         self.rt = rt
-        self.listeners = listeners
+        self._build_direct_app = direct_app
         self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
+        # Direct answers, after their ack: mostly waits on Slack, so sized like the listeners.
+        self.direct = CountingExecutor(
+            4 * worker_concurrency(rt), "direct-answer", cpu_slots=DIRECT_CPU_SLOTS
+        )
+        self._direct_app: App | None = None
+        self._direct_app_lock = threading.Lock()
+        # Built now, off the request path (registering every listener takes a while).
+        threading.Thread(target=self._app, name="direct-answers-app", daemon=True).start()
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         """As a plain function: Bolt injects arguments by the names of a function's own."""
@@ -109,8 +120,6 @@ class Deferrer:
         context: BoltContext,
         next: Callable[[], None],
     ) -> BoltResponse | None:
-        if self.listeners is not None and context.client is not None:
-            context["client"] = NetworkWaitClient(context.client, self.listeners)
         kind = deferred_kind(body)
         if kind is None:
             next()
@@ -130,8 +139,9 @@ class Deferrer:
             raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
         if modal and answer_for(body) is Answer.DIRECT and self._has_room():
-            next()  # read-only: the listener opens the filled modal from this request
-            return None
+            # Read-only: acknowledged now; the filled modal is opened from this request.
+            self.direct.submit(self._answer_directly, req.raw_body, req.headers)
+            return BoltResponse(status=200, body="")
         try:
             item_id = inbox.store(
                 self.rt.ctx,
@@ -151,10 +161,31 @@ class Deferrer:
 
     def _has_room(self) -> bool:
         """A direct answer's work (a few ms of CPU, then Slack) is done in this process,
-        beside the acks: while many listeners are at work, the click takes the inbox's way
-        (a loading view; the worker works) so that acknowledgements stay fast. A listener
+        beside the acks: while many direct answers are at work, the click takes the inbox's
+        way (a loading view; the worker works) so that acknowledgements stay fast. An answer
         waiting on Slack (`NetworkWaitClient`) uses no CPU and does not count."""
-        return self.listeners is None or self.listeners.working < DIRECT_WHILE_BELOW
+        return self.direct.working < DIRECT_WHILE_BELOW
+
+    def _answer_directly(self, raw_body: str, headers: dict[str, Any]) -> None:
+        """Run the request through the inbox's listeners (their ack goes nowhere; the HTTP
+        answer was given): the same listeners the worker would run, without the inbox. The
+        web app acks at once instead of waiting for a listener thread to ack (Bolt polls
+        for a listener's ack), and the answers run on a counted executor of their own."""
+        request = BoltRequest(
+            body=raw_body,
+            headers={"content-type": headers.get("content-type") or [FORM]},
+            context={COUNTED_BY: self.direct},
+        )
+        try:
+            self._app().dispatch(request)
+        except Exception:  # the listeners' error handler has told the person if it could
+            log_failure(log, "a direct answer failed")
+
+    def _app(self) -> App:
+        with self._direct_app_lock:
+            if self._direct_app is None:
+                self._direct_app = self._build_direct_app()
+            return self._direct_app
 
     def _refuse(
         self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable

@@ -2,9 +2,10 @@
 
 - In the inbox worker, `LoadingViewClient` routes the first modal a listener opens (or a
   text answer) into the "Loading" modal the web process opened after its ack.
-- In the web process, `NetworkWaitClient` tells the listener executor while a listener waits
-  on Slack: a listener waiting on the network does not compete with the acks for the CPU,
-  so it does not count against the room for direct answers (`Deferrer._has_room`).
+- For a direct answer in the web process, `NetworkWaitClient` tells the direct answers'
+  executor while the answer waits on Slack: waiting on the network it does not compete
+  with the acks for the CPU, so it does not count against the room for direct answers
+  (`Deferrer._has_room`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.slack.modals.notice import LOADING_TITLE, notice_modal
 
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
+COUNTED_BY = "counted_by"  # context key: the executor a direct answer runs on
 
 
 def _like(base: WebClient) -> dict[str, Any]:
@@ -95,7 +97,11 @@ def _respond_into(client: LoadingViewClient, respond: Any) -> Callable[..., Any]
 
 
 def use_loading_view(context: BoltContext, next: Callable[[], None]) -> None:
-    """Inbox app middleware: route a request's modal (or text) answer into its loading view."""
+    """Inbox app middleware: route a request's modal (or text) answer into its loading view;
+    for a direct answer, count its waits on Slack."""
+    counted_by = context.get(COUNTED_BY)
+    if counted_by is not None:
+        context["client"] = NetworkWaitClient(context.client, counted_by)
     view_id = context.get(LOADING_VIEW)
     if view_id:
         client = LoadingViewClient(context.client, str(view_id))

@@ -85,8 +85,11 @@ def _onboard_from_home(server: AppServer, run_worker: Any) -> None:
         server.click(NEWCOMER, Action.DECLARE_CONFLICTS.value, "declare", view=home).status == 200
     )
     run_worker()
-    opened = [c for c in server.fake.attempts()[before:] if c.method.startswith("views.")]
-    assert opened and opened[0].method == "views.open", [c.method for c in opened]
+    opened = wait_for(
+        lambda: [c for c in server.fake.attempts()[before:] if c.method.startswith("views.")],
+        what="the conflicts form's modal",
+    )
+    assert opened[0].method == "views.open", [c.method for c in opened]
 
     def form() -> dict[str, Any] | None:
         views = [v for v in server.fake.views.values() if v.get("type") == "modal"]

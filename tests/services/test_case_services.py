@@ -172,3 +172,30 @@ def test_reopen_at_the_instant_of_receipt_reopens_the_same_deadline(ctx: Service
     with ctx.read() as s:
         rows = s.execute(select(Deadline.met_at).where(Deadline.kind == "resolution")).all()
     assert rows == [(None,)]
+
+
+def test_a_case_is_shown_only_once_its_viewing_is_in_the_access_log(
+    ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The details are read apart from the log's write (so that reading holds no write
+    lock), but never returned when the log could not be written."""
+    from contextlib import contextmanager
+
+    from slack_coc.context import StoreUnavailable
+    from slack_coc.domain.models import AccessLog
+
+    add_roster(ctx)
+    logged = new_case(ctx, account="ZQXLOG narrative")
+    detail = queries.case_detail(ctx, actor("U0ANA0001"), logged.number, via="test")
+    assert detail.details.get("account") == "ZQXLOG narrative"
+    with ctx.read() as s:
+        assert s.scalar(select(func.count()).select_from(AccessLog)) == 1
+
+    @contextmanager
+    def database_away():  # type: ignore[no-untyped-def]
+        raise StoreUnavailable("away")
+        yield
+
+    monkeypatch.setattr(ctx, "transaction", database_away)
+    with pytest.raises(StoreUnavailable):
+        queries.case_detail(ctx, actor("U0ANA0001"), logged.number, via="test")
