@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
@@ -36,6 +37,9 @@ class _WithoutClientTokenNotice(logging.Filter):
 
 
 BOLT_LOGGER = logging.getLogger("slack_coc.bolt")
+# The web app's inbox middleware, by app: its direct answers run after the ack, on an
+# executor of their own (tests wait for them; nothing else needs to).
+DEFERRERS: weakref.WeakKeyDictionary[App, Deferrer] = weakref.WeakKeyDictionary()
 if not any(isinstance(f, _WithoutClientTokenNotice) for f in BOLT_LOGGER.filters):
     BOLT_LOGGER.addFilter(_WithoutClientTokenNotice())
 
@@ -90,7 +94,9 @@ def build_app(
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        app.use(Deferrer(rt, lambda: build_app(rt, role=Role.INBOX)).middleware())
+        deferrer = Deferrer(rt, lambda: build_app(rt, role=Role.INBOX))
+        DEFERRERS[app] = deferrer
+        app.use(deferrer.middleware())
     for name in MODULES:
         importlib.import_module(name).register(app, rt)
     app.error(handle_error)

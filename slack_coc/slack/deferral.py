@@ -166,6 +166,15 @@ class Deferrer:
         waiting on Slack (`NetworkWaitClient`) uses no CPU and does not count."""
         return self.direct.working < DIRECT_WHILE_BELOW
 
+    def wait_idle(self, timeout: float = 15) -> bool:
+        """Until no direct answer is running or queued; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.direct.in_flight:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     def _answer_directly(self, raw_body: str, headers: dict[str, Any]) -> None:
         """Run the request through the inbox's listeners (their ack goes nowhere; the HTTP
         answer was given): the same listeners the worker would run, without the inbox. The

@@ -71,12 +71,14 @@ class RobustServer(AppServer):
 
     tracker: TrackedExecutor
     inbox_runner: Any = None
+    deferrer: Any = None  # the web app's (`slack.app.DEFERRERS`): its direct answers
 
     def settle(self) -> None:
         time.sleep(0.01)  # Bolt submits the listener just before it answers
         self.tracker.wait_idle()
         if self.inbox_runner is None:
             return
+        assert self.deferrer is not None and self.deferrer.wait_idle(), "direct answers running"
         from slack_coc.queues import inbox
 
         deadline = time.monotonic() + 15
@@ -89,7 +91,7 @@ class RobustServer(AppServer):
 def serve_app(fake: FakeSlack, rt: Any, *, split: bool = False) -> RobustServer:
     """The app as `serve` runs it (`split`: as `serve --web-only` beside a worker, the
     production layout: the web app stores, the inbox worker works)."""
-    from slack_coc.slack.app import Role, build_app
+    from slack_coc.slack.app import DEFERRERS, Role, build_app
     from slack_coc.slack.deferral import InboxRunner
     from slack_coc.slack.http import make_wsgi_app
 
@@ -102,6 +104,7 @@ def serve_app(fake: FakeSlack, rt: Any, *, split: bool = False) -> RobustServer:
     server.tracker = tracker
     if split:
         server.inbox_runner = InboxRunner(rt, build_app(rt, role=Role.INBOX))
+        server.deferrer = DEFERRERS[bolt]
     return server
 
 
