@@ -41,13 +41,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import NamedTuple
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.context import ServiceContext
 from slack_coc.jobs.delivery_errors import DropMessage, NotYet, RetryLater
+from slack_coc.jobs.outbox_order import Due, order_key, rate_key
 from slack_coc.jobs.parked import announce_parked
 from slack_coc.jobs.pool import KeyedPool
 from slack_coc.queues.claims import claim_is_live, new_claimant
@@ -57,22 +57,6 @@ from slack_coc.queues.outbox_models import OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
-
-
-class Due(NamedTuple):
-    """A due item as the pump sees it before claiming it."""
-
-    id: int
-    kind: str
-    team_id: str
-    case_id: int | None
-    recipient: str | None
-    created_at: datetime
-
-    @property
-    def team_homes(self) -> bool:
-        """Every member's App Home: rendered per member, the costliest item by far."""
-        return self.kind == Intent.HOME and self.recipient is None
 
 
 _before_io: ContextVar[Callable[[], None] | None] = ContextVar("outbox_before_io", default=None)
@@ -107,21 +91,6 @@ def _case_in_delivery(session: Session, item: OutboxMessage, now: datetime) -> b
         )
     )
     return any(claim_is_live(by, until, now) for by, until in claims)
-
-
-def order_key(kind: str, team_id: str, case_id: int | None, recipient: str | None) -> Hashable:
-    """Items with the same key are delivered in order, one at a time: a case's card, thread
-    notes and channel posts; one person's DMs; one person's App Home."""
-    if case_id is not None and kind != Intent.DM:
-        return ("case", case_id)
-    return (kind, team_id, recipient or "")
-
-
-def rate_key(kind: str, team_id: str, recipient: str | None) -> Hashable:
-    """The Slack call an item makes: each kind is one method (card: chat.postMessage or
-    chat.update in the group channel; DM: chat.postMessage to one person; Home:
-    views.publish), so a 429 on one item holds the others with the same key."""
-    return (team_id, kind, recipient if kind == "dm" else "")
 
 
 @dataclass

@@ -94,7 +94,7 @@ def build_app(
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        deferrer = Deferrer(rt, lambda: build_app(rt, role=Role.INBOX))
+        deferrer = Deferrer(rt, build_app(rt, role=Role.INBOX))
         DEFERRERS[app] = deferrer
         app.use(deferrer.middleware())
     for name in MODULES:

@@ -89,19 +89,15 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
 class Deferrer:
     """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
 
-    def __init__(self, rt: Runtime, direct_app: Callable[[], App]) -> None:
-        """`direct_app` builds the app whose listeners answer directly (the inbox's)."""
+    def __init__(self, rt: Runtime, direct_app: App) -> None:
+        """`direct_app`: the app whose listeners answer directly (an inbox app)."""
         self.rt = rt
-        self._build_direct_app = direct_app
+        self.direct_app = direct_app
         self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
         # Direct answers, after their ack: mostly waits on Slack, so sized like the listeners.
         self.direct = CountingExecutor(
             4 * worker_concurrency(rt), "direct-answer", cpu_slots=DIRECT_CPU_SLOTS
         )
-        self._direct_app: App | None = None
-        self._direct_app_lock = threading.Lock()
-        # Built now, off the request path (registering every listener takes a while).
-        threading.Thread(target=self._app, name="direct-answers-app", daemon=True).start()
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         """As a plain function: Bolt injects arguments by the names of a function's own."""
@@ -186,15 +182,9 @@ class Deferrer:
             context={COUNTED_BY: self.direct},
         )
         try:
-            self._app().dispatch(request)
+            self.direct_app.dispatch(request)
         except Exception:  # the listeners' error handler has told the person if it could
             log_failure(log, "a direct answer failed")
-
-    def _app(self) -> App:
-        with self._direct_app_lock:
-            if self._direct_app is None:
-                self._direct_app = self._build_direct_app()
-            return self._direct_app
 
     def _refuse(
         self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable
