@@ -10,7 +10,9 @@ the Web API as usual.
 
 A trigger id lasts three seconds, longer than a busy queue may take. A read-only answer that
 is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is not stored: the web
-process's listener opens the filled modal from the request, one Slack round trip. Any other
+process acknowledges it and, on an executor of its own (`Deferrer.direct`), runs it through
+the inbox app's listeners, which open the filled modal from the request: one Slack round
+trip. Any other
 click whose answer is a modal gets a "Loading" modal from the web process right after its
 ack, and the worker puts the answer in that modal (`LoadingViewClient`):
 `views.open`/`views.push` become `views.update` of the loading view, and a text reply (a
@@ -87,7 +89,8 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
 
 
 class Deferrer:
-    """The web app's last middleware: store, acknowledge, open a "Loading" modal."""
+    """The web app's last middleware: store, acknowledge, open a "Loading" modal; or, for a
+    read-only modal answer while there is room, acknowledge and answer directly."""
 
     def __init__(self, rt: Runtime, direct_app: App) -> None:
         """`direct_app`: the app whose listeners answer directly (an inbox app)."""
