@@ -171,6 +171,8 @@ def forget_installation(
     (they used to be kept) and, when the bot's went, disable the workspace (records stay)."""
     if not team_id:
         return
+    if bot:  # first: nothing works on for the workspace once its tokens are gone
+        workspaces.uninstall(rt.ctx, team_id)
     if uses_oauth(rt):
         store = installation_store(rt)
         enterprise_id = enterprise_id or store.enterprise_of(team_id)
@@ -178,8 +180,6 @@ def forget_installation(
             store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
         for user_id in user_ids or []:
             store.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
-    if bot:
-        workspaces.uninstall(rt.ctx, team_id)
 
 
 def uses_oauth(rt: Runtime) -> bool:
