@@ -281,6 +281,7 @@ def _drained_after(rt: Any, timeout: float = 600) -> float:
 
 
 statements_header: list[str] = []
+TICKS = os.sysconf("SC_CLK_TCK")  # /proc's CPU time unit
 ROUNDS = 3
 
 
@@ -315,9 +316,15 @@ def _load(
     proc.wait_idle()
     for other in others:
         other.wait_idle(timeout=300)
+    ticks = {p.name: p.cpu_ticks() for p in [proc, *others]}
     result = run_load(
         proc.url, requests.kind(kind), BENCH_SIGNING_SECRET, clients=clients, requests=total
     )
+    # CPU per request (ms) of each process while the load ran: where an ack's time goes.
+    cpu = {p.name: (p.cpu_ticks() - ticks[p.name]) * 1000 / TICKS / total for p in [proc, *others]}
+    print(f"  {proc.name} {kind} x{clients}: CPU ms per request "
+          + ", ".join(f"{name} {ms:.1f}" for name, ms in cpu.items()),
+          file=sys.stderr, flush=True)  # fmt: skip
     if result.non_2xx or result.errors:
         print(f"  {proc.name}: statuses {result.statuses}, connection errors {result.errors}",
               file=sys.stderr, flush=True)  # fmt: skip

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -27,6 +25,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_coc.config import ConfigError
 from slack_coc.runtime import Runtime, check_database
 from slack_coc.slack.ical_feed import ICAL_PATH, serve_ical
+from slack_coc.slack.json_depth import form_payloads, nested_deeper_than
 
 EVENTS_PATH = "/slack/events"
 OAUTH_PATHS = ("/slack/install", "/slack/oauth_redirect")  # only with OAuth distribution
@@ -35,11 +34,8 @@ HEALTH_PATH = "/healthz"
 StartResponse = Callable[..., Any]
 
 # Slack's payloads nest about a dozen levels (a view's state, rich text blocks); Python's JSON
-# parser recurses once per level and fails near 1,000.
+# parser recurses once per level and fails near 1,000 (`json_depth`).
 MAX_JSON_DEPTH = 64
-# A JSON string (skipped whole, escapes included) or one bracket: the C regex engine walks the
-# body, Python only sees brackets.
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def make_wsgi_app(
@@ -106,23 +102,10 @@ def _refuse_body(environ: dict[str, Any], limit: int) -> tuple[str, str] | None:
 
 def _too_deep(body: bytes, content_type: str) -> bool:
     text = body.decode("utf-8", errors="replace")
-    if "json" not in content_type:
-        # A form: only `payload` holds JSON (slash commands' fields are plain text).
-        if "payload=" not in text:
-            return False
-        text = "".join(parse_qs(text).get("payload", []))
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return False  # the usual case: cannot be that deep, no scan needed
-    depth = 0
-    for token in _JSON_TOKENS.finditer(text):
-        char = token.group()
-        if char in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
+    if "json" in content_type:
+        return nested_deeper_than(text, MAX_JSON_DEPTH)
+    # A form: only `payload` holds JSON (slash commands' fields are plain text).
+    return any(nested_deeper_than(p, MAX_JSON_DEPTH) for p in form_payloads(text))
 
 
 def _json(start_response: StartResponse, status: str, data: dict[str, Any]) -> list[bytes]:
