@@ -17,11 +17,10 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from slack_coc.read_models.case_views import CaseView
 from slack_coc.read_models.home import HomeData, OncallPair
-from slack_coc.slack.block_ids import blocks_json
+from slack_coc.slack.block_ids import view_json
 from slack_coc.slack.blocks.card import PROPOSE_STATES
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action
@@ -36,8 +35,7 @@ def build_home(data: HomeData) -> dict[str, Any]:
         blocks = _onboarding_blocks(data)
     else:
         blocks = _member_blocks(data)
-    view = View(type="home", blocks=blocks_json(blocks))
-    return view.to_dict()
+    return view_json(blocks, type="home")
 
 
 def build_homes(homes: Iterable[HomeData]) -> Iterator[tuple[str, dict[str, Any]]]:

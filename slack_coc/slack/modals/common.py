@@ -30,9 +30,8 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
     UserSelectElement,
 )
-from slack_sdk.models.views import View
 
-from slack_coc.slack.block_ids import blocks_json
+from slack_coc.slack.block_ids import view_json
 
 MAX_INPUT = 3000  # plain_text_input max_length
 
@@ -46,16 +45,15 @@ def modal(
     metadata: dict[str, Any] | None = None,
     close: str = "Cancel",
 ) -> dict[str, Any]:
-    view = View(
+    return view_json(
+        blocks,
         type="modal",
         callback_id=callback_id,
         title=title,
         submit=submit,
         close=close if submit else "Close",
-        blocks=blocks_json(blocks),
         private_metadata=json.dumps(metadata, separators=(",", ":")) if metadata else None,
     )
-    return view.to_dict()
 
 
 def text_input(
