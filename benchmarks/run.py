@@ -28,13 +28,17 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import inprocess, procs
 from benchmarks.load import LoadResult, Requests, run_load, summarize
-from benchmarks.seen import SEEN_HEADER, SEEN_KINDS, measure_seen
+from benchmarks.seen import SEEN_KINDS, measure_seen
 from benchmarks.servers import BENCH_SIGNING_SECRET
-from benchmarks.tables import markdown
+from benchmarks.tables import (
+    P99_TARGET_MS,
+    RATIO_TARGET,
+    ROUNDS,
+    RSS_TARGET_MB,
+    markdown,
+    print_report,
+)
 
-P99_TARGET_MS = 100.0
-RATIO_TARGET = 1.5
-RSS_TARGET_MB = 200.0
 KINDS = {"command": "/coc list", "click": "click: open case", "submit": "view submission"}
 
 
@@ -161,7 +165,7 @@ def full(args: argparse.Namespace) -> int:
                     )
     finally:
         fake.stop()
-    print_report(statements, timings, latency, memory, seen)
+    print_report(statements, timings, latency, memory, seen, statements_header)
     return 0
 
 
@@ -282,7 +286,6 @@ def _drained_after(rt: Any, timeout: float = 600) -> float:
 
 statements_header: list[str] = []
 TICKS = os.sysconf("SC_CLK_TCK")  # /proc's CPU time unit
-ROUNDS = 3
 
 
 def rounds(total: int, clients: int) -> list[int]:
@@ -354,77 +357,6 @@ def latency_row(
         str(ours["bad"] + base["bad"]),
         verdict,
     ]
-
-
-def print_report(
-    statements: list[list[str]],
-    timings: list[list[str]],
-    latency: list[list[str]],
-    memory: list[list[str]],
-    seen: list[list[str]],
-) -> None:
-    print(
-        f"# slack-coc benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{os.cpu_count()} CPUs)\n"
-    )
-    if seen:
-        print("## What a person sees, ms (serve vs plain Bolt, same run)\n")
-        print(
-            "From the request to the Slack call that shows its result (`benchmarks/seen.py`), "
-            "the fake Slack answering every call after `rtt ms`. Targets at 100 ms: Open case "
-            "p50 <= 1.2x plain Bolt for 1 person, p50 and p99 <= 1.0x for 20; step and report "
-            "p99 <= 1,500 ms for 20. `not shown`: results never shown (ours/bare).\n"
-        )
-        print(markdown(SEEN_HEADER, seen) + "\n")
-    print("## Ack latency, ms (serve vs bare Bolt, same server, same run)\n")
-    print(
-        f"Target: p99 < {P99_TARGET_MS:.0f} ms and p50 within {RATIO_TARGET}x of bare Bolt "
-        "(the issue's bar is 20 clients with 10,000 cases). `serve` and bare Bolt take turns, "
-        f"up to {ROUNDS} rounds each; percentiles are over all of a server's rounds. "
-        "`work done +s`: seconds after a round's last ack until the inbox was empty (the work "
-        "behind the acks finished; the longest of the rounds).\n"
-    )
-    print(
-        markdown(
-            [
-                "backend",
-                "cases",
-                "request",
-                "clients",
-                "p50",
-                "p95",
-                "p99",
-                "bare p50",
-                "bare p99",
-                "p50 ratio",
-                "p99 ratio",
-                "req/s",
-                "work done +s",
-                "non-2xx",
-                "target",
-            ],
-            latency,
-        )
-    )
-    print("\n## SQL statements per request (must not depend on the number of cases)\n")
-    print(markdown(statements_header, statements))
-    print("\n## Jobs and reports, ms (median)\n")
-    print(
-        markdown(
-            [
-                "backend",
-                "cases",
-                "seeding",
-                "App Home render",
-                "sweep (first)",
-                "sweep (again)",
-                "transparency report",
-            ],
-            timings,
-        )
-    )
-    print(f"\n## Peak RSS of `slack-coc serve` (VmHWM, target < {RSS_TARGET_MB:.0f} MB)\n")
-    print(markdown(["backend", "cases", "serve peak RSS", "worker peak RSS", "target"], memory))
 
 
 def main(argv: list[str] | None = None) -> int:

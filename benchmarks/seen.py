@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 
 from benchmarks.load import LoadResult, Request, Requests, send
 from benchmarks.servers import BENCH_TOKEN
+from benchmarks.tables import seen_verdict
 from slack_coc.slack.ids import Callback
 
 LOADING = Callback.LOADING.value
@@ -274,21 +275,6 @@ SEEN_KINDS = {
     "step": "step click (card edited)",
     "report": "report submitted (card posted)",
 }
-OPEN_RATIO_ONE = 1.2  # Open case, 1 person: p50 within 1.2x plain Bolt
-OPEN_RATIO_MANY = 1.0  # 20 people: p50 and p99 no worse than plain Bolt
-CARD_P99_MS = 1500.0  # step and report, 20 people: p99 within 1.5 s
-
-
-def seen_verdict(kind: str, people: int, rtt_ms: float, ratio50: float, ratio99: float,
-                 p99_ms: float) -> str:  # fmt: skip
-    """The issue's targets apply at a 100 ms round trip."""
-    if rtt_ms < 100:
-        return "-"
-    if kind == "open":
-        ok = ratio50 <= OPEN_RATIO_ONE if people == 1 else max(ratio50, ratio99) <= OPEN_RATIO_MANY
-    else:
-        ok = people == 1 or p99_ms <= CARD_P99_MS
-    return "PASS" if ok else "MISS"
 
 
 def seen_row(backend: str, size: int, kind: str, rtt_ms: float, people: int,
@@ -317,27 +303,6 @@ def seen_row(backend: str, size: int, kind: str, rtt_ms: float, people: int,
         str(bad),
         seen_verdict(kind, people, rtt_ms, r50, r99, p99),
     ]
-
-
-SEEN_HEADER = [
-    "backend",
-    "cases",
-    "what the person waits for",
-    "rtt ms",
-    "people",
-    "p50",
-    "p99",
-    "bare p50",
-    "bare p99",
-    "p50 ratio",
-    "p99 ratio",
-    "ack p50",
-    "ack p99",
-    "bare ack p50",
-    "not shown",
-    "non-2xx",
-    "target",
-]
 
 
 def merged(parts: list[SeenResult]) -> SeenResult:
