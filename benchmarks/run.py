@@ -319,12 +319,13 @@ def _load(
     proc.wait_idle()
     for other in others:
         other.wait_idle(timeout=300)
-    ticks = {p.name: p.cpu_ticks() for p in [proc, *others]}
+    watched = [proc, *others]
+    ticks = {p.name: p.cpu_ticks() for p in watched}
     result = run_load(
         proc.url, requests.kind(kind), BENCH_SIGNING_SECRET, clients=clients, requests=total
     )
     # CPU per request (ms) of each process while the load ran: where an ack's time goes.
-    cpu = {p.name: (p.cpu_ticks() - ticks[p.name]) * 1000 / TICKS / total for p in [proc, *others]}
+    cpu = {p.name: (p.cpu_ticks() - ticks[p.name]) * 1000 / TICKS / total for p in watched}
     print(f"  {proc.name} {kind} x{clients}: CPU ms per request "
           + ", ".join(f"{name} {ms:.1f}" for name, ms in cpu.items()),
           file=sys.stderr, flush=True)  # fmt: skip

@@ -27,8 +27,8 @@ from slack_coc.slack.ids import Action
 
 
 def build_home(data: HomeData) -> dict[str, Any]:
-    """A `home` view dict for views.publish (validated by slack_sdk's model limits; block ids
-    unique, `blocks_json`)."""
+    """A `home` view dict for views.publish (checked against Slack's limits and block ids
+    made unique by `view_json`)."""
     if not data.is_member:
         blocks = _stranger_blocks()
     elif not data.onboarded:
