@@ -292,12 +292,14 @@ def test_a_busy_web_process_opens_a_loading_view_the_worker_fills_with_the_form(
     add_roster(server.rt.ctx)
     user, setup, _text = TRIES[name]
     number = setup(server.rt.ctx)
-    server.fake.trigger_ttl = 0.2
+    # Long enough for the web process to open the loading view on a slow, busy machine (0.2 s
+    # was not always), short enough to wait out before the worker runs.
+    server.fake.trigger_ttl = 1.0
     _command(server, user, f"{name} {number}")
     opened = wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
     assert opened[0].params["view"]["callback_id"] == Callback.LOADING.value
     wait_for(lambda: _loading_view_recorded(server), what="the loading view's id to be kept")
-    time.sleep(0.3)  # the trigger id has expired now
+    time.sleep(server.fake.trigger_ttl + 0.1)  # the trigger id has expired now
     assert worker.run_due() == 1
     loading_id = opened[0].response["view"]["id"]
     callback = BY_NAME[name].callback
