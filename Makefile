@@ -45,13 +45,15 @@ migrations-check: $(STAMP)
 	DATABASE_URL=sqlite:///.alembic-check.db $(VENV)/bin/alembic check
 	rm -f .alembic-check.db .alembic-check.db.key
 
-# Regenerate the single initial migration from the models (no release has shipped yet).
+# A new migration from the models' changes: `make migration MSG="what changes"` (the schema has
+# shipped since 0002: migrations are added, never regenerated).
 migration: $(STAMP)
+	@test -n "$(MSG)" || { echo 'usage: make migration MSG="what changes"'; exit 2; }
 	rm -f .alembic-gen.db .alembic-gen.db.key
-	mv alembic/versions/0001_initial_schema.py .0001.bak 2>/dev/null || true
-	DATABASE_URL=sqlite:///.alembic-gen.db $(VENV)/bin/alembic revision --autogenerate -m "initial schema" --rev-id 0001 \
-	  || { mv .0001.bak alembic/versions/0001_initial_schema.py; exit 1; }
-	rm -f .alembic-gen.db .alembic-gen.db.key .0001.bak
+	DATABASE_URL=sqlite:///.alembic-gen.db COC_LOG_LEVEL=ERROR $(VENV)/bin/slack-coc db upgrade >/dev/null
+	DATABASE_URL=sqlite:///.alembic-gen.db $(VENV)/bin/alembic revision --autogenerate -m "$(MSG)" \
+	  --rev-id $$(printf '%04d' $$(( $$(ls alembic/versions/*.py | wc -l) + 1 )))
+	rm -f .alembic-gen.db .alembic-gen.db.key
 	$(VENV)/bin/ruff format alembic/versions
 
 test-sqlite: $(STAMP)

@@ -123,7 +123,7 @@ class Case(Base):
     # (services/chairs_only.py).
     chairs_only: Mapped[bool] = mapped_column(Boolean, default=False)
     # Retaliation against the reporter of that earlier case (services/retaliation.py).
-    retaliation_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    retaliation_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
