@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from slack_coc.domain.deadline_kinds import deadline_label
@@ -86,23 +86,48 @@ def flags_of(case: Case) -> tuple[str, ...]:
     return tuple(flags)
 
 
+# Cards, App Home and every opened case read these: the statements are built once (building
+# one costs more CPU than running it) and given the cases' ids when run.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_FIRST_DUE = (
+    select(Deadline.case_id, func.min(Deadline.due_at).label("due"))
+    .where(Deadline.case_id.in_(_IDS), Deadline.met_at.is_(None))
+    .group_by(Deadline.case_id)
+    .subquery()
+)
+_NEXT_DEADLINES = (
+    select(Deadline.case_id, Deadline.kind, Deadline.due_at)
+    .join(
+        _FIRST_DUE,
+        (Deadline.case_id == _FIRST_DUE.c.case_id) & (Deadline.due_at == _FIRST_DUE.c.due),
+    )
+    .where(Deadline.met_at.is_(None))
+)
+_OVERDUE = (
+    select(Deadline.case_id)
+    .join(SentNotice, SentNotice.deadline_id == Deadline.id)
+    .where(
+        Deadline.case_id.in_(_IDS),
+        Deadline.kind == "resolution",
+        Deadline.met_at.is_(None),
+        SentNotice.stage == "due",
+    )
+)
+_REPORTED_COUNTS = (
+    select(Party.case_id, func.count(Party.id))
+    .where(Party.case_id.in_(_IDS), Party.role == PartyRole.REPORTED.value)
+    .group_by(Party.case_id)
+)
+_RELAYED = select(RelayContact.case_id).where(RelayContact.case_id.in_(_IDS))
+_MEMBER_USER_IDS = select(Member.id, Member.user_id).where(Member.id.in_(_IDS))
+
+
 def next_deadlines(session: Session, case_ids: list[int]) -> dict[int, DeadlineView]:
     """The earliest open deadline of each case, in one query."""
     if not case_ids:
         return {}
-    first = (
-        select(Deadline.case_id, func.min(Deadline.due_at).label("due"))
-        .where(Deadline.case_id.in_(case_ids), Deadline.met_at.is_(None))
-        .group_by(Deadline.case_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Deadline.case_id, Deadline.kind, Deadline.due_at)
-        .join(first, (Deadline.case_id == first.c.case_id) & (Deadline.due_at == first.c.due))
-        .where(Deadline.met_at.is_(None))
-    )
     result: dict[int, DeadlineView] = {}
-    for case_id, kind, due_at in rows:
+    for case_id, kind, due_at in session.execute(_NEXT_DEADLINES, {"ids": case_ids}):
         result.setdefault(case_id, DeadlineView(kind, due_at))
     return result
 
@@ -112,28 +137,13 @@ def overdue_ids(session: Session, case_ids: list[int]) -> set[int]:
     moved since: the shepherd owes the group a delay note (`/coc delay`)."""
     if not case_ids:
         return set()
-    return set(
-        session.scalars(
-            select(Deadline.case_id)
-            .join(SentNotice, SentNotice.deadline_id == Deadline.id)
-            .where(
-                Deadline.case_id.in_(case_ids),
-                Deadline.kind == "resolution",
-                Deadline.met_at.is_(None),
-                SentNotice.stage == "due",
-            )
-        )
-    )
+    return set(session.scalars(_OVERDUE, {"ids": case_ids}))
 
 
 def reported_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     if not case_ids:
         return {}
-    rows = session.execute(
-        select(Party.case_id, func.count(Party.id))
-        .where(Party.case_id.in_(case_ids), Party.role == PartyRole.REPORTED.value)
-        .group_by(Party.case_id)
-    )
+    rows = session.execute(_REPORTED_COUNTS, {"ids": case_ids})
     return {case_id: int(n) for case_id, n in rows}
 
 
@@ -146,15 +156,13 @@ def _hideable(case: Case) -> bool:
 def relayed_cases(session: Session, case_ids: list[int]) -> set[int]:
     if not case_ids:
         return set()
-    return set(
-        session.scalars(select(RelayContact.case_id).where(RelayContact.case_id.in_(case_ids)))
-    )
+    return set(session.scalars(_RELAYED, {"ids": case_ids}))
 
 
 def member_user_ids(session: Session, member_ids: set[int]) -> dict[int, str]:
     if not member_ids:
         return {}
-    rows = session.execute(select(Member.id, Member.user_id).where(Member.id.in_(member_ids)))
+    rows = session.execute(_MEMBER_USER_IDS, {"ids": list(member_ids)})
     return {mid: uid for mid, uid in rows}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor, ServiceContext
@@ -15,7 +15,7 @@ from slack_coc.domain.models import AccessLog, Case, CaseEvent, Member, Party, R
 from slack_coc.read_models.case_views import CaseView, case_views
 from slack_coc.services.access import require_case_access, require_member, visible_cases_query
 from slack_coc.services.content_warnings import must_warn, warnings_of
-from slack_coc.services.decisions import case_facts, open_proposal, tally
+from slack_coc.services.decisions import case_facts, standing
 from slack_coc.services.retaliation import Links, links_for
 
 
@@ -106,27 +106,31 @@ def case_detail(
     return detail
 
 
+# Every opened case reads these: built once (building a select costs more CPU than running it).
+_CASE_ID: BindParameter[int] = bindparam("case_id")
+_PARTIES = select(Party).where(Party.case_id == _CASE_ID).order_by(Party.id)
+_TIMELINE = select(CaseEvent).where(CaseEvent.case_id == _CASE_ID).order_by(CaseEvent.id)
+_RECUSALS_NOW = (
+    select(Member.user_id, Recusal.reason)
+    .join(Member, Member.id == Recusal.member_id)
+    .where(Recusal.case_id == _CASE_ID, Recusal.lifted_at.is_(None))
+    .order_by(Recusal.id)
+)
+
+
 def _read_detail(
     ctx: ServiceContext, session: Session, actor: Actor, ref: str | int, *, reveal: bool
 ) -> CaseDetail:
     member, case = require_case_access(session, actor, ref)
     gated = not reveal and must_warn(case, member)
-    view = card_view(ctx, session, case)
+    deciding = standing(session, case, ctx)
+    view = case_views(session, [case], {case.id: deciding.facts})[0]
     warnings = tuple(warning_labels(warnings_of(case)))
     if gated:
         return CaseDetail(view, {}, [], [], None, warnings=warnings, gated=True)
-    parties = session.execute(
-        select(Party).where(Party.case_id == case.id).order_by(Party.id)
-    ).scalars()
-    events = session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
-    )
-    proposal = open_proposal(session, case.id)
-    summary = None
-    if proposal is not None:
-        summary = tally(
-            session, case, proposal, ctx.policy_for(session, case.team_id).decision_rule
-        ).explanation
+    parties = session.scalars(_PARTIES, {"case_id": case.id})
+    events = session.scalars(_TIMELINE, {"case_id": case.id})
+    proposal = deciding.proposal
     return CaseDetail(
         view=view,
         details=dict(case.details or {}),
@@ -146,19 +150,14 @@ def _read_detail(
             for e in events
         ],
         resolution_notes=case.resolution_notes,
-        proposal_summary=summary,
+        proposal_summary=deciding.tally.explanation if deciding.tally else None,
         proposal_id=proposal.id if proposal else None,
         proposal_outcomes=[(o.party_id, o.outcome) for o in proposal.outcomes] if proposal else [],
         warnings=warnings,
         links=links_for(session, member, case),
         recusals=[
             (user_id, reason)
-            for user_id, reason in session.execute(
-                select(Member.user_id, Recusal.reason)
-                .join(Member, Member.id == Recusal.member_id)
-                .where(Recusal.case_id == case.id, Recusal.lifted_at.is_(None))
-                .order_by(Recusal.id)
-            )
+            for user_id, reason in session.execute(_RECUSALS_NOW, {"case_id": case.id})
         ],
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor
@@ -17,14 +17,35 @@ NOT_A_MEMBER = (
 NOT_VISIBLE = "You can't open that case: it doesn't exist or you are recused from it."
 
 
+# Every request reads these: the statements are built once (building a select costs more
+# CPU than SQLite takes to run it) and given their values when run.
+_ACTIVE_MEMBER = select(Member).where(
+    Member.team_id == bindparam("team_id"),
+    Member.user_id == bindparam("user_id"),
+    Member.active.is_(True),
+)
+_CASE_BY_NUMBER = select(Case).where(
+    Case.team_id == bindparam("team_id"), Case.number == bindparam("key")
+)
+_CASE_BY_CODE_NAME = select(Case).where(
+    Case.team_id == bindparam("team_id"), Case.code_name == bindparam("key")
+)
+_CASE_QUERIES = {
+    (by_number, for_update): query.with_for_update() if for_update else query
+    for by_number, query in ((True, _CASE_BY_NUMBER), (False, _CASE_BY_CODE_NAME))
+    for for_update in (True, False)
+}
+_ACTIVE_RECUSAL = select(Recusal).where(
+    Recusal.case_id == bindparam("case_id"),
+    Recusal.member_id == bindparam("member_id"),
+    Recusal.lifted_at.is_(None),
+)
+
+
 def find_member(session: Session, team_id: str, user_id: str | None) -> Member | None:
     if not user_id:
         return None
-    return session.scalar(
-        select(Member).where(
-            Member.team_id == team_id, Member.user_id == user_id, Member.active.is_(True)
-        )
-    )
+    return session.scalar(_ACTIVE_MEMBER, {"team_id": team_id, "user_id": user_id})
 
 
 def require_member(session: Session, actor: Actor) -> Member:
@@ -58,27 +79,15 @@ def parse_case_ref(ref: str | int) -> int | str:
 
 def load_case(session: Session, team_id: str, ref: str | int, *, for_update: bool = False) -> Case:
     key = parse_case_ref(ref)
-    query = select(Case).where(Case.team_id == team_id)
-    if isinstance(key, int):
-        query = query.where(Case.number == key)
-    else:
-        query = query.where(Case.code_name == key)
-    if for_update:
-        query = query.with_for_update()
-    case = session.scalar(query)
+    query = _CASE_QUERIES[isinstance(key, int), for_update]
+    case = session.scalar(query, {"team_id": team_id, "key": key})
     if case is None:
         raise NotFound(NOT_VISIBLE)
     return case
 
 
 def active_recusal(session: Session, case_id: int, member_id: int) -> Recusal | None:
-    return session.scalar(
-        select(Recusal).where(
-            Recusal.case_id == case_id,
-            Recusal.member_id == member_id,
-            Recusal.lifted_at.is_(None),
-        )
-    )
+    return session.scalar(_ACTIVE_RECUSAL, {"case_id": case_id, "member_id": member_id})
 
 
 def recused_member_ids(session: Session, case_id: int) -> set[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor, ServiceContext
@@ -51,15 +51,19 @@ def deadline_kind(action_id: int) -> str:
     return f"{ACTION_DEADLINE}{action_id}"
 
 
+# Built once: every card and opened case reads it (building costs more than running).
+_OPEN_ACTION_COUNTS = (
+    select(CaseAction.case_id, func.count(CaseAction.id))
+    .where(CaseAction.case_id.in_(bindparam("ids", expanding=True)), CaseAction.done_at.is_(None))
+    .group_by(CaseAction.case_id)
+)
+
+
 def open_action_counts(session: Session, case_ids: list[int]) -> dict[int, int]:
     """Actions not yet done, per case, in one query."""
     if not case_ids:
         return {}
-    rows = session.execute(
-        select(CaseAction.case_id, func.count(CaseAction.id))
-        .where(CaseAction.case_id.in_(case_ids), CaseAction.done_at.is_(None))
-        .group_by(CaseAction.case_id)
-    )
+    rows = session.execute(_OPEN_ACTION_COUNTS, {"ids": case_ids})
     return {case_id: int(n) for case_id, n in rows}
 
 

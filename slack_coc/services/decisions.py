@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor, ServiceContext
@@ -65,13 +65,17 @@ class VoteResult:
     offer_mail: str | None = None
 
 
+# Built once: every card and opened case reads it (building costs more than running).
+_OPEN_PROPOSAL = (
+    select(Proposal)
+    .where(Proposal.case_id == bindparam("case_id"), Proposal.status == ProposalStatus.OPEN)
+    .order_by(Proposal.id.desc())
+    .limit(1)
+)
+
+
 def open_proposal(session: Session, case_id: int) -> Proposal | None:
-    return session.scalar(
-        select(Proposal)
-        .where(Proposal.case_id == case_id, Proposal.status == ProposalStatus.OPEN)
-        .order_by(Proposal.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_OPEN_PROPOSAL, {"case_id": case_id})
 
 
 def latest_escalated(session: Session, case_id: int) -> Proposal | None:
@@ -89,18 +93,35 @@ def tally(session: Session, case: Case, proposal: Proposal, policy_rule: str) ->
     return evaluate(rule, proposal.proposer_id, votes, eligible_voters(session, case))
 
 
-def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
+@dataclass(frozen=True)
+class Standing:
+    """A case's open proposal, its tally, and what the machine's guards need from them."""
+
+    proposal: Proposal | None = None
+    tally: RuleResult | None = None
+    facts: CaseFacts = field(default_factory=CaseFacts)
+
+
+def standing(session: Session, case: Case, ctx: ServiceContext) -> Standing:
     proposal = open_proposal(session, case.id)
     if proposal is None:
-        return CaseFacts()
+        return Standing()
     policy = ctx.policy_for(session, case.team_id)
     result = tally(session, case, proposal, policy.decision_rule)
-    return CaseFacts(
-        decision_rule_met=result.met,
-        deadlocked=is_deadlocked(
-            proposal.created_at, ctx.clock.now(), policy.deadlock_days, result.met
+    return Standing(
+        proposal,
+        result,
+        CaseFacts(
+            decision_rule_met=result.met,
+            deadlocked=is_deadlocked(
+                proposal.created_at, ctx.clock.now(), policy.deadlock_days, result.met
+            ),
         ),
     )
+
+
+def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
+    return standing(session, case, ctx).facts
 
 
 def _validate_outcomes(
