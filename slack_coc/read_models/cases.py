@@ -13,7 +13,12 @@ from slack_coc.domain.content_warnings import warning_labels
 from slack_coc.domain.decision_models import Proposal
 from slack_coc.domain.models import AccessLog, Case, CaseEvent, Member, Party, Recusal
 from slack_coc.read_models.case_views import CaseView, case_views
-from slack_coc.services.access import require_case_access, require_member, visible_cases_query
+from slack_coc.services.access import (
+    require_case_access,
+    require_member,
+    visible_cases_query,
+    visible_to,
+)
 from slack_coc.services.content_warnings import must_warn, warnings_of
 from slack_coc.services.decisions import case_facts, standing
 from slack_coc.services.retaliation import Links, links_for
@@ -26,12 +31,9 @@ def list_cases(
         member = require_member(session, actor)
         if member.conflicts_declared_at is None:
             return []
+        query = visible_cases_query(chair=member.is_chair, open_only=open_only)
         cases = list(
-            session.scalars(
-                visible_cases_query(member, open_only=open_only)
-                .order_by(Case.number.desc())
-                .limit(limit)
-            )
+            session.scalars(query.order_by(Case.number.desc()).limit(limit), visible_to(member))
         )
         return case_views(session, cases)
 

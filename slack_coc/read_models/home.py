@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
@@ -17,10 +17,48 @@ from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import Absence
 from slack_coc.read_models.case_views import CaseView, case_views
 from slack_coc.services import rota_feed
-from slack_coc.services.access import find_member, visible_cases_query
+from slack_coc.services.access import find_member, visible_cases_query, visible_to
 from slack_coc.services.rota import week_at
 
 HOME_CASE_LIMIT = 25  # App Home holds 100 blocks; the rest is one `/coc list` away
+
+
+@dataclass(frozen=True)
+class _HomeQueries:
+    """A member's Home is four reads of the cases they may see. A change to a case republishes
+    every member's Home: the statements are built once (building one costs more CPU than
+    SQLite takes to run it), for a chair and for a member, and run with `visible_to`."""
+
+    to_declare: Select[int, str]
+    open_total: Select[int]
+    open_cases: Select[Case]
+    mine: Select[Case]
+
+    @classmethod
+    def build(cls, chair: bool) -> _HomeQueries:
+        visible = visible_cases_query(chair=chair)
+        member_id: BindParameter[int] = bindparam("member_id")
+        return cls(
+            to_declare=visible.with_only_columns(Case.number, Case.code_name)
+            .order_by(Case.number)
+            .limit(HOME_CASE_LIMIT),
+            open_total=select(func.count()).select_from(visible.subquery()),
+            open_cases=visible.order_by(Case.number.desc()).limit(HOME_CASE_LIMIT),
+            mine=visible.where(
+                or_(Case.shepherd_id == member_id, Case.first_responder_id == member_id)
+            )
+            .order_by(Case.number.desc())
+            .limit(HOME_CASE_LIMIT),
+        )
+
+
+_QUERIES = {chair: _HomeQueries.build(chair) for chair in (True, False)}
+_AWAY = (
+    select(Absence)
+    .where(Absence.member_id == bindparam("member_id"), Absence.ends_on >= bindparam("today"))
+    .order_by(Absence.starts_on)
+    .limit(5)
+)
 
 
 @dataclass(frozen=True)
@@ -97,14 +135,10 @@ def _home_data(
     member = find_member(session, team_id, user_id)
     if member is None:
         return HomeData(user_id=user_id, is_member=False)
+    queries, params = _QUERIES[member.is_chair], visible_to(member)
     if member.conflicts_declared_at is None:
         # Never a case they are recused from (one that names them): not even its code name.
-        rows = session.execute(
-            visible_cases_query(member)
-            .with_only_columns(Case.number, Case.code_name)
-            .order_by(Case.number)
-            .limit(HOME_CASE_LIMIT)
-        )
+        rows = session.execute(queries.to_declare, params)
         return HomeData(
             user_id=user_id,
             is_member=True,
@@ -113,21 +147,9 @@ def _home_data(
             this_week=shared.this_week,
             next_week=shared.next_week,
         )
-    visible = visible_cases_query(member).subquery()
-    open_total = session.scalar(select(func.count()).select_from(visible)) or 0
-    open_cases = list(
-        session.scalars(
-            visible_cases_query(member).order_by(Case.number.desc()).limit(HOME_CASE_LIMIT)
-        )
-    )
-    mine = list(
-        session.scalars(
-            visible_cases_query(member)
-            .where(or_(Case.shepherd_id == member.id, Case.first_responder_id == member.id))
-            .order_by(Case.number.desc())
-            .limit(HOME_CASE_LIMIT)
-        )
-    )
+    open_total = session.scalar(queries.open_total, params) or 0
+    open_cases = list(session.scalars(queries.open_cases, params))
+    mine = list(session.scalars(queries.mine, params))
     unseen = {c.id: c for c in open_cases + mine if c.id not in shared.views}
     shared.views.update((v.id, v) for v in case_views(session, list(unseen.values())))
     return HomeData(
@@ -139,12 +161,7 @@ def _home_data(
         always_warn=member.always_warn,
         away=[
             (a.starts_on, a.ends_on)
-            for a in session.scalars(
-                select(Absence)
-                .where(Absence.member_id == member.id, Absence.ends_on >= now.date())
-                .order_by(Absence.starts_on)
-                .limit(5)
-            )
+            for a in session.scalars(_AWAY, {"member_id": member.id, "today": now.date()})
         ],
         this_week=shared.this_week,
         next_week=shared.next_week,

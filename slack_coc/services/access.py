@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from slack_coc.context import Actor
@@ -123,20 +123,31 @@ def require_case_access(
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
 
 
-def visible_cases_query(member: Member, *, open_only: bool = True):  # type: ignore[no-untyped-def]
-    """Cases this member may see: same workspace, not recused, real (not synthetic)."""
+def visible_cases_query(*, chair: bool, open_only: bool = True) -> Select[Case]:
+    """Cases a member may see: same workspace, not recused, real (not synthetic), and
+    chairs-only ones for a chair. A statement with the parameters `visible_to(member)` gives
+    (one statement per kind of member, built once per query that extends it)."""
     recused = exists().where(
         and_(
-            Recusal.case_id == Case.id, Recusal.member_id == member.id, Recusal.lifted_at.is_(None)
+            Recusal.case_id == Case.id,
+            Recusal.member_id == bindparam("member_id"),
+            Recusal.lifted_at.is_(None),
         )
     )
-    query = select(Case).where(Case.team_id == member.team_id, ~recused, Case.synthetic.is_(False))
-    if not member.is_chair:
+    query = select(Case).where(
+        Case.team_id == bindparam("team_id"), ~recused, Case.synthetic.is_(False)
+    )
+    if not chair:
         query = query.where(Case.chairs_only.is_(False))
     if open_only:
         # An IN list, not `!= resolved`: the (team, state) index then reads only open cases.
         query = query.where(Case.state.in_(OPEN_STATES))
     return query
+
+
+def visible_to(member: Member) -> dict[str, object]:
+    """The parameters of `visible_cases_query` for this member."""
+    return {"team_id": member.team_id, "member_id": member.id}
 
 
 def eligible_voters(session: Session, case: Case) -> set[int]:

@@ -16,6 +16,7 @@ from slack_coc.services.access import (
     require_chair,
     require_member,
     visible_cases_query,
+    visible_to,
 )
 from slack_coc.services.concerned import names_member
 from slack_coc.services.timeline import case_changed, record_event, refresh_homes
@@ -120,9 +121,10 @@ def cases_to_declare(ctx: ServiceContext, actor: Actor) -> list[OnboardingCase]:
     with ctx.read() as session:
         member = require_member(session, actor)
         rows = session.execute(
-            visible_cases_query(member)
+            visible_cases_query(chair=member.is_chair)
             .with_only_columns(Case.number, Case.code_name)
-            .order_by(Case.number)
+            .order_by(Case.number),
+            visible_to(member),
         )
         return [OnboardingCase(n, c) for n, c in rows]
 
