@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from slack_coc.context import ServiceContext
@@ -78,18 +78,50 @@ def before_external_call() -> None:
         hook()
 
 
+# The pump runs these for every item: built once (building a select costs more CPU than
+# SQLite takes to run it), given their values when run.
+_OTHER_CLAIMS = select(OutboxMessage.claimed_by, OutboxMessage.claimed_until).where(
+    OutboxMessage.case_id == bindparam("case_id"),
+    OutboxMessage.id != bindparam("item_id"),
+    OutboxMessage.status == OutboxStatus.PENDING,
+    OutboxMessage.claimed_by.is_not(None),
+)
+_DUE_ITEM = select(OutboxMessage).where(
+    OutboxMessage.id == bindparam("item_id"),
+    OutboxMessage.status == OutboxStatus.PENDING,
+    OutboxMessage.next_attempt_at <= bindparam("now"),
+)
+_DUE_ITEM_LOCKED = _DUE_ITEM.with_for_update(skip_locked=True)
+_DUE_ROWS = (
+    select(
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.team_id,
+        OutboxMessage.case_id,
+        OutboxMessage.recipient,
+        OutboxMessage.created_at,
+    )
+    .where(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= bindparam("now"),
+        OutboxMessage.kind.in_(bindparam("kinds", expanding=True)),
+        OutboxMessage.id.not_in(bindparam("skip", expanding=True)),
+    )
+    .limit(bindparam("limit"))
+)
+_DUE = {
+    False: _DUE_ROWS.order_by(OutboxMessage.id),
+    True: _DUE_ROWS.order_by(
+        case((OutboxMessage.kind == Intent.CARD, 0), else_=1), OutboxMessage.id
+    ),
+}
+
+
 def _case_in_delivery(session: Session, item: OutboxMessage, now: datetime) -> bool:
     """SQLite: is another item of the same case being delivered right now? Its card may not
     have its `ts` recorded yet, and a second card would be posted (PostgreSQL serialises
     these with the case row's lock, held during the call)."""
-    claims = session.execute(
-        select(OutboxMessage.claimed_by, OutboxMessage.claimed_until).where(
-            OutboxMessage.case_id == item.case_id,
-            OutboxMessage.id != item.id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.claimed_by.is_not(None),
-        )
-    )
+    claims = session.execute(_OTHER_CLAIMS, {"case_id": item.case_id, "item_id": item.id})
     return any(claim_is_live(by, until, now) for by, until in claims)
 
 
@@ -173,26 +205,9 @@ class OutboxDispatcher:
         kinds = list(self.handlers)
         if not kinds:
             return []
-        query = select(
-            OutboxMessage.id,
-            OutboxMessage.kind,
-            OutboxMessage.team_id,
-            OutboxMessage.case_id,
-            OutboxMessage.recipient,
-            OutboxMessage.created_at,
-        ).where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.next_attempt_at <= self.ctx.clock.now(),
-            OutboxMessage.kind.in_(kinds),
-        )
-        if skip:
-            query = query.where(OutboxMessage.id.not_in(list(skip)))
-        if cards_first:
-            query = query.order_by(case((OutboxMessage.kind == Intent.CARD, 0), else_=1))
+        values = {"now": self.ctx.clock.now(), "kinds": kinds, "skip": list(skip), "limit": limit}
         with self.ctx.read() as session:
-            return [
-                Due(*row) for row in session.execute(query.order_by(OutboxMessage.id).limit(limit))
-            ]
+            return [Due(*row) for row in session.execute(_DUE[cards_first], values)]
 
     @staticmethod
     def _key(row: Due) -> Hashable:
@@ -258,14 +273,10 @@ class OutboxDispatcher:
             return self._deliver_one_unlocked(item_id)
         with self.ctx.sessions() as session, session.begin():
             now = self.ctx.clock.now()
-            query = select(OutboxMessage).where(
-                OutboxMessage.id == item_id,
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
+            query = (
+                _DUE_ITEM_LOCKED if session.get_bind().dialect.name == "postgresql" else _DUE_ITEM
             )
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            item = session.scalar(query)
+            item = session.scalar(query, {"item_id": item_id, "now": now})
             if item is None:
                 return False  # another worker has it, or it was sent meanwhile
             handler = self.handlers.get(item.kind)
@@ -296,13 +307,7 @@ class OutboxDispatcher:
         me = new_claimant()
         now = self.ctx.clock.now()
         with self.ctx.sessions() as session, session.begin():
-            item = session.scalar(
-                select(OutboxMessage).where(
-                    OutboxMessage.id == item_id,
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.next_attempt_at <= now,
-                )
-            )
+            item = session.scalar(_DUE_ITEM, {"item_id": item_id, "now": now})
             if item is None or item.kind not in self.handlers:
                 return False
             if claim_is_live(item.claimed_by, item.claimed_until, now):
