@@ -3,8 +3,9 @@ deadlines, flags and the on-call pair. Never anything from a report."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -20,7 +21,7 @@ from slack_sdk.models.blocks import (
 
 from slack_coc.read_models.case_views import CaseView
 from slack_coc.read_models.home import HomeData, OncallPair
-from slack_coc.slack.block_ids import view_json
+from slack_coc.slack.block_ids import CheckedBlock, checked, view_json
 from slack_coc.slack.blocks.card import PROPOSE_STATES
 from slack_coc.slack.format import case_line, slack_date
 from slack_coc.slack.ids import Action
@@ -29,6 +30,7 @@ from slack_coc.slack.ids import Action
 def build_home(data: HomeData) -> dict[str, Any]:
     """A `home` view dict for views.publish (checked against Slack's limits and block ids
     made unique by `view_json`)."""
+    blocks: Sequence[Block | CheckedBlock]
     if not data.is_member:
         blocks = _stranger_blocks()
     elif not data.onboarded:
@@ -63,8 +65,11 @@ def _log_report_button() -> ActionsBlock:
     )
 
 
-def _member_blocks(data: HomeData) -> list[Block]:
-    blocks: list[Block] = [HeaderBlock(text="Code of Conduct cases"), _log_report_button()]
+def _member_blocks(data: HomeData) -> list[Block | CheckedBlock]:
+    blocks: list[Block | CheckedBlock] = [
+        HeaderBlock(text="Code of Conduct cases"),
+        _log_report_button(),
+    ]
     blocks += _oncall_blocks(data)
     blocks.append(_away_block(data))
     blocks.append(DividerBlock())
@@ -109,19 +114,26 @@ def _always_warn_block(on: bool) -> SectionBlock:
 
 def _case_rows(
     cases: list[CaseView], section: str, *, empty: str, mine: bool = False
-) -> list[Block]:
+) -> list[Block | CheckedBlock]:
     """One row per case; a case can be in two sections ("my", "open"), so the section is
     part of its block id."""
     if not cases:
         return [ContextBlock(elements=[MarkdownTextObject(text=empty)])]
-    return [
+    return [CheckedBlock(_case_row(section, view, mine)) for view in cases]
+
+
+@lru_cache(maxsize=1024)
+def _case_row(section: str, view: CaseView, mine: bool) -> CheckedBlock:
+    """Built and checked once per case as it is now: a change to a case republishes every
+    member's Home, and each Home lists the same open cases (checking their rows again for
+    every member was most of a Home's CPU). Callers get a copy."""
+    return checked(
         SectionBlock(
             block_id=f"case_{section}_{view.number}",
             text=MarkdownTextObject(text=case_line(view)),
             accessory=_row_button(view, mine),
         )
-        for view in cases
-    ]
+    )
 
 
 def _row_button(view: CaseView, mine: bool) -> ButtonElement:
