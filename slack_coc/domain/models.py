@@ -230,7 +230,8 @@ class Deadline(Base):
     __tablename__ = "deadline"
     __table_args__ = (
         UniqueConstraint("case_id", "kind", "due_at"),
-        Index("ix_deadline_open_due", "met_at", "due_at"),
+        Index("ix_deadline_open_due", "met_at", "due_at"),  # the sweep: every open deadline
+        Index("ix_deadline_case_open", "case_id", "met_at"),  # given cases' open deadlines
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

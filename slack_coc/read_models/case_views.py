@@ -89,19 +89,11 @@ def flags_of(case: Case) -> tuple[str, ...]:
 # Cards, App Home and every opened case read these: the statements are built once (building
 # one costs more CPU than running it) and given the cases' ids when run.
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-_FIRST_DUE = (
-    select(Deadline.case_id, func.min(Deadline.due_at).label("due"))
-    .where(Deadline.case_id.in_(_IDS), Deadline.met_at.is_(None))
-    .group_by(Deadline.case_id)
-    .subquery()
-)
-_NEXT_DEADLINES = (
-    select(Deadline.case_id, Deadline.kind, Deadline.due_at)
-    .join(
-        _FIRST_DUE,
-        (Deadline.case_id == _FIRST_DUE.c.case_id) & (Deadline.due_at == _FIRST_DUE.c.due),
-    )
-    .where(Deadline.met_at.is_(None))
+# Every open deadline of the cases (a case has a few), found by case. Not sorted in SQL:
+# SQLite would then walk the sweep's (met, due) index, which holds every open case's
+# deadlines, to spare itself a sort of a handful of rows.
+_OPEN_DEADLINES = select(Deadline.case_id, Deadline.kind, Deadline.due_at).where(
+    Deadline.case_id.in_(_IDS), Deadline.met_at.is_(None)
 )
 _OVERDUE = (
     select(Deadline.case_id)
@@ -127,8 +119,10 @@ def next_deadlines(session: Session, case_ids: list[int]) -> dict[int, DeadlineV
     if not case_ids:
         return {}
     result: dict[int, DeadlineView] = {}
-    for case_id, kind, due_at in session.execute(_NEXT_DEADLINES, {"ids": case_ids}):
-        result.setdefault(case_id, DeadlineView(kind, due_at))
+    for case_id, kind, due_at in session.execute(_OPEN_DEADLINES, {"ids": case_ids}):
+        known = result.get(case_id)
+        if known is None or (due_at, kind) < (known.due_at, known.kind):
+            result[case_id] = DeadlineView(kind, due_at)
     return result
 
 

@@ -29,13 +29,19 @@ BEN = Actor(TEAM, "U0BEN0002")
 SMALL_TABLES = {"workspace", "member", "absence"}
 
 
+# Indexes that hold a row per open case whatever case is asked for: the sweep's. Reading a
+# given case's rows through one reads every open case's.
+EVERY_OPEN_CASE = ("USING INDEX ix_deadline_open_due (met_at=?)",)
+
+
 def _scans(plan_rows: list[tuple[Any, ...]]) -> list[str]:
     """Plan lines that read a whole table of cases' data (SQLite: "SCAN t", or "SCAN t
-    USING INDEX i" when an index is only walked end to end)."""
+    USING INDEX i" when an index is only walked end to end), or every open case's rows."""
     found = []
     for *_ids, detail in plan_rows:
         words = str(detail).split()
-        if words[:1] == ["SCAN"] and len(words) > 1 and words[1] not in SMALL_TABLES:
+        whole_table = words[:1] == ["SCAN"] and len(words) > 1 and words[1] not in SMALL_TABLES
+        if whole_table or str(detail).endswith(EVERY_OPEN_CASE):
             found.append(str(detail))
     return found
 
@@ -109,8 +115,12 @@ def test_what_a_person_waits_on_scans_no_table_of_cases(
 
 
 def test_the_check_finds_a_scan(plans_engine: Engine, sqlite_ctx: ServiceContext) -> None:
-    """Without the index of 0002, opening a case scans every case: the check says so."""
+    """Without the indexes of 0002, opening a case scans every case, and App Home reads
+    every open case's deadlines for the cases it lists: the check says so."""
     with plans_engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_case_retaliation_of_id")
+        conn.exec_driver_sql("DROP INDEX ix_deadline_case_open")
     scans = scans_during(plans_engine, lambda: WORK["open a case"](sqlite_ctx))
     assert ["SCAN case"] in scans.values()
+    scans = scans_during(plans_engine, lambda: WORK["App Home"](sqlite_ctx))
+    assert any(line.endswith(EVERY_OPEN_CASE) for found in scans.values() for line in found)
