@@ -39,7 +39,12 @@ class KeyedPool:
         self._ready: deque[Hashable] = deque()
         self._pending = 0
         self._threads: list[threading.Thread] = []
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
+        # Two conditions on the one lock: a finished task wakes only those waiting for the
+        # count to fall (`wait_below`), a queued key only one idle thread (waking every thread
+        # for every task was a tenth of a busy worker's CPU).
+        self._has_work = threading.Condition(self._lock)
+        self._finished = threading.Condition(self._lock)
 
     @property
     def pending(self) -> int:
@@ -62,12 +67,14 @@ class KeyedPool:
                 )
                 self._threads.append(thread)
                 thread.start()
-            self._lock.notify_all()
+            self._has_work.notify()
 
     def _work(self) -> None:
         while True:
             with self._lock:
-                if not self._lock.wait_for(lambda: bool(self._urgent or self._ready), IDLE_EXIT):
+                if not self._has_work.wait_for(
+                    lambda: bool(self._urgent or self._ready), IDLE_EXIT
+                ):
                     self._threads.remove(threading.current_thread())
                     return
                 key = (self._urgent or self._ready).popleft()
@@ -95,7 +102,8 @@ class KeyedPool:
                     handed_on = bool(chain) and bool(self._urgent) and not chain[0][1]
                     if handed_on:
                         self._ready.append(key)
-                    self._lock.notify_all()
+                        self._has_work.notify()
+                    self._finished.notify_all()
             if self.on_done is not None:
                 self.on_done()
             if handed_on:
@@ -104,7 +112,7 @@ class KeyedPool:
     def wait_below(self, count: int, timeout: float | None = None) -> bool:
         """Until fewer than `count` tasks are pending; False on timeout."""
         with self._lock:
-            return self._lock.wait_for(lambda: self._pending < count, timeout)
+            return self._finished.wait_for(lambda: self._pending < count, timeout)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self.wait_below(1, timeout)
