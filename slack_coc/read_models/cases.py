@@ -20,7 +20,7 @@ from slack_coc.services.access import (
     visible_to,
 )
 from slack_coc.services.content_warnings import must_warn, warnings_of
-from slack_coc.services.decisions import case_facts, standing
+from slack_coc.services.decisions import standing
 from slack_coc.services.retaliation import Links, links_for
 
 
@@ -40,7 +40,7 @@ def list_cases(
 
 def card_view(ctx: ServiceContext, session: Session, case: Case) -> CaseView:
     """The case as its card shows it, with exactly the steps the machine allows now."""
-    return case_views(session, [case], {case.id: case_facts(session, case, ctx)})[0]
+    return case_views(session, [case], {case.id: standing(session, case, ctx).facts})[0]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from slack_coc.read_models.case_views import CaseView
 from slack_coc.read_models.cases import card_view
 from slack_coc.services.access import require_case_access, require_member
 from slack_coc.services.actions import action_facts
-from slack_coc.services.decisions import case_facts
+from slack_coc.services.decisions import standing
 
 
 def step_prompt(ctx: ServiceContext, actor: Actor, ref: str | int, trigger: Trigger) -> CaseView:
@@ -39,7 +39,7 @@ def step_prompt(ctx: ServiceContext, actor: Actor, ref: str | int, trigger: Trig
         if trigger in WAITS_FOR_THE_GROUP and trigger not in view.allowed:
             # Resolve's form would be refused on submission: say why now, before it opens.
             facts = replace(
-                case_facts(session, case, ctx),
+                standing(session, case, ctx).facts,
                 open_actions=action_facts(session, case).open_actions,
             )
             raise GuardFailed(f"Case #{case.number}: {CaseFlow(case, facts).refusal(trigger)}.")

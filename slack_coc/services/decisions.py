@@ -120,10 +120,6 @@ def standing(session: Session, case: Case, ctx: ServiceContext) -> Standing:
     )
 
 
-def case_facts(session: Session, case: Case, ctx: ServiceContext) -> CaseFacts:
-    return standing(session, case, ctx).facts
-
-
 def _validate_outcomes(
     session: Session, case: Case, outcomes: list[OutcomeInput], today: date
 ) -> None:
@@ -371,7 +367,7 @@ def escalate_to_board(
         ref,
         Trigger.ESCALATE_TO_BOARD,
         after=after,
-        facts=lambda session, case: case_facts(session, case, ctx),
+        facts=lambda session, case: standing(session, case, ctx).facts,
         note=note.strip() or None,
     )
 
