@@ -41,8 +41,8 @@ class KeyedPool:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         # Two conditions on the one lock: a finished task wakes only those waiting for the
-        # count to fall (`wait_below`), a queued key only one idle thread (waking every thread
-        # for every task was a tenth of a busy worker's CPU).
+        # count to fall (`wait_below`), a queued key only one idle thread (with one condition,
+        # every thread woke for every task).
         self._has_work = threading.Condition(self._lock)
         self._finished = threading.Condition(self._lock)
 

@@ -20,7 +20,7 @@ from slack_coc.services.access import (
     visible_to,
 )
 from slack_coc.services.content_warnings import must_warn, warnings_of
-from slack_coc.services.decisions import standing
+from slack_coc.services.decisions import Standing, standing
 from slack_coc.services.retaliation import Links, links_for
 
 
@@ -38,9 +38,13 @@ def list_cases(
         return case_views(session, cases)
 
 
-def card_view(ctx: ServiceContext, session: Session, case: Case) -> CaseView:
-    """The case as its card shows it, with exactly the steps the machine allows now."""
-    return case_views(session, [case], {case.id: standing(session, case, ctx).facts})[0]
+def card_view(
+    ctx: ServiceContext, session: Session, case: Case, deciding: Standing | None = None
+) -> CaseView:
+    """The case as its card shows it, with exactly the steps the machine allows now
+    (`deciding`: its proposal's standing, when the caller has read it already)."""
+    deciding = deciding or standing(session, case, ctx)
+    return case_views(session, [case], {case.id: deciding.facts})[0]
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def _read_detail(
     member, case = require_case_access(session, actor, ref)
     gated = not reveal and must_warn(case, member)
     deciding = standing(session, case, ctx)
-    view = case_views(session, [case], {case.id: deciding.facts})[0]
+    view = card_view(ctx, session, case, deciding)
     warnings = tuple(warning_labels(warnings_of(case)))
     if gated:
         return CaseDetail(view, {}, [], [], None, warnings=warnings, gated=True)
