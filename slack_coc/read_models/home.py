@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from slack_coc.config import Policy
@@ -17,48 +17,29 @@ from slack_coc.domain.models import Case, Member
 from slack_coc.domain.rota_models import Absence
 from slack_coc.read_models.case_views import CaseView, case_views
 from slack_coc.services import rota_feed
-from slack_coc.services.access import find_member, visible_cases_query, visible_to
+from slack_coc.services.access import OpenCases, visible_cases_query, visible_to
 from slack_coc.services.rota import week_at
 
 HOME_CASE_LIMIT = 25  # App Home holds 100 blocks; the rest is one `/coc list` away
 
 
-@dataclass(frozen=True)
-class _HomeQueries:
-    """A member's Home is four reads of the cases they may see. A change to a case republishes
-    every member's Home: the statements are built once (building one costs more CPU than
-    SQLite takes to run it), for a chair and for a member, and run with `visible_to`."""
-
-    to_declare: Select[int, str]
-    open_total: Select[int]
-    open_cases: Select[Case]
-    mine: Select[Case]
-
-    @classmethod
-    def build(cls, chair: bool) -> _HomeQueries:
-        visible = visible_cases_query(chair=chair)
-        member_id: BindParameter[int] = bindparam("member_id")
-        return cls(
-            to_declare=visible.with_only_columns(Case.number, Case.code_name)
-            .order_by(Case.number)
-            .limit(HOME_CASE_LIMIT),
-            open_total=select(func.count()).select_from(visible.subquery()),
-            open_cases=visible.order_by(Case.number.desc()).limit(HOME_CASE_LIMIT),
-            mine=visible.where(
-                or_(Case.shepherd_id == member_id, Case.first_responder_id == member_id)
-            )
-            .order_by(Case.number.desc())
-            .limit(HOME_CASE_LIMIT),
-        )
-
-
-_QUERIES = {chair: _HomeQueries.build(chair) for chair in (True, False)}
-_AWAY = (
-    select(Absence)
-    .where(Absence.member_id == bindparam("member_id"), Absence.ends_on >= bindparam("today"))
-    .order_by(Absence.starts_on)
-    .limit(5)
+# A member who has not declared their conflicts sees only the code names to declare against.
+_TO_DECLARE = {
+    chair: visible_cases_query(chair=chair)
+    .with_only_columns(Case.number, Case.code_name)
+    .order_by(Case.number)
+    .limit(HOME_CASE_LIMIT)
+    for chair in (True, False)
+}
+_ACTIVE_MEMBERS = select(Member).where(
+    Member.team_id == bindparam("team_id"), Member.active.is_(True)
 )
+_AWAY = (
+    select(Absence.member_id, Absence.starts_on, Absence.ends_on)
+    .where(Absence.team_id == bindparam("team_id"), Absence.ends_on >= bindparam("today"))
+    .order_by(Absence.starts_on)
+)
+AWAY_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -89,12 +70,28 @@ class HomeData:
 @dataclass
 class _Shared:
     """What every member's App Home shows alike, read once per refresh: the on-call pairs,
-    the feed link and the views of cases already read for another member."""
+    the feed link, the team's open cases and the views of cases already made for another
+    member."""
 
     this_week: OncallPair | None
     next_week: OncallPair | None
     feed: str | None
+    open_cases: OpenCases
+    members: dict[str, Member]  # active members by Slack user id
+    away: dict[int, list[tuple[date, date]]]  # by member id: today or later, soonest first
     views: dict[int, CaseView] = field(default_factory=dict)
+
+    def case_views_for(self, session: Session, case_ids: list[int]) -> dict[int, CaseView]:
+        """The views made so far, `case_ids` among them: those no other member's Home made
+        are made in one batch."""
+        unseen = list({i for i in case_ids if i not in self.views})
+        if unseen:
+            cases = session.scalars(_CASES, {"ids": unseen})
+            self.views.update((v.id, v) for v in case_views(session, list(cases)))
+        return self.views
+
+
+_CASES = select(Case).where(Case.id.in_(bindparam("ids", expanding=True)))
 
 
 def home_data_in(
@@ -124,21 +121,21 @@ def homes_data_in(
         this_week=_pair(session, team_id, now, policy),
         next_week=_pair(session, team_id, now + timedelta(days=7), policy),
         feed=rota_feed.feed_link(public_url, rota_feed.feed_path_in(session, team_id)),
+        open_cases=OpenCases.read(session, team_id),
+        members={m.user_id: m for m in session.scalars(_ACTIVE_MEMBERS, {"team_id": team_id})},
+        away=_away(session, team_id, now.date()),
     )
     for user_id in user_ids:
-        yield _home_data(session, team_id, user_id, now, shared)
+        yield _home_data(session, user_id, shared)
 
 
-def _home_data(
-    session: Session, team_id: str, user_id: str, now: datetime, shared: _Shared
-) -> HomeData:
-    member = find_member(session, team_id, user_id)
+def _home_data(session: Session, user_id: str, shared: _Shared) -> HomeData:
+    member = shared.members.get(user_id)
     if member is None:
         return HomeData(user_id=user_id, is_member=False)
-    queries, params = _QUERIES[member.is_chair], visible_to(member)
     if member.conflicts_declared_at is None:
         # Never a case they are recused from (one that names them): not even its code name.
-        rows = session.execute(queries.to_declare, params)
+        rows = session.execute(_TO_DECLARE[member.is_chair], visible_to(member))
         return HomeData(
             user_id=user_id,
             is_member=True,
@@ -147,22 +144,19 @@ def _home_data(
             this_week=shared.this_week,
             next_week=shared.next_week,
         )
-    open_total = session.scalar(queries.open_total, params) or 0
-    open_cases = list(session.scalars(queries.open_cases, params))
-    mine = list(session.scalars(queries.mine, params))
-    unseen = {c.id: c for c in open_cases + mine if c.id not in shared.views}
-    shared.views.update((v.id, v) for v in case_views(session, list(unseen.values())))
+    visible, me = shared.open_cases.visible_to(member), member.id
+    mine = [c.id for c in visible if me in (c.shepherd_id, c.first_responder_id)]
+    views = shared.case_views_for(
+        session, [c.id for c in visible[:HOME_CASE_LIMIT]] + mine[:HOME_CASE_LIMIT]
+    )
     return HomeData(
         user_id=user_id,
         is_member=True,
-        my_cases=[shared.views[c.id] for c in mine],
-        open_cases=[shared.views[c.id] for c in open_cases],
-        open_total=open_total,
+        my_cases=[views[i] for i in mine[:HOME_CASE_LIMIT]],
+        open_cases=[views[c.id] for c in visible[:HOME_CASE_LIMIT]],
+        open_total=len(visible),
         always_warn=member.always_warn,
-        away=[
-            (a.starts_on, a.ends_on)
-            for a in session.scalars(_AWAY, {"member_id": member.id, "today": now.date()})
-        ],
+        away=shared.away.get(me, [])[:AWAY_SHOWN],
         this_week=shared.this_week,
         next_week=shared.next_week,
         feed=shared.feed,
@@ -190,6 +184,15 @@ def home_recipients(session: Session, team_id: str) -> list[str]:
             .order_by(Member.id)
         )
     )
+
+
+def _away(session: Session, team_id: str, today: date) -> dict[int, list[tuple[date, date]]]:
+    away: dict[int, list[tuple[date, date]]] = {}
+    for member_id, starts_on, ends_on in session.execute(
+        _AWAY, {"team_id": team_id, "today": today}
+    ):
+        away.setdefault(member_id, []).append((starts_on, ends_on))
+    return away
 
 
 def _pair(session: Session, team_id: str, at: datetime, policy: Policy) -> OncallPair | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
@@ -143,6 +145,63 @@ def visible_cases_query(*, chair: bool, open_only: bool = True) -> Select[Case]:
         # An IN list, not `!= resolved`: the (team, state) index then reads only open cases.
         query = query.where(Case.state.in_(OPEN_STATES))
     return query
+
+
+@dataclass(frozen=True)
+class OpenCaseRow:
+    id: int
+    number: int
+    chairs_only: bool
+    shepherd_id: int | None
+    first_responder_id: int | None
+
+
+_OPEN_CASE_ROWS = (
+    select(Case.id, Case.number, Case.chairs_only, Case.shepherd_id, Case.first_responder_id)
+    .where(
+        Case.team_id == bindparam("team_id"),
+        Case.synthetic.is_(False),
+        Case.state.in_(OPEN_STATES),
+    )
+    .order_by(Case.number.desc())
+)
+_OPEN_CASE_RECUSALS = (
+    select(Recusal.member_id, Recusal.case_id)
+    .join(Case, Case.id == Recusal.case_id)
+    .where(
+        Case.team_id == bindparam("team_id"),
+        Case.state.in_(OPEN_STATES),
+        Recusal.lifted_at.is_(None),
+    )
+)
+
+
+@dataclass(frozen=True)
+class OpenCases:
+    """A team's open cases, newest first, and who is recused from which: read once, then
+    filtered for each member with `visible_cases_query`'s rule. A change to a case republishes
+    every member's App Home; asking the database per member scanned every open case three
+    times per member (tests/services/test_visibility_rule.py holds the two rules together)."""
+
+    rows: tuple[OpenCaseRow, ...]
+    recused: dict[int, frozenset[int]]
+
+    @classmethod
+    def read(cls, session: Session, team_id: str) -> OpenCases:
+        params = {"team_id": team_id}
+        recused: dict[int, set[int]] = {}
+        for member_id, case_id in session.execute(_OPEN_CASE_RECUSALS, params):
+            recused.setdefault(member_id, set()).add(case_id)
+        return cls(
+            rows=tuple(OpenCaseRow(*row) for row in session.execute(_OPEN_CASE_ROWS, params)),
+            recused={m: frozenset(ids) for m, ids in recused.items()},
+        )
+
+    def visible_to(self, member: Member) -> list[OpenCaseRow]:
+        """What `visible_cases_query(chair=member.is_chair)` gives `member`, newest first."""
+        hidden = self.recused.get(member.id, frozenset())
+        chair = member.is_chair
+        return [r for r in self.rows if r.id not in hidden and (chair or not r.chairs_only)]
 
 
 def visible_to(member: Member) -> dict[str, object]:
