@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 from threading import Lock
@@ -140,6 +141,39 @@ class StructuredFormatter(logging.Formatter):
         return " ".join(f"{k}={json.dumps(v) if ' ' in str(v) else v}" for k, v in fields.items())
 
 
+class QueueDepthSummary(logging.Filter):
+    """waitress warns "Task queue depth is N" for every request that waits for a thread: in a
+    burst, a line per request, redacted and formatted by the process that acknowledges
+    Slack (4% of its CPU on a click flood). The first warning goes through, then one an
+    interval at most, saying the deepest queue and how many warnings it stands for."""
+
+    def __init__(self, interval_s: float = 60.0) -> None:
+        super().__init__()
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._held = 0
+        self._deepest = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        depth = args[0] if args and isinstance(args[0], int) else 0
+        with self._lock:
+            self._deepest = max(self._deepest, depth)
+            if self._last is not None and record.created - self._last < self.interval_s:
+                self._held += 1
+                return False
+            held, deepest = self._held, self._deepest
+            self._last, self._held, self._deepest = record.created, 0, 0
+        if held:
+            record.msg = "Task queue depth is %d (deepest %d; %d such warnings left out)"
+            record.args = (depth, deepest, held)
+        return True
+
+
+QUEUE_LOGGER = "waitress.queue"
+
+
 def configure_logging(level: str | int = "INFO", *, as_json: bool = False) -> logging.Handler:
     """Install one structured, redacting handler on the root logger (idempotent)."""
     root = logging.getLogger()
@@ -154,4 +188,8 @@ def configure_logging(level: str | int = "INFO", *, as_json: bool = False) -> lo
     root.setLevel(level if isinstance(level, int) else level.upper())
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    queue = logging.getLogger(QUEUE_LOGGER)
+    for old in [f for f in queue.filters if isinstance(f, QueueDepthSummary)]:
+        queue.removeFilter(old)
+    queue.addFilter(QueueDepthSummary())
     return handler
