@@ -17,9 +17,11 @@ from slack_coc.clock import FrozenClock
 from slack_coc.config import Policy
 from slack_coc.context import Actor, ServiceContext
 from slack_coc.db import Base, make_engine, make_session_factory
+from slack_coc.domain.models import Case
 from slack_coc.read_models.cases import case_detail, list_cases
 from slack_coc.read_models.home import home_data
 from slack_coc.services import cases
+from slack_coc.services.access import _OPEN_CASE_ROWS
 from tests.conftest import START
 from tests.factories import TEAM, add_roster, new_case
 
@@ -32,16 +34,28 @@ SMALL_TABLES = {"workspace", "member", "absence"}
 # Indexes that hold a row per open case whatever case is asked for: the sweep's. Reading a
 # given case's rows through one reads every open case's.
 EVERY_OPEN_CASE = ("USING INDEX ix_deadline_open_due (met_at=?)",)
+# A search on the workspace alone reads every case it ever had.
+WHOLE_TEAM = "(team_id=?)"
 
 
-def _scans(plan_rows: list[tuple[Any, ...]]) -> list[str]:
+def _scans(plan_rows: list[tuple[Any, ...]], statement: str = "") -> list[str]:
     """Plan lines that read a whole table of cases' data (SQLite: "SCAN t", or "SCAN t
-    USING INDEX i" when an index is only walked end to end), or every open case's rows."""
+    USING INDEX i" when an index is only walked end to end), every case of the workspace
+    (a search on the team alone, unless a LIMIT or SQLite's min/max shortcut stops it
+    early), or every open case's rows."""
+    stops_early = " LIMIT " in statement or statement.startswith(("SELECT max(", "SELECT min("))
     found = []
     for *_ids, detail in plan_rows:
         words = str(detail).split()
-        whole_table = words[:1] == ["SCAN"] and len(words) > 1 and words[1] not in SMALL_TABLES
-        if whole_table or str(detail).endswith(EVERY_OPEN_CASE):
+        cases_data = len(words) > 1 and words[1] not in SMALL_TABLES
+        whole_table = words[:1] == ["SCAN"] and cases_data
+        whole_team = (
+            words[:1] == ["SEARCH"]
+            and cases_data
+            and str(detail).endswith(WHOLE_TEAM)
+            and not stops_early
+        )
+        if whole_table or whole_team or str(detail).endswith(EVERY_OPEN_CASE):
             found.append(str(detail))
     return found
 
@@ -93,7 +107,7 @@ def scans_during(engine: Engine, work: Callable[[], object]) -> dict[str, list[s
             if statement.split(None, 1)[0].upper() not in ("SELECT", "UPDATE", "DELETE"):
                 continue
             plan = raw.execute("EXPLAIN QUERY PLAN " + statement, params or ()).fetchall()
-            if found := _scans(plan):
+            if found := _scans(plan, " ".join(statement.split())):
                 scans[" ".join(statement.split())[:200]] = found
     return scans
 
@@ -124,3 +138,18 @@ def test_the_check_finds_a_scan(plans_engine: Engine, sqlite_ctx: ServiceContext
     assert ["SCAN case"] in scans.values()
     scans = scans_during(plans_engine, lambda: WORK["App Home"](sqlite_ctx))
     assert any(line.endswith(EVERY_OPEN_CASE) for found in scans.values() for line in found)
+
+
+def test_the_check_finds_a_read_of_every_case_of_the_workspace(
+    plans_engine: Engine, sqlite_ctx: ServiceContext
+) -> None:
+    """App Home's read of a team's open cases, sorted by SQL, walked every case the team ever
+    had in number order (to spare a sort of the open ones): the check says so."""
+    ordered = _OPEN_CASE_ROWS.order_by(Case.number.desc())
+
+    def read() -> None:
+        with sqlite_ctx.read() as session:
+            list(session.execute(ordered, {"team_id": TEAM}))
+
+    scans = scans_during(plans_engine, read)
+    assert any(line.endswith(WHOLE_TEAM) for found in scans.values() for line in found)
