@@ -17,7 +17,6 @@ import json
 import logging
 import re
 import sys
-import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 from threading import Lock
@@ -150,7 +149,7 @@ class QueueDepthSummary(logging.Filter):
     def __init__(self, interval_s: float = 60.0) -> None:
         super().__init__()
         self.interval_s = interval_s
-        self._lock = threading.Lock()
+        self._lock = Lock()
         self._last: float | None = None
         self._held = 0
         self._deepest = 0
