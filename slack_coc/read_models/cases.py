@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import BindParameter, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from slack_coc.context import Actor, ServiceContext
 from slack_coc.domain.content_warnings import warning_labels
@@ -21,6 +21,7 @@ from slack_coc.services.access import (
 )
 from slack_coc.services.content_warnings import must_warn, warnings_of
 from slack_coc.services.decisions import Standing, standing
+from slack_coc.services.people import root_person
 from slack_coc.services.retaliation import Links, links_for
 
 
@@ -114,7 +115,13 @@ def case_detail(
 
 # Every opened case reads these: built once (building a select costs more CPU than running it).
 _CASE_ID: BindParameter[int] = bindparam("case_id")
-_PARTIES = select(Party).where(Party.case_id == _CASE_ID).order_by(Party.id)
+# With each party's person in the same statement (a case names several people).
+_PARTIES = (
+    select(Party)
+    .options(joinedload(Party.person))
+    .where(Party.case_id == _CASE_ID)
+    .order_by(Party.id)
+)
 _TIMELINE = select(CaseEvent).where(CaseEvent.case_id == _CASE_ID).order_by(CaseEvent.id)
 _RECUSALS_NOW = (
     select(Member.user_id, Recusal.reason)
@@ -144,7 +151,7 @@ def _read_detail(
             PartyDetail(
                 p.id,
                 p.role,
-                p.person.code_name if p.person else None,
+                root_person(session, p.person).code_name if p.person else None,
                 p.name,
                 p.slack_user_id,
                 p.contact,

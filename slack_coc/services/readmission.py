@@ -34,6 +34,7 @@ from slack_coc.domain.sanction_models import (
 from slack_coc.services.access import eligible_voters, require_case_access
 from slack_coc.services.mail_outgoing import latest_inbound
 from slack_coc.services.outcomes import DECISIVE
+from slack_coc.services.people import root_person
 from slack_coc.services.timeline import case_changed, record_event, set_deadline
 
 SUSPENSIONS = (Outcome.SUSPENSION_SHORT.value, Outcome.SUSPENSION_EXTENDED.value)
@@ -109,7 +110,11 @@ def _sanctioned(session: Session, case: Case) -> list[SanctionedParty]:
     return [
         SanctionedParty(
             party.id,
-            party.person.code_name if party.person else (party.name or "the reported person"),
+            (
+                root_person(session, party.person).code_name
+                if party.person
+                else (party.name or "the reported person")
+            ),
             outcome.outcome,
             outcome.ends_on,
             outcome.conditions,
