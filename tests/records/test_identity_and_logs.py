@@ -22,7 +22,7 @@ from slack_coc.reports.periods import Period
 from slack_coc.reports.records import export_records, export_records_for_chair
 from slack_coc.reports.render import transparency_markdown
 from slack_coc.reports.transparency import transparency_report
-from slack_coc.services import identity, retention
+from slack_coc.services import identity, readmission, retention
 from tests.conftest import TEAM, actor
 from tests.factories import add_roster, new_case
 from tests.records.conftest import ANA, BEN, EVE, decided_case
@@ -168,3 +168,20 @@ def test_configure_logging_keeps_payload_loggers_quiet_even_at_debug() -> None:
         root.setLevel(saved_level)
         for name in ("slack_sdk", "slack_bolt", "sqlalchemy.engine", "urllib3"):
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_readmission_names_a_merged_person_by_the_code_name_kept(
+    ctx: ServiceContext, clock: FrozenClock
+) -> None:
+    add_roster(ctx)
+    banned = decided_case(
+        ctx, clock, datetime(2026, 3, 2, tzinfo=UTC), "permanent_ban", involved_names=["Sam Doe"]
+    )
+    new_case(ctx, involved_names=["sam doe"])
+    suggested = set(*identity.merge_suggestions(ctx, actor(BEN)))
+    (banned_as,) = [p.label for p in readmission.readmission_form(ctx, actor(BEN), banned).parties]
+    (other,) = suggested - {banned_as}
+    # The banned person's code name is the one merged away.
+    identity.merge_people(ctx, actor(BEN), other, banned_as, confirmed=True)
+    after = readmission.readmission_form(ctx, actor(BEN), banned).parties
+    assert [p.label for p in after] == [other]
