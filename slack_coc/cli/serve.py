@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import threading
 from functools import partial
 from typing import Any
 
@@ -155,8 +153,7 @@ def connect_socket_mode(rt: Runtime, bolt: Any) -> Any:
 
 
 def run_socket_mode(handler: Any) -> None:
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    from slack_coc.jobs.scheduler import wait_until_signalled
+
+    wait_until_signalled()
     handler.close()

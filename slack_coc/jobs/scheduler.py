@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -50,18 +50,33 @@ def start(
     return scheduler
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def wait_until_signalled(poll_seconds: float = 0.5) -> int:
+    """Block the main thread until SIGTERM or SIGINT; returns the signal. It wakes every
+    `poll_seconds`: the kernel may deliver the signal to any of the process's threads, and
+    then Python only marks its handler pending for the main thread, which runs it the next
+    time it runs Python. Blocked on a lock without a timeout (`Event.wait()`), it never did:
+    `serve --socket` ignored a SIGTERM in CI. The handler only records the signal: taking
+    a lock in it could wait on a lock the interrupted main thread holds."""
+    received: list[int] = []
+
+    def _note(signum: int, _frame: Any) -> None:
+        received.append(signum)
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _note)
+    while not received:
+        time.sleep(poll_seconds)
+    return received[0]
+
+
 def run_forever(rt: Runtime, sweep: Sweep, *, interval_seconds: int = INTERVAL_SECONDS) -> None:
     """`slack-coc worker`: the scheduler alone, until SIGTERM or SIGINT."""
-    stop = threading.Event()
-
-    def _stop(_signum: int, _frame: Any) -> None:
-        stop.set()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, _stop)
     scheduler = start(rt, sweep, interval_seconds=interval_seconds)
     log.warning("worker running: sweep every %ss", interval_seconds)
     try:
-        stop.wait()
+        wait_until_signalled()
     finally:
         scheduler.shutdown(wait=True)
