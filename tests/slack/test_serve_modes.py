@@ -55,15 +55,16 @@ def test_socket_mode_connects_with_the_app_token(
         def close(self) -> None:
             seen["closed"] = True
 
-    class Stop:
-        def wait(self) -> None:
-            seen["waited"] = True
+    def signalled() -> int:
+        seen["waited"] = True
+        return 15
 
     import slack_bolt.adapter.socket_mode as socket_mode
 
+    from slack_coc.jobs import scheduler
+
     monkeypatch.setattr(socket_mode, "SocketModeHandler", FakeHandler)
-    monkeypatch.setattr(serve_cli.threading, "Event", Stop)
-    monkeypatch.setattr(serve_cli.signal, "signal", lambda *_a: None)
+    monkeypatch.setattr(scheduler, "wait_until_signalled", signalled)
     serve_cli.run_socket_mode(serve_cli.connect_socket_mode(rt, bolt))
     assert seen == {
         "app": bolt,
