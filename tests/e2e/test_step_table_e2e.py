@@ -6,7 +6,6 @@ with what the listener actually did. A new row without a case to try it on fails
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -292,14 +291,11 @@ def test_a_busy_web_process_opens_a_loading_view_the_worker_fills_with_the_form(
     add_roster(server.rt.ctx)
     user, setup, _text = TRIES[name]
     number = setup(server.rt.ctx)
-    # Long enough for the web process to open the loading view on a slow, busy machine (0.2 s
-    # was not always), short enough to wait out before the worker runs.
-    server.fake.trigger_ttl = 1.0
     _command(server, user, f"{name} {number}")
     opened = wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
     assert opened[0].params["view"]["callback_id"] == Callback.LOADING.value
     wait_for(lambda: _loading_view_recorded(server), what="the loading view's id to be kept")
-    time.sleep(server.fake.trigger_ttl + 0.1)  # the trigger id has expired now
+    server.fake.expire_triggers()  # as if the worker came to it after Slack's 3 s
     assert worker.run_due() == 1
     loading_id = opened[0].response["view"]["id"]
     callback = BY_NAME[name].callback

@@ -164,6 +164,12 @@ class FakeSlack(Faults, WebApiMethods, OtherEnds):
             if in_modal:
                 self._modal_triggers.add(trigger_id)
 
+    def expire_triggers(self) -> None:
+        """Every trigger issued so far expires now, as 3 s later at Slack: lets a test show a
+        stale trigger is not used without racing a short TTL against a busy machine."""
+        with self._lock:
+            self._issued_triggers = dict.fromkeys(self._issued_triggers, float("-inf"))
+
     def trigger_expired(self, trigger_id: str) -> bool:
         with self._lock:
             issued = self._issued_triggers.get(trigger_id)

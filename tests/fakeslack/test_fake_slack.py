@@ -344,3 +344,19 @@ def test_duplicate_block_ids_are_refused_in_messages_and_views(
     other = {**section, "block_id": "case_2"}
     client.views_publish(user_id="U0ANA0001", view={"type": "home", "blocks": [section, other]})
     assert fake.violations == []
+
+
+def test_expire_triggers_expires_those_issued_so_far_only(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Case #1"},
+        "blocks": GOOD_BLOCKS[:1],
+    }
+    fake.issue_trigger("2.2.old")
+    fake.expire_triggers()
+    fake.issue_trigger("2.3.new")
+    with pytest.raises(SlackApiError, match="expired_trigger_id"):
+        client.views_open(trigger_id="2.2.old", view=modal)
+    assert client.views_open(trigger_id="2.3.new", view=modal)["ok"]
