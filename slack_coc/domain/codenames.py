@@ -257,26 +257,39 @@ def _system_choice(words: list[str]) -> str:
     return secrets.choice(words)
 
 
-def case_code_name(taken: Callable[[str], bool], choose: Chooser = _system_choice) -> str:
+# Given candidate names, those already in use: one query for a handful of candidates, so a
+# name costs the same statements however crowded the names are.
+Taken = Callable[[list[str]], set[str]]
+CANDIDATES = 8  # names tried per query
+NUMBERED = 50  # numbered names ("Blue Jay 7") tried per query once the plain ones run out
+
+
+def case_code_name(taken: Taken, choose: Chooser = _system_choice) -> str:
     """A fresh two-word case code name; falls back to a numbered suffix when crowded."""
     return _fresh(lambda: f"{choose(_ADJECTIVE_NOUNS)} {choose(_ADJECTIVE_NOUNS)}", taken)
 
 
-def person_code_name(taken: Callable[[str], bool], choose: Chooser = _system_choice) -> str:
+def person_code_name(taken: Taken, choose: Chooser = _system_choice) -> str:
     """A fresh person code name such as "Blue Jay"."""
     return _fresh(lambda: f"{choose(_COLOURS)} {choose(_BIRDS)}", taken)
 
 
-def _fresh(make: Callable[[], str], taken: Callable[[str], bool]) -> str:
-    for _ in range(50):
-        name = make()
-        if not taken(name):
-            return name
+def _fresh(make: Callable[[], str], taken: Taken) -> str:
+    for _ in range(3):
+        candidates = list(dict.fromkeys(make() for _ in range(CANDIDATES)))
+        used = taken(candidates)
+        free = [name for name in candidates if name not in used]
+        if free:
+            return free[0]
     base = make()
-    suffix = 2
-    while taken(f"{base} {suffix}"):
-        suffix += 1
-    return f"{base} {suffix}"
+    start = 2
+    while True:
+        candidates = [f"{base} {n}" for n in range(start, start + NUMBERED)]
+        used = taken(candidates)
+        free = [name for name in candidates if name not in used]
+        if free:
+            return free[0]
+        start += NUMBERED
 
 
 def seeded_chooser(seed: int) -> Chooser:

@@ -158,13 +158,11 @@ def log_report(
         workspace = ensure_workspace(session, actor.team_id, ctx)
         policy = ctx.policy_for(session, workspace.team_id)
 
-        def taken(name: str) -> bool:
-            return (
-                session.scalar(
-                    select(Case.id).where(Case.team_id == actor.team_id, Case.code_name == name)
-                )
-                is not None
+        def taken(names: list[str]) -> set[str]:
+            used = select(Case.code_name).where(
+                Case.team_id == actor.team_id, Case.code_name.in_(names)
             )
+            return set(session.scalars(used))
 
         case = Case(
             team_id=actor.team_id,

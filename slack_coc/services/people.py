@@ -53,13 +53,11 @@ def find_or_create_person(
             _complete(found, slack_user_id=slack_user_id, email=email, name=name)
             return found
 
-    def taken(candidate: str) -> bool:
-        return (
-            session.scalar(
-                select(Person.id).where(Person.team_id == team_id, Person.code_name == candidate)
-            )
-            is not None
+    def taken(names: list[str]) -> set[str]:
+        used = select(Person.code_name).where(
+            Person.team_id == team_id, Person.code_name.in_(names)
         )
+        return set(session.scalars(used))
 
     person = Person(
         team_id=team_id,
