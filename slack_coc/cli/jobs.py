@@ -58,9 +58,9 @@ def worker(interval: int) -> None:
     logging.getLogger().setLevel(logging.INFO)
     rt = runtime()
     _require_slack(rt.settings)
-    # The web process's inserts do not wake this process: it looks every 50 ms (one indexed
-    # query; a person waits for what is behind their ack).
-    pumps = start_pumps(rt, partial(outbox_handlers, rt), inbox_idle=0.05, outbox_idle=1.0)
+    # The web process's inserts wake this process (`queues/wake.py`); it also looks every
+    # half second, for items that became due (a retry) and in case a wake was lost.
+    pumps = start_pumps(rt, partial(outbox_handlers, rt), inbox_idle=0.5, outbox_idle=1.0)
     try:
         run_scheduler_forever(rt, interval_seconds=interval)
     finally:

@@ -16,10 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Hashable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Hashable
 
 from slack_coc.failures import log_failure
 
@@ -116,66 +113,3 @@ class KeyedPool:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return self.wait_below(1, timeout)
-
-
-class CountingExecutor(ThreadPoolExecutor):
-    """A thread pool that knows how many of its tasks are running or queued, and how many of
-    those wait on the network: how busy the web process's direct answers are
-    (`deferral.Deferrer` answers from the request only while few are at work).
-
-    With `cpu_slots`, at most that many of its tasks run Python at once; a task gives its
-    slot up while it waits on the network (`waiting_on_network`). The web process's acks
-    (on the HTTP server's threads) then share the interpreter with one or two answers, not
-    with every answer a burst of clicks started: the burst queues for the slot instead, and
-    the queue's length (`working`) sends the next clicks the worker's way."""
-
-    def __init__(
-        self, max_workers: int, thread_name_prefix: str = "", *, cpu_slots: int | None = None
-    ) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
-        self._count_lock = threading.Lock()
-        self.in_flight = 0
-        self.waiting = 0
-        self._slots = threading.Semaphore(cpu_slots) if cpu_slots else None
-
-    @property
-    def working(self) -> int:
-        """Tasks running or queued and not waiting on the network: the CPU they want."""
-        with self._count_lock:
-            return self.in_flight - self.waiting
-
-    @contextmanager
-    def waiting_on_network(self) -> Iterator[None]:
-        """A task waits on a remote call (a Slack round trip) meanwhile."""
-        with self._count_lock:
-            self.waiting += 1
-        if self._slots is not None:
-            self._slots.release()
-        try:
-            yield
-        finally:
-            with self._count_lock:
-                self.waiting -= 1
-            if self._slots is not None:
-                self._slots.acquire()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._count_lock:
-            self.in_flight += 1
-        try:
-            future = super().submit(self._in_slot, fn, *args, **kwargs)
-        except BaseException:
-            self._done(None)
-            raise
-        future.add_done_callback(self._done)
-        return future
-
-    def _in_slot(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        if self._slots is None:
-            return fn(*args, **kwargs)
-        with self._slots:
-            return fn(*args, **kwargs)
-
-    def _done(self, _future: Future[Any] | None) -> None:
-        with self._count_lock:
-            self.in_flight -= 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,12 +31,14 @@ from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, upda
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert, Update
 
 from slack_coc.context import ServiceContext, StoreUnavailable
 from slack_coc.db import make_engine, make_session_factory
 from slack_coc.queues.claims import claim_is_live
 from slack_coc.queues.request_models import InboxItem
 from slack_coc.queues.sqlite_writer import LOCK_WAIT, GroupWriter
+from slack_coc.queues.wake import NOTIFY, Listener, LoopbackBell, LoopbackListener, NotifyListener
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,19 @@ _LOADING_OPENED = (
     .where(_c.id == bindparam("item_id"))
     .values(loading_view_id=bindparam("view_id"), available_at=bindparam("now"))
 )
+# Compare and set against `_CLAIM`: an item nobody has claimed yet is held back for the
+# "Loading" modal the web process is about to open; a claimed one is the worker's.
+_HOLD = (
+    update(_ITEMS)
+    .where(
+        _c.id == bindparam("item_id"),
+        _c.attempts == 0,
+        _c.claimed_by.is_(None),
+        _c.done_at.is_(None),
+    )
+    .values(available_at=bindparam("until"))
+    .returning(_c.id)
+)
 _CANDIDATES = (
     select(_c.id, _c.claimed_by, _c.claimed_until, _c.attempts)
     .where(_c.done_at.is_(None), _c.available_at <= bindparam("now"))
@@ -79,6 +95,7 @@ _CLAIM = (
         _c.id == bindparam("item_id"),
         _c.attempts == bindparam("seen_attempts"),
         _c.done_at.is_(None),
+        _c.available_at <= bindparam("now"),
     )
     .values(
         claimed_by=bindparam("claimant"),
@@ -125,6 +142,13 @@ _RELEASE = (
 )
 
 
+# PostgreSQL: the statements that make an item available notify the workers as they run.
+_NOTIFYING: dict[Executable, Insert | Update] = {
+    _STORE: _STORE.returning(NOTIFY),
+    _LOADING_OPENED: _LOADING_OPENED.returning(NOTIFY),
+}
+
+
 @dataclass(frozen=True)
 class _Place:
     """Where one case database's inbox lives. It holds nothing that refers to the case
@@ -134,6 +158,11 @@ class _Place:
     # file, one writer thread; None: the case database's engine.
     hot: Engine | GroupWriter | None
     own_ctx: ServiceContext | None = None  # SQLite file: sessions on the inbox's own file
+    bell: LoopbackBell | None = None  # SQLite file: wakes the workers on this host
+
+    @property
+    def notifies(self) -> bool:
+        return isinstance(self.hot, Engine)
 
     def engine(self, ctx: ServiceContext) -> Engine:
         """For the workers' statements."""
@@ -172,13 +201,31 @@ def _make_place(ctx: ServiceContext, engine: Engine) -> _Place:
     _create_table(rendered)
     own = make_session_factory(make_engine(rendered))
     own_ctx = dataclasses.replace(ctx, sessions=own, after_commit=[])
-    return _Place(GroupWriter(make_engine(rendered, sqlite_busy_timeout_ms=0)), own_ctx)
+    writer = GroupWriter(make_engine(rendered, sqlite_busy_timeout_ms=0))
+    return _Place(writer, own_ctx, LoopbackBell(wake_directory(engine.url.database)))
 
 
 def inbox_file(database: str) -> Path:
     """The inbox's own file beside a SQLite case database."""
     path = Path(database)
     return path.with_name(f"{path.stem}.inbox{path.suffix or '.db'}")
+
+
+def wake_directory(database: str) -> Path:
+    """Beside a SQLite case database: where the workers on this host say they listen."""
+    path = Path(database)
+    return path.with_name(f"{path.stem}.inbox-wake")
+
+
+def listen_for_new_items(ctx: ServiceContext, on_wake: Callable[[], None]) -> Listener | None:
+    """A started listener that calls `on_wake` when another process stores an item (and
+    once at first); None where no other process can (in-memory SQLite)."""
+    engine: Engine = ctx.sessions.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        return NotifyListener(engine, on_wake).start()
+    if engine.url.database in (None, "", ":memory:"):
+        return None
+    return LoopbackListener(wake_directory(engine.url.database), on_wake).start()
 
 
 def _create_table(url: str) -> None:
@@ -233,13 +280,23 @@ def loading_view_opened(ctx: ServiceContext, item_id: int, view_id: str | None) 
     _one_statement(ctx, _LOADING_OPENED, values)
 
 
+def hold_for_loading_view(ctx: ServiceContext, item_id: int) -> bool:
+    """An item stored to be answered from its trigger id (available at once) and still not
+    claimed: hold it back until `loading_view_opened`, and say so; False when a worker has
+    claimed it (or done it) already. Exactly one of the two wins."""
+    values = {"item_id": item_id, "until": ctx.clock.now() + LOADING_WAIT}
+    return _one_statement(ctx, _HOLD, values) is not None
+
+
 def _one_statement(ctx: ServiceContext, statement: Executable, values: dict[str, Any]) -> Any:
     """Run one statement on the web process's hot path: autocommit on PostgreSQL (one round
     trip, durable when it returns), committed by the writer thread on SQLite. Returns the
     first column of the first row, if any; raises StoreUnavailable when the database does
-    not answer."""
+    not answer. A statement that makes an item available wakes the workers."""
     try:
         place = _place(ctx)  # may make the inbox's file: the database may be away then too
+        if place.notifies:
+            statement = _NOTIFYING.get(statement, statement)
         if isinstance(place.hot, GroupWriter):
             result = place.hot.run(statement, values)
         elif place.hot is not None:
@@ -249,6 +306,8 @@ def _one_statement(ctx: ServiceContext, statement: Executable, values: dict[str,
                 result = _first(conn.execute(statement, values))
     except OperationalError as exc:
         raise StoreUnavailable(AWAY) from exc
+    if place.bell is not None and statement in _NOTIFYING:
+        place.bell.ring()
     for hook in ctx.after_commit:
         hook()
     return result
@@ -304,11 +363,8 @@ def claim_next(ctx: ServiceContext, claimant: str) -> PendingRequest | None:
             _write(ctx, _ABANDON, values)
             continue
         until = now + timedelta(seconds=CLAIM_SECONDS)
-        claimed = _write(
-            ctx,
-            _CLAIM,
-            {"item_id": item_id, "seen_attempts": attempts, "claimant": claimant, "until": until},
-        )
+        values = {"item_id": item_id, "seen_attempts": attempts, "claimant": claimant}
+        claimed = _write(ctx, _CLAIM, {**values, "until": until, "now": now})
         if claimed is not None:
             return PendingRequest(*claimed)
     return None

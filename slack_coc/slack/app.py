@@ -37,8 +37,7 @@ class _WithoutClientTokenNotice(logging.Filter):
 
 
 BOLT_LOGGER = logging.getLogger("slack_coc.bolt")
-# The web app's inbox middleware, by app: its direct answers run after the ack, on an
-# executor of their own (tests wait for them; nothing else needs to).
+# The web app's inbox middleware, by app (tests reach it; nothing else needs to).
 DEFERRERS: weakref.WeakKeyDictionary[App, Deferrer] = weakref.WeakKeyDictionary()
 if not any(isinstance(f, _WithoutClientTokenNotice) for f in BOLT_LOGGER.filters):
     BOLT_LOGGER.addFilter(_WithoutClientTokenNotice())
@@ -94,7 +93,7 @@ def build_app(
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        deferrer = Deferrer(rt, build_app(rt, role=Role.INBOX))
+        deferrer = Deferrer(rt)
         DEFERRERS[app] = deferrer
         app.use(deferrer.middleware())
     for name in MODULES:

@@ -9,12 +9,14 @@ of its own (`Role.INBOX`), which acks into the void and replies through `respons
 the Web API as usual.
 
 A trigger id lasts three seconds, longer than a busy queue may take. A read-only answer that
-is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is not stored: the web
-process acknowledges it and, on an executor of its own (`Deferrer.direct`), runs it through
-the inbox app's listeners, which open the filled modal from the request: one Slack round
-trip. Any other
-click whose answer is a modal gets a "Loading" modal from the web process right after its
-ack, and the worker puts the answer in that modal (`LoadingViewClient`):
+is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is stored available at
+once, and the workers are woken (`queues/wake.py`): the worker that claims it opens the
+filled modal from the request's trigger id, one Slack round trip, and the web process has
+spent no more CPU on it than on any ack. If no worker has claimed it `UNCLAIMED_AFTER` the
+ack (all busy, or none running), the web process holds it back (`inbox.hold_for_loading_view`,
+a compare-and-set against the claim: one of the two wins) and opens a "Loading" modal while
+the trigger is still good. Any other click whose answer is a modal gets that "Loading" modal
+right after its ack. The worker puts the answer in the loading modal (`LoadingViewClient`):
 `views.open`/`views.push` become `views.update` of the loading view, and a text reply (a
 refusal) is shown in it too. `modal_answers` is the one table that chooses.
 
@@ -45,10 +47,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slack_coc.context import StoreUnavailable
-from slack_coc.failures import log_failure
-from slack_coc.jobs.pool import CountingExecutor, KeyedPool
+from slack_coc.jobs.delay_line import DelayLine
+from slack_coc.jobs.pool import KeyedPool
 from slack_coc.queues import inbox
 from slack_coc.queues.claims import new_claimant
+from slack_coc.queues.wake import Listener
 from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.slack.deferred_forms import (
     REPORT_KEPT,
@@ -68,12 +71,14 @@ from slack_coc.slack.ids import (
 from slack_coc.slack.listeners.support import actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for, answers_with_modal
 from slack_coc.slack.modals.notice import loading_modal, notice_modal
-from slack_coc.slack.request_clients import COUNTED_BY, LOADING_VIEW, LoadingViewClient
+from slack_coc.slack.request_clients import LOADING_VIEW, LoadingViewClient
 
 log = logging.getLogger(__name__)
 
-DIRECT_WHILE_BELOW = 20  # direct answers at work or queued for the CPU (Deferrer._has_room)
-DIRECT_CPU_SLOTS = 1  # direct answers running Python at once (`CountingExecutor`)
+# Seconds after its ack a click answered from its trigger id waits for a worker to claim it
+# before the web process opens a "Loading" modal instead (the trigger lasts 3 s; the
+# worker's answer, a Slack round trip or two, must fit in what is left).
+UNCLAIMED_AFTER = 0.7
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -89,18 +94,13 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
 
 
 class Deferrer:
-    """The web app's last middleware: store, acknowledge, open a "Loading" modal; or, for a
-    read-only modal answer while there is room, acknowledge and answer directly."""
+    """The web app's last middleware: store, acknowledge, and open a "Loading" modal at
+    once, or for a read-only modal answer only if no worker claims it in time."""
 
-    def __init__(self, rt: Runtime, direct_app: App) -> None:
-        """`direct_app`: the app whose listeners answer directly (an inbox app)."""
+    def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.direct_app = direct_app
         self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
-        # Direct answers, after their ack: mostly waits on Slack, so sized like the listeners.
-        self.direct = CountingExecutor(
-            4 * worker_concurrency(rt), "direct-answer", cpu_slots=DIRECT_CPU_SLOTS
-        )
+        self._unclaimed = DelayLine("unclaimed-clicks")
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         """As a plain function: Bolt injects arguments by the names of a function's own."""
@@ -137,10 +137,7 @@ class Deferrer:
         if kind == "view_submission":
             raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
-        if modal and answer_for(body) is Answer.DIRECT and self._has_room():
-            # Read-only: acknowledged now; the filled modal is opened from this request.
-            self.direct.submit(self._answer_directly, req.raw_body, req.headers)
-            return BoltResponse(status=200, body="")
+        from_trigger = modal and answer_for(body) is Answer.DIRECT
         try:
             item_id = inbox.store(
                 self.rt.ctx,
@@ -148,46 +145,37 @@ class Deferrer:
                 key=f"sig:{signature}" if signature else f"unsigned:{uuid.uuid4().hex}",
                 content_type=content_type,
                 body=raw,
-                wait_for_loading_view=modal,
+                wait_for_loading_view=modal and not from_trigger,
             )
         except StoreUnavailable as refusal:
             return self._refuse(body, context, refusal)
-        if item_id is not None and modal:
+        if item_id is not None and from_trigger:
+            self._unclaimed.later(
+                UNCLAIMED_AFTER,
+                self._openers.submit,
+                self._hold_and_load,
+                context.client,
+                body,
+                item_id,
+            )
+        elif item_id is not None and modal:
             self._openers.submit(self._open_loading_view, context.client, body, item_id)
         if kind == "view_submission":
             return json_response(SAVING_ANSWER)
         return BoltResponse(status=200, body="")
 
-    def _has_room(self) -> bool:
-        """A direct answer's work (a few ms of CPU, then Slack) is done in this process,
-        beside the acks: while many direct answers are at work, the click takes the inbox's
-        way (a loading view; the worker works) so that acknowledgements stay fast. An answer
-        waiting on Slack (`NetworkWaitClient`) uses no CPU and does not count."""
-        return self.direct.working < DIRECT_WHILE_BELOW
+    def close(self) -> None:
+        """Forget the clicks still waiting to be claimed (the app is going away)."""
+        self._unclaimed.clear()
 
-    def wait_idle(self, timeout: float = 15) -> bool:
-        """Until no direct answer is running or queued; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self.direct.in_flight:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
-
-    def _answer_directly(self, raw_body: str, headers: dict[str, Any]) -> None:
-        """Run the request through the inbox's listeners (their ack goes nowhere; the HTTP
-        answer was given): the same listeners the worker would run, without the inbox. The
-        web app acks at once instead of waiting for a listener thread to ack (Bolt polls
-        for a listener's ack), and the answers run on a counted executor of their own."""
-        request = BoltRequest(
-            body=raw_body,
-            headers={"content-type": headers.get("content-type") or [FORM]},
-            context={COUNTED_BY: self.direct},
-        )
+    def _hold_and_load(self, client: WebClient, body: dict[str, Any], item_id: int) -> None:
         try:
-            self.direct_app.dispatch(request)
-        except Exception:  # the listeners' error handler has told the person if it could
-            log_failure(log, "a direct answer failed")
+            held = inbox.hold_for_loading_view(self.rt.ctx, item_id)
+        except StoreUnavailable:  # the worker takes it, trigger and all, when it can
+            log.warning("inbox item %s: not held for a loading view (database away)", item_id)
+            return
+        if held:
+            self._open_loading_view(client, body, item_id)
 
     def _refuse(
         self, body: dict[str, Any], context: BoltContext, refusal: StoreUnavailable
@@ -337,6 +325,12 @@ class InboxPump(Pump):
         if self.runner.pool is not None:  # a thread came free: claim the next item at once
             self.runner.pool.on_done = self.wake
         self._next_purge = time.monotonic() + self.PURGE_EVERY
+        self._listener: Listener | None = None  # other processes' new items wake this one
+
+    def start(self) -> InboxPump:
+        super().start()
+        self._listener = inbox.listen_for_new_items(self.rt.ctx, self.wake)
+        return self
 
     def drain(self) -> int:
         if time.monotonic() >= self._next_purge:
@@ -345,6 +339,8 @@ class InboxPump(Pump):
         return self.runner.feed()
 
     def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         super().stop()
         if self.runner.pool is not None:  # what was claimed is finished, not dropped
             self.runner.pool.wait_idle(timeout=30)

@@ -2,10 +2,6 @@
 
 - In the inbox worker, `LoadingViewClient` routes the first modal a listener opens (or a
   text answer) into the "Loading" modal the web process opened after its ack.
-- For a direct answer in the web process, `NetworkWaitClient` tells the direct answers'
-  executor while the answer waits on Slack: waiting on the network it does not compete
-  with the acks for the CPU, so it does not count against the room for direct answers
-  (`Deferrer._has_room`).
 """
 
 from __future__ import annotations
@@ -17,11 +13,9 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
-from slack_coc.jobs.pool import CountingExecutor
 from slack_coc.slack.modals.notice import LOADING_TITLE, notice_modal
 
 LOADING_VIEW = "loading_view_id"  # context key of a request run by the inbox worker
-COUNTED_BY = "counted_by"  # context key: the executor a direct answer runs on
 
 
 def _like(base: WebClient) -> dict[str, Any]:
@@ -35,18 +29,6 @@ def _like(base: WebClient) -> dict[str, Any]:
         "headers": base.headers,
         "retry_handlers": base.retry_handlers,
     }
-
-
-class NetworkWaitClient(WebClient):
-    """Bolt's client for one request, counting its calls as waits on the network."""
-
-    def __init__(self, base: WebClient, listeners: CountingExecutor) -> None:
-        super().__init__(**_like(base))
-        self.listeners = listeners
-
-    def api_call(self, *args: Any, **kwargs: Any) -> Any:
-        with self.listeners.waiting_on_network():
-            return super().api_call(*args, **kwargs)
 
 
 class LoadingViewClient(WebClient):
@@ -97,11 +79,7 @@ def _respond_into(client: LoadingViewClient, respond: Any) -> Callable[..., Any]
 
 
 def use_loading_view(context: BoltContext, next: Callable[[], None]) -> None:
-    """Inbox app middleware: route a request's modal (or text) answer into its loading view;
-    for a direct answer, count its waits on Slack."""
-    counted_by = context.get(COUNTED_BY)
-    if counted_by is not None:
-        context["client"] = NetworkWaitClient(context.client, counted_by)
+    """Inbox app middleware: route a request's modal (or text) answer into its loading view."""
     view_id = context.get(LOADING_VIEW)
     if view_id:
         client = LoadingViewClient(context.client, str(view_id))

@@ -64,21 +64,23 @@ def app_server(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[AppServer]:
 
 
 @pytest.fixture
-def web(fake_slack: FakeSlack, e2e_runtime: Any) -> Iterator[tuple[AppServer, Any]]:
+def web(
+    fake_slack: FakeSlack, e2e_runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[AppServer, Any]]:
     """The web app alone (`Role.WEB`: it stores and acknowledges), and an inbox worker that
-    works on nothing until the test runs it."""
-    from slack_coc.slack.app import Role, build_app
+    works on nothing until the test runs it. A click answered from its trigger id waits for
+    that worker as long as the test takes (`UNCLAIMED_AFTER`), unless the test says less."""
+    from slack_coc.slack import deferral
+    from slack_coc.slack.app import DEFERRERS, Role, build_app
     from slack_coc.slack.deferral import InboxRunner
     from slack_coc.slack.http import make_wsgi_app
 
-    server = AppServer(
-        make_wsgi_app(e2e_runtime, build_app(e2e_runtime, role=Role.WEB)),
-        e2e_runtime,
-        fake_slack,
-        TEAM,
-    )
+    monkeypatch.setattr(deferral, "UNCLAIMED_AFTER", 60.0)
+    bolt = build_app(e2e_runtime, role=Role.WEB)
+    server = AppServer(make_wsgi_app(e2e_runtime, bolt), e2e_runtime, fake_slack, TEAM)
     try:
         yield server, InboxRunner(e2e_runtime, build_app(e2e_runtime, role=Role.INBOX))
     finally:
+        DEFERRERS[bolt].close()
         server.close()
         e2e_runtime.engine.dispose()

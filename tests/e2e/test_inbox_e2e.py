@@ -20,7 +20,14 @@ from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Action, Callback
 from tests.conftest import TEAM
 from tests.e2e.conftest import e2e_settings
-from tests.e2e.harness import SIGNING_SECRET, AppServer, Payloads, post_signed, wait_for
+from tests.e2e.harness import (
+    SIGNING_SECRET,
+    AppServer,
+    Payloads,
+    encode_interactive,
+    post_signed,
+    wait_for,
+)
 from tests.factories import add_roster, new_case
 from tests.fakeslack import FakeSlack
 
@@ -72,31 +79,33 @@ def open_case_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(modal_answers.ACTIONS, Action.OPEN_CASE, modal_answers.Answer.LOADING)
 
 
-def test_open_case_opens_the_filled_modal_from_the_request_in_one_round_trip(
+def test_open_case_is_opened_from_the_clicks_trigger_by_the_worker_in_one_round_trip(
     web: tuple[AppServer, InboxRunner],
 ) -> None:
-    """A read-only modal answer (`modal_answers.Answer.DIRECT`) is not stored: the web app
-    opens the case's details with the click's trigger id, and no loading view is shown."""
+    """A read-only modal answer (`modal_answers.Answer.DIRECT`) is stored, available at once:
+    the worker that claims it opens the case's details with the click's trigger id, and no
+    loading view is shown."""
     server, worker = web
     add_roster(server.rt.ctx)
     case = new_case(server.rt.ctx, account=f"Report {MARKER}")
     assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
-    opened = wait_for(lambda: server.fake.calls("views.open"), what="the case's modal")
+    assert not server.fake.calls("views.open")  # the web process only stored it
+    assert inbox.waiting(server.rt.ctx) == 1 and worker.run_due() == 1
+    opened = server.fake.calls("views.open")
     assert [c.params["view"]["callback_id"] for c in opened] == [Callback.CASE_DETAIL.value]
     assert MARKER in str(server.fake.views[opened[0].response["view"]["id"]])
-    assert inbox.waiting(server.rt.ctx) == 0 and worker.run_due() == 0
     assert not server.fake.calls("views.update")
     server.fake.assert_clean()
 
 
-def test_a_busy_web_process_sends_open_case_the_loading_views_way(
+def test_an_open_case_no_worker_claims_in_time_gets_a_loading_view_the_worker_fills(
     web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With its listeners busy (here: no room at all), the web app stores the click and opens
-    a loading view, as for any `LOADING` answer; the worker fills it."""
+    """No worker claimed the click within `UNCLAIMED_AFTER` (here: at once): the web process
+    holds it back, opens a loading view while the trigger is good, and the worker fills it."""
     from slack_coc.slack import deferral as web_inbox
 
-    monkeypatch.setattr(web_inbox, "DIRECT_WHILE_BELOW", 0)
+    monkeypatch.setattr(web_inbox, "UNCLAIMED_AFTER", 0.0)
     server, worker = web
     add_roster(server.rt.ctx)
     case = new_case(server.rt.ctx, account=f"Report {MARKER}")
@@ -104,45 +113,41 @@ def test_a_busy_web_process_sends_open_case_the_loading_views_way(
     opened = wait_for(lambda: server.fake.calls("views.open"), what="the loading modal")
     assert opened[0].params["view"]["callback_id"] == Callback.LOADING.value
     wait_for(lambda: _loading_view_recorded(server), what="the loading view's id to be kept")
+    server.fake.expire_triggers()
     assert worker.run_due() == 1
     loading_id = opened[0].response["view"]["id"]
     assert server.fake.views[loading_id]["callback_id"] == Callback.CASE_DETAIL.value
+    assert len(server.fake.attempts("views.open")) == 1
 
 
-def test_listeners_waiting_on_slack_leave_room_for_direct_answers(
-    web: tuple[AppServer, InboxRunner],
+def test_a_click_the_worker_claimed_first_gets_no_loading_view(
+    web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Room for a direct answer is counted in listeners at work, not in listeners waiting on
-    Slack's round trip: with more direct answers waiting on `views.open` than the room, the
-    next click is still answered directly (no loading view, nothing stored)."""
+    """The worker claims the click before the web process's check: the check finds it
+    claimed and opens nothing; the person sees one modal, the case's."""
     from slack_coc.slack import deferral as web_inbox
 
+    monkeypatch.setattr(web_inbox, "UNCLAIMED_AFTER", 0.5)
     server, worker = web
-    roster = add_roster(server.rt.ctx)
+    add_roster(server.rt.ctx)
     case = new_case(server.rt.ctx, account=f"Report {MARKER}")
-    clicks = web_inbox.DIRECT_WHILE_BELOW + 2
-    server.fake.slow("views.open", seconds=1.5, times=clicks - 1)
-    for i in range(clicks):
-        user = roster[i % len(roster)]
-        assert server.click(user, Action.OPEN_CASE.value, str(case.number)).status == 200
-        if i < clicks - 1:  # this answer is waiting on Slack before the next click
-            wait_for(lambda n=i + 1: server.fake.answering["views.open"] == n, what="views.open")
-    opened = wait_for(
-        lambda: len(server.fake.calls("views.open")) == clicks and server.fake.calls("views.open"),
-        what="every click's modal",
-    )
-    assert {c.params["view"]["callback_id"] for c in opened} == {Callback.CASE_DETAIL.value}
-    assert inbox.waiting(server.rt.ctx) == 0 and worker.run_due() == 0
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    assert worker.run_due() == 1
+    time.sleep(0.8)  # past the web process's check
+    opened = server.fake.calls("views.open")
+    assert [c.params["view"]["callback_id"] for c in opened] == [Callback.CASE_DETAIL.value]
+    assert len(server.fake.attempts("views.open")) == 1
 
 
-def test_a_direct_open_case_refused_is_told_to_the_clicker_only_and_nothing_leaks(
+def test_an_open_case_refused_is_told_to_the_clicker_only_and_nothing_leaks(
     web: tuple[AppServer, InboxRunner],
 ) -> None:
-    server, _worker = web
+    server, worker = web
     add_roster(server.rt.ctx)
     case = new_case(server.rt.ctx, account=f"Report {MARKER}")
     assert server.click(OUTSIDER, Action.OPEN_CASE.value, str(case.number)).status == 200
-    told = wait_for(lambda: server.fake.calls("response_url"), what="the refusal")
+    assert worker.run_due() == 1
+    told = server.fake.calls("response_url")
     assert "member" in told[0].text.lower() and told[0].params.get("response_type") == "ephemeral"
     assert not server.fake.calls("views.open")
     assert MARKER not in server.fake.all_text()
@@ -217,6 +222,24 @@ def test_serve_web_only_and_a_worker_process_share_the_work(
             worker = subprocess.Popen([SLACK_COC, "worker"], env=env, stdout=out, stderr=out)
             wait_for(lambda: fake_slack.calls("response_url"), timeout=30, what="the reply")
         wait_for(lambda: inbox.waiting(rt.ctx) == 0, timeout=10, what="the item to be done")
+        # The worker says where the web process can wake it, and answers a click from its
+        # trigger id (or, if it was not quick enough, in the loading view the web opened).
+        wake = inbox.wake_directory(str(tmp_path / "split.db"))
+        assert [p.name.split(".")[0] for p in wake.iterdir()] == [str(worker.pid)]
+        case = new_case(rt.ctx, account=f"Report {MARKER}")
+        click = Payloads(TEAM, fake_slack).block_actions(
+            ANA, Action.OPEN_CASE.value, str(case.number)
+        )
+        encoded = encode_interactive(click)
+        assert post_signed(web.url + "/slack/events", encoded, form, SIGNING_SECRET).status == 200
+        wait_for(
+            lambda: any(
+                v.get("callback_id") == Callback.CASE_DETAIL.value
+                for v in fake_slack.views.values()
+            ),
+            timeout=10,
+            what="the case's details",
+        )
     finally:
         if worker is not None:
             worker.terminate()

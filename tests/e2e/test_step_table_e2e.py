@@ -268,25 +268,28 @@ DRIFTED = ("vote", "feedback", "reconsider", "reopen", "board", "recuse", "emerg
 def test_a_form_typed_without_text_opens_from_the_web_process(
     web: tuple[AppServer, InboxRunner], name: str
 ) -> None:
-    """Predicted, the form is opened from the request itself: nothing waits in the inbox."""
+    """Predicted, the form is opened from the request's trigger id by the worker that claims
+    it: one round trip, no loading view."""
     server, worker = web
     add_roster(server.rt.ctx)
     user, setup, _text = TRIES[name]
     number = setup(server.rt.ctx)
     _body, before = _command(server, user, f"{name} {number}")
+    assert inbox.waiting(server.rt.ctx) == 1 and worker.run_due() == 1
     _assert_form(BY_NAME[name], _answer(server, before, number))
-    assert inbox.waiting(server.rt.ctx) == 0 and worker.run_due() == 0
+    assert not server.fake.calls("views.update")
 
 
 @pytest.mark.parametrize("name", DRIFTED)
-def test_a_busy_web_process_opens_a_loading_view_the_worker_fills_with_the_form(
+def test_a_form_no_worker_claims_in_time_gets_a_loading_view_the_worker_fills(
     web: tuple[AppServer, InboxRunner], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When the form goes the inbox's way, a loading view is opened at once and the worker
-    fills it after the trigger id has expired (it never uses the stale trigger)."""
+    """When no worker has claimed the command in time, the web process opens a loading view
+    and the worker fills it after the trigger id has expired (it never uses the stale
+    trigger)."""
     from slack_coc.slack import deferral as web_inbox
 
-    monkeypatch.setattr(web_inbox, "DIRECT_WHILE_BELOW", 0)
+    monkeypatch.setattr(web_inbox, "UNCLAIMED_AFTER", 0.0)
     server, worker = web
     add_roster(server.rt.ctx)
     user, setup, _text = TRIES[name]

@@ -68,27 +68,6 @@ def test_an_urgent_key_starts_before_keys_already_waiting() -> None:
     assert order == ["card", "dm"]
 
 
-def test_the_listener_executor_counts_tasks_waiting_on_the_network_apart() -> None:
-    """A listener waiting on Slack holds a thread but no CPU: `working` leaves it out."""
-    from slack_coc.jobs.pool import CountingExecutor
-
-    executor = CountingExecutor(4, "test")
-    inside, release = threading.Event(), threading.Event()
-
-    def waits_on_slack() -> None:
-        with executor.waiting_on_network():
-            inside.set()
-            assert release.wait(5)
-
-    future = executor.submit(waits_on_slack)
-    assert inside.wait(5)
-    assert executor.in_flight == 1 and executor.waiting == 1 and executor.working == 0
-    release.set()
-    future.result(5)
-    assert executor.in_flight == 0 and executor.waiting == 0 and executor.working == 0
-    executor.shutdown()
-
-
 def test_urgent_keys_go_in_the_order_they_came() -> None:
     """Under steady load a newer card must not overtake an older one (the oldest would
     wait longest): urgent keys waiting for a thread are served first come, first served."""
@@ -120,32 +99,3 @@ def test_a_keys_next_task_yields_the_thread_to_a_waiting_urgent_key() -> None:
     release.set()
     assert pool.wait_idle(timeout=10)
     assert order == ["card A", "card B", "note A"]
-
-
-def test_answers_run_python_one_at_a_time_and_give_the_slot_up_on_the_network() -> None:
-    """With one CPU slot: a second answer waits while the first works, and starts as soon
-    as the first waits on Slack; both still count as in flight."""
-    from slack_coc.jobs.pool import CountingExecutor
-
-    executor = CountingExecutor(4, "test", cpu_slots=1)
-    first_working, first_to_network, first_done = (threading.Event() for _ in range(3))
-    second_working = threading.Event()
-
-    def first() -> None:
-        first_working.set()
-        assert first_to_network.wait(5)
-        with executor.waiting_on_network():
-            assert first_done.wait(5)
-
-    a = executor.submit(first)
-    assert first_working.wait(5)
-    b = executor.submit(second_working.set)
-    assert not second_working.wait(0.3)  # the slot is the first answer's
-    assert executor.in_flight == 2 and executor.working == 2
-    first_to_network.set()
-    assert second_working.wait(5)  # given up while the first waits on Slack
-    first_done.set()
-    a.result(5)
-    b.result(5)
-    assert executor.in_flight == 0
-    executor.shutdown()
