@@ -151,22 +151,19 @@ class FakeSlack(Faults, WebApiMethods, OtherEnds):
         return call.team
 
     # ------------------------------------------------------------------ test controls
-    # Slack: "trigger_id expires after 3 seconds"; tests may shorten it to show the effect.
-    trigger_ttl: float = 3.0
+    trigger_ttl: float = 3.0  # Slack: "trigger_id expires after 3 seconds"
 
     def issue_trigger(self, trigger_id: str, *, in_modal: bool = False) -> None:
         """A payload carrying `trigger_id` was sent now: it opens a modal for `trigger_ttl`.
-        `in_modal`: the interaction happened in an open modal (a click in it, a submission),
-        the only place from which Slack lets `views.push` stack a modal. A click on App Home
-        or on a message, a command or a shortcut has no modal to push onto."""
+        `in_modal`: sent from an open modal, the only place Slack lets `views.push` stack one
+        (App Home, a message, a command or a shortcut has no modal to push onto)."""
         with self._lock:
             self._issued_triggers[trigger_id] = time.monotonic()
             if in_modal:
                 self._modal_triggers.add(trigger_id)
 
     def expire_triggers(self) -> None:
-        """Every trigger issued so far expires now, as 3 s later at Slack: lets a test show a
-        stale trigger is not used without racing a short TTL against a busy machine."""
+        """Every trigger issued so far expires now (no short TTL raced on a busy machine)."""
         with self._lock:
             self._issued_triggers = dict.fromkeys(self._issued_triggers, float("-inf"))
 
