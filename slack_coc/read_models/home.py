@@ -31,8 +31,10 @@ _TO_DECLARE = {
     .limit(HOME_CASE_LIMIT)
     for chair in (True, False)
 }
-_ACTIVE_MEMBERS = select(Member).where(
-    Member.team_id == bindparam("team_id"), Member.active.is_(True)
+_ACTIVE_MEMBERS = (
+    select(Member)
+    .where(Member.team_id == bindparam("team_id"), Member.active.is_(True))
+    .order_by(Member.id)
 )
 _AWAY = (
     select(Absence.member_id, Absence.starts_on, Absence.ends_on)
@@ -109,14 +111,15 @@ def home_data_in(
 def homes_data_in(
     session: Session,
     team_id: str,
-    user_ids: Iterable[str],
+    user_ids: Iterable[str] | None,
     now: datetime,
     policy: Policy,
     *,
     public_url: str | None = None,
 ) -> Iterator[HomeData]:
-    """The App Home of each of `user_ids`, in turn. A change to a case republishes every
-    member's Home: what they share is read once, and a case's view is made once."""
+    """The App Home of each of `user_ids` (None: every active member), in turn. A change to a
+    case republishes every member's Home: what they share is read once, and a case's view
+    is made once."""
     shared = _Shared(
         this_week=_pair(session, team_id, now, policy),
         next_week=_pair(session, team_id, now + timedelta(days=7), policy),
@@ -125,7 +128,7 @@ def homes_data_in(
         members={m.user_id: m for m in session.scalars(_ACTIVE_MEMBERS, {"team_id": team_id})},
         away=_away(session, team_id, now.date()),
     )
-    for user_id in user_ids:
+    for user_id in list(shared.members) if user_ids is None else user_ids:
         yield _home_data(session, user_id, shared)
 
 
@@ -173,17 +176,6 @@ def home_data(ctx: ServiceContext, actor: Actor) -> HomeData:
             ctx.policy,
             public_url=ctx.public_url,
         )
-
-
-def home_recipients(session: Session, team_id: str) -> list[str]:
-    """Whose App Home a team-wide `home` intent republishes: every active member."""
-    return list(
-        session.scalars(
-            select(Member.user_id)
-            .where(Member.team_id == team_id, Member.active.is_(True))
-            .order_by(Member.id)
-        )
-    )
 
 
 def _away(session: Session, team_id: str, today: date) -> dict[int, list[tuple[date, date]]]:

@@ -32,7 +32,7 @@ from slack_coc.queues.outbox import Intent, enqueue
 from slack_coc.queues.outbox_models import OutboxMessage
 from slack_coc.read_models.case_views import CaseView
 from slack_coc.read_models.cases import card_view
-from slack_coc.read_models.home import home_recipients, homes_data_in
+from slack_coc.read_models.home import homes_data_in
 from slack_coc.runtime import Runtime
 from slack_coc.services.access import active_recusal, find_member
 from slack_coc.services.chairs_only import chairs_of
@@ -356,19 +356,21 @@ class Outbound:
     # ------------------------------------------------------------------ App Home
     def home(self, session: Session, item: OutboxMessage) -> None:
         """Republish App Home for `recipient`, or for every active member of the team."""
-        recipients = [item.recipient] if item.recipient else home_recipients(session, item.team_id)
+        recipients = [item.recipient] if item.recipient else None  # None: every active member
         now = self.ctx.clock.now()
         policy = self.ctx.policy_for(session, item.team_id)
         client = self.client(item.team_id)
         refused: list[str] = []
+        published = 0
         homes = homes_data_in(
             session, item.team_id, recipients, now, policy, public_url=self.ctx.public_url
         )
         for user_id, view in build_homes(homes):
+            published += 1
             try:
                 slack_call(client.views_publish, user_id=user_id, view=view)
             except SlackCallFailed as exc:  # e.g. the member left the workspace: skip them
                 log.warning("App Home of %s not published: %s", user_id, exc)
                 refused.append(str(exc))
-        if refused and len(refused) == len(recipients):
+        if refused and len(refused) == published:
             raise SlackCallFailed(refused[0])
