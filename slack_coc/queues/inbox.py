@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,7 +37,7 @@ from slack_coc.db import make_engine, make_session_factory
 from slack_coc.queues.claims import claim_is_live
 from slack_coc.queues.request_models import InboxItem
 from slack_coc.queues.sqlite_writer import LOCK_WAIT, GroupWriter
-from slack_coc.queues.wake import NOTIFY, Listener, LoopbackBell, LoopbackListener, NotifyListener
+from slack_coc.queues.wake import NOTIFY, LoopbackBell, wake_directory
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +63,7 @@ class PendingRequest:
 _ITEMS = cast(Table, InboxItem.__table__)
 _c = _ITEMS.c
 _STORE = insert(_ITEMS).returning(_c.id)
+_STORE_CLAIMED = insert(_ITEMS).returning(_c.id)  # the storing process works on it: no wake
 _LOADING_OPENED = (
     update(_ITEMS)
     .where(_c.id == bindparam("item_id"))
@@ -211,23 +211,6 @@ def inbox_file(database: str) -> Path:
     return path.with_name(f"{path.stem}.inbox{path.suffix or '.db'}")
 
 
-def wake_directory(database: str) -> Path:
-    """Beside a SQLite case database: where the workers on this host say they listen."""
-    path = Path(database)
-    return path.with_name(f"{path.stem}.inbox-wake")
-
-
-def listen_for_new_items(ctx: ServiceContext, on_wake: Callable[[], None]) -> Listener | None:
-    """A started listener that calls `on_wake` when another process stores an item (and
-    once at first); None where no other process can (in-memory SQLite)."""
-    engine: Engine = ctx.sessions.kw["bind"]
-    if engine.dialect.name == "postgresql":
-        return NotifyListener(engine, on_wake).start()
-    if engine.url.database in (None, "", ":memory:"):
-        return None
-    return LoopbackListener(wake_directory(engine.url.database), on_wake).start()
-
-
 def _create_table(url: str) -> None:
     # Within Slack's three seconds: this may run for the first request a process takes.
     engine = make_engine(url, sqlite_busy_timeout_ms=int(LOCK_WAIT * 1000))
@@ -253,12 +236,15 @@ def store(
     content_type: str,
     body: str,
     wait_for_loading_view: bool = False,
+    claimed_by: str | None = None,
 ) -> int | None:
     """Keep a request to work on; its id, or None when the same request is already kept (a
-    replay). Raises StoreUnavailable when the database does not answer.
+    replay). Raises StoreUnavailable when the database does not answer. `claimed_by`: the
+    storing process works on it itself, now (it is claimed as `claim_next` would).
 
     This runs before Slack gets its answer, so it is one statement (`_one_statement`)."""
     now = ctx.clock.now()
+    claim = {"claimed_by": claimed_by, "claimed_until": now + timedelta(seconds=CLAIM_SECONDS)}
     values = {
         "team_id": team_id[:32],
         "key": key[:200],
@@ -267,9 +253,10 @@ def store(
         "received_at": now,
         "available_at": now + LOADING_WAIT if wait_for_loading_view else now,
         "attempts": 0,
+        **({**claim, "attempts": 1} if claimed_by else {}),
     }
     try:
-        return int(_one_statement(ctx, _STORE, values))
+        return int(_one_statement(ctx, _STORE_CLAIMED if claimed_by else _STORE, values))
     except IntegrityError:
         return None
 

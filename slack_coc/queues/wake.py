@@ -163,3 +163,20 @@ class NotifyListener(Listener):
     def stop(self) -> None:
         super().stop()
         self.engine.dispose()
+
+
+def wake_directory(database: str) -> Path:
+    """Beside a SQLite case database: where the workers on this host say they listen."""
+    path = Path(database)
+    return path.with_name(f"{path.stem}.inbox-wake")
+
+
+def listen_for_new_items(engine: Engine, on_wake: Callable[[], None]) -> Listener | None:
+    """A started listener that calls `on_wake` when another process stores an item in the
+    inbox of `engine`'s case database (and once at first); None where no other process can
+    (in-memory SQLite)."""
+    if engine.dialect.name == "postgresql":
+        return NotifyListener(engine, on_wake).start()
+    if engine.url.database in (None, "", ":memory:"):
+        return None
+    return LoopbackListener(wake_directory(engine.url.database), on_wake).start()

@@ -93,7 +93,7 @@ def build_app(
     else:
         replay.register(app, rt, inbox=role is Role.WEB)
     if role is Role.WEB:
-        deferrer = Deferrer(rt)
+        deferrer = Deferrer(rt, build_app(rt, role=Role.INBOX))
         DEFERRERS[app] = deferrer
         app.use(deferrer.middleware())
     for name in MODULES:

@@ -51,7 +51,7 @@ from slack_coc.jobs.delay_line import DelayLine
 from slack_coc.jobs.pool import KeyedPool
 from slack_coc.queues import inbox
 from slack_coc.queues.claims import new_claimant
-from slack_coc.queues.wake import Listener
+from slack_coc.queues.wake import Listener, listen_for_new_items
 from slack_coc.runtime import Runtime, worker_concurrency
 from slack_coc.slack.deferred_forms import (
     REPORT_KEPT,
@@ -68,6 +68,7 @@ from slack_coc.slack.errors import RETRY_LATER, error_block, json_response, tell
 from slack_coc.slack.ids import (
     DEFERRED_VIEWS,
 )
+from slack_coc.slack.in_flight import SLACK_REQUESTS
 from slack_coc.slack.listeners.support import actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for, answers_with_modal
 from slack_coc.slack.modals.notice import loading_modal, notice_modal
@@ -79,6 +80,10 @@ log = logging.getLogger(__name__)
 # before the web process opens a "Loading" modal instead (the trigger lasts 3 s; the
 # worker's answer, a Slack round trip or two, must fit in what is left).
 UNCLAIMED_AFTER = 0.7
+# While at most this many Slack requests are in flight in the web process (this one
+# included), it answers a read-only modal click itself (stored already claimed by it): its
+# CPU is idle then. A burst of requests sends the clicks to the workers, keeping acks fast.
+ANSWER_HERE_WHILE_AT_MOST = 4
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -97,10 +102,17 @@ class Deferrer:
     """The web app's last middleware: store, acknowledge, and open a "Loading" modal at
     once, or for a read-only modal answer only if no worker claims it in time."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, here: App) -> None:
+        """`here`: an inbox app, for the clicks this process answers itself."""
         self.rt = rt
         self._openers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loading-view")
         self._unclaimed = DelayLine("unclaimed-clicks")
+        self.here = InboxRunner(rt, here, concurrency=1)  # runs on `_answers`' threads
+        self._answers = ThreadPoolExecutor(
+            max_workers=4 * worker_concurrency(rt), thread_name_prefix="answer-here"
+        )
+        self._answering = 0  # answers here not finished (most of them waiting on Slack)
+        self._answering_lock = threading.Lock()
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         """As a plain function: Bolt injects arguments by the names of a function's own."""
@@ -138,6 +150,7 @@ class Deferrer:
             raw, content_type = stored_form(body), STORED_FORM_TYPE
         modal = answers_with_modal(body)
         from_trigger = modal and answer_for(body) is Answer.DIRECT
+        here = from_trigger and self._idle()
         try:
             item_id = inbox.store(
                 self.rt.ctx,
@@ -146,10 +159,16 @@ class Deferrer:
                 content_type=content_type,
                 body=raw,
                 wait_for_loading_view=modal and not from_trigger,
+                claimed_by=self.here.claimant if here else None,
             )
         except StoreUnavailable as refusal:
             return self._refuse(body, context, refusal)
-        if item_id is not None and from_trigger:
+        if item_id is not None and here:
+            item = inbox.PendingRequest(
+                item_id, content_type, raw, None, attempts=1, received_at=self.rt.ctx.clock.now()
+            )
+            self._start_answer(item)
+        elif item_id is not None and from_trigger:
             self._unclaimed.later(
                 UNCLAIMED_AFTER,
                 self._openers.submit,
@@ -163,6 +182,34 @@ class Deferrer:
         if kind == "view_submission":
             return json_response(SAVING_ANSWER)
         return BoltResponse(status=200, body="")
+
+    def _idle(self) -> bool:
+        with self._answering_lock:
+            room = self._answering < 4 * worker_concurrency(self.rt)
+        return room and SLACK_REQUESTS.count <= ANSWER_HERE_WHILE_AT_MOST
+
+    def _start_answer(self, item: inbox.PendingRequest) -> None:
+        with self._answering_lock:
+            self._answering += 1
+        self._answers.submit(self._answer_here, item)
+
+    def _answer_here(self, item: inbox.PendingRequest) -> None:
+        try:
+            self.here.run(item)
+        except StoreUnavailable:  # not marked done: a worker takes it when the claim runs out
+            log.warning("inbox item %s: answered here, not marked done", item.id)
+        finally:
+            with self._answering_lock:
+                self._answering -= 1
+
+    def wait_idle(self, timeout: float = 15) -> bool:
+        """Until no answer here is running; False on timeout (tests)."""
+        deadline = time.monotonic() + timeout
+        while self._answering:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def close(self) -> None:
         """Forget the clicks still waiting to be claimed (the app is going away)."""
@@ -329,7 +376,7 @@ class InboxPump(Pump):
 
     def start(self) -> InboxPump:
         super().start()
-        self._listener = inbox.listen_for_new_items(self.rt.ctx, self.wake)
+        self._listener = listen_for_new_items(self.rt.ctx.sessions.kw["bind"], self.wake)
         return self
 
     def drain(self) -> int:

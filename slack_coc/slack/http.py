@@ -25,6 +25,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_coc.config import ConfigError
 from slack_coc.runtime import Runtime, check_database
 from slack_coc.slack.ical_feed import ICAL_PATH, serve_ical
+from slack_coc.slack.in_flight import SLACK_REQUESTS
 from slack_coc.slack.json_depth import form_payloads, nested_deeper_than
 
 EVENTS_PATH = "/slack/events"
@@ -55,7 +56,8 @@ def make_wsgi_app(
             if refused is not None:
                 return _json(start_response, refused[0], {"ok": False, "error": refused[1]})
             try:
-                return slack(environ, start_response)
+                with SLACK_REQUESTS.one():
+                    return slack(environ, start_response)
             except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
                 # Bolt parses the body before checking the signature: a `payload` that is not
                 # JSON, or JSON of the wrong shape (a list...), must be a 400, signed or not.

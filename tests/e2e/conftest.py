@@ -68,14 +68,16 @@ def web(
     fake_slack: FakeSlack, e2e_runtime: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[AppServer, Any]]:
     """The web app alone (`Role.WEB`: it stores and acknowledges), and an inbox worker that
-    works on nothing until the test runs it. A click answered from its trigger id waits for
-    that worker as long as the test takes (`UNCLAIMED_AFTER`), unless the test says less."""
+    works on nothing until the test runs it. A click answered from its trigger id goes to
+    that worker, not to the web process, and waits for it as long as the test takes
+    (`UNCLAIMED_AFTER`), unless the test says otherwise."""
     from slack_coc.slack import deferral
     from slack_coc.slack.app import DEFERRERS, Role, build_app
     from slack_coc.slack.deferral import InboxRunner
     from slack_coc.slack.http import make_wsgi_app
 
     monkeypatch.setattr(deferral, "UNCLAIMED_AFTER", 60.0)
+    monkeypatch.setattr(deferral, "ANSWER_HERE_WHILE_AT_MOST", 0)  # every click is the worker's
     bolt = build_app(e2e_runtime, role=Role.WEB)
     server = AppServer(make_wsgi_app(e2e_runtime, bolt), e2e_runtime, fake_slack, TEAM)
     try:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from slack_coc.queues import inbox
 from slack_coc.queues.request_models import InboxItem
+from slack_coc.queues.wake import wake_directory
 from slack_coc.slack import modal_answers
 from slack_coc.slack.deferral import InboxRunner
 from slack_coc.slack.ids import Action, Callback
@@ -96,6 +97,47 @@ def test_open_case_is_opened_from_the_clicks_trigger_by_the_worker_in_one_round_
     assert MARKER in str(server.fake.views[opened[0].response["view"]["id"]])
     assert not server.fake.calls("views.update")
     server.fake.assert_clean()
+
+
+def test_an_idle_web_process_answers_open_case_itself_from_the_trigger(
+    web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few requests in flight: the web process stores the click already claimed by itself
+    and opens the filled modal with the trigger id; no worker is involved, nothing waits."""
+    from slack_coc.slack import deferral as web_inbox
+    from slack_coc.slack.app import DEFERRERS
+
+    monkeypatch.setattr(web_inbox, "ANSWER_HERE_WHILE_AT_MOST", 2)
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    opened = wait_for(lambda: server.fake.calls("views.open"), what="the case's modal")
+    assert [c.params["view"]["callback_id"] for c in opened] == [Callback.CASE_DETAIL.value]
+    assert all(d.wait_idle() for d in list(DEFERRERS.values()))
+    assert inbox.waiting(server.rt.ctx) == 0 and worker.run_due() == 0
+    assert not server.fake.calls("views.update")
+    server.fake.assert_clean()
+
+
+def test_a_web_process_busy_with_requests_leaves_open_case_to_the_worker(
+    web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More requests in flight than `ANSWER_HERE_WHILE_AT_MOST`: the click is stored for the
+    workers (here: as if two others were being answered)."""
+    from slack_coc.slack import deferral as web_inbox
+    from slack_coc.slack.in_flight import SLACK_REQUESTS
+
+    monkeypatch.setattr(web_inbox, "ANSWER_HERE_WHILE_AT_MOST", 2)
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    with SLACK_REQUESTS.one(), SLACK_REQUESTS.one():
+        assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    assert not server.fake.calls("views.open") and inbox.waiting(server.rt.ctx) == 1
+    assert worker.run_due() == 1
+    opened = server.fake.calls("views.open")
+    assert [c.params["view"]["callback_id"] for c in opened] == [Callback.CASE_DETAIL.value]
 
 
 def test_an_open_case_no_worker_claims_in_time_gets_a_loading_view_the_worker_fills(
@@ -224,7 +266,7 @@ def test_serve_web_only_and_a_worker_process_share_the_work(
         wait_for(lambda: inbox.waiting(rt.ctx) == 0, timeout=10, what="the item to be done")
         # The worker says where the web process can wake it, and answers a click from its
         # trigger id (or, if it was not quick enough, in the loading view the web opened).
-        wake = inbox.wake_directory(str(tmp_path / "split.db"))
+        wake = wake_directory(str(tmp_path / "split.db"))
         assert [p.name.split(".")[0] for p in wake.iterdir()] == [str(worker.pid)]
         case = new_case(rt.ctx, account=f"Report {MARKER}")
         click = Payloads(TEAM, fake_slack).block_actions(

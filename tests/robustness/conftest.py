@@ -83,6 +83,7 @@ class RobustServer(AppServer):
         self.tracker.wait_idle()
         if self.inbox_runner is None:
             return
+        assert self.deferrer.wait_idle(), "answers in the web process still running"
         from slack_coc.queues import inbox
 
         deadline = time.monotonic() + 15

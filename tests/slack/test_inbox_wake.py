@@ -17,7 +17,7 @@ from slack_coc.clock import FrozenClock
 from slack_coc.context import ServiceContext
 from slack_coc.jobs.delay_line import DelayLine
 from slack_coc.queues import inbox
-from slack_coc.queues.wake import LoopbackBell, LoopbackListener
+from slack_coc.queues.wake import LoopbackBell, LoopbackListener, listen_for_new_items
 from tests.slack.test_inbox import _store
 
 
@@ -40,7 +40,7 @@ def test_a_stored_item_and_an_opened_loading_view_wake_a_listening_worker(
     ctx: ServiceContext, engine: Engine
 ) -> None:
     woken = Woken()
-    listener = inbox.listen_for_new_items(ctx, woken)
+    listener = listen_for_new_items(engine, woken)
     assert listener is not None  # a file or a server: other processes may store items
     expected = "NotifyListener" if engine.dialect.name == "postgresql" else "LoopbackListener"
     assert type(listener).__name__ == expected
