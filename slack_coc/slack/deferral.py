@@ -68,7 +68,7 @@ from slack_coc.slack.errors import RETRY_LATER, error_block, json_response, tell
 from slack_coc.slack.ids import (
     DEFERRED_VIEWS,
 )
-from slack_coc.slack.in_flight import SLACK_REQUESTS
+from slack_coc.slack.in_flight import CPU, SLACK_REQUESTS
 from slack_coc.slack.listeners.support import actor_of, from_modal
 from slack_coc.slack.modal_answers import Answer, answer_for, answers_with_modal
 from slack_coc.slack.modals.notice import loading_modal, notice_modal
@@ -81,9 +81,11 @@ log = logging.getLogger(__name__)
 # worker's answer, a Slack round trip or two, must fit in what is left).
 UNCLAIMED_AFTER = 0.7
 # While at most this many Slack requests are in flight in the web process (this one
-# included), it answers a read-only modal click itself (stored already claimed by it): its
-# CPU is idle then. A burst of requests sends the clicks to the workers, keeping acks fast.
+# included) and it has used less than this share of a core lately, it answers a read-only
+# modal click itself (stored already claimed by it). A burst of requests sends the clicks
+# to the workers, keeping acks fast.
 ANSWER_HERE_WHILE_AT_MOST = 4
+ANSWER_HERE_BELOW_CPU = 0.5
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -186,7 +188,9 @@ class Deferrer:
     def _idle(self) -> bool:
         with self._answering_lock:
             room = self._answering < 4 * worker_concurrency(self.rt)
-        return room and SLACK_REQUESTS.count <= ANSWER_HERE_WHILE_AT_MOST
+        if not room or SLACK_REQUESTS.count > ANSWER_HERE_WHILE_AT_MOST:
+            return False
+        return CPU.busy() < ANSWER_HERE_BELOW_CPU
 
     def _start_answer(self, item: inbox.PendingRequest) -> None:
         with self._answering_lock:

@@ -108,6 +108,7 @@ def test_an_idle_web_process_answers_open_case_itself_from_the_trigger(
     from slack_coc.slack.app import DEFERRERS
 
     monkeypatch.setattr(web_inbox, "ANSWER_HERE_WHILE_AT_MOST", 2)
+    monkeypatch.setattr(web_inbox, "ANSWER_HERE_BELOW_CPU", 99.0)  # the tests' own CPU aside
     server, worker = web
     add_roster(server.rt.ctx)
     case = new_case(server.rt.ctx, account=f"Report {MARKER}")
@@ -129,6 +130,7 @@ def test_a_web_process_busy_with_requests_leaves_open_case_to_the_worker(
     from slack_coc.slack.in_flight import SLACK_REQUESTS
 
     monkeypatch.setattr(web_inbox, "ANSWER_HERE_WHILE_AT_MOST", 2)
+    monkeypatch.setattr(web_inbox, "ANSWER_HERE_BELOW_CPU", 99.0)
     server, worker = web
     add_roster(server.rt.ctx)
     case = new_case(server.rt.ctx, account=f"Report {MARKER}")
@@ -138,6 +140,21 @@ def test_a_web_process_busy_with_requests_leaves_open_case_to_the_worker(
     assert worker.run_due() == 1
     opened = server.fake.calls("views.open")
     assert [c.params["view"]["callback_id"] for c in opened] == [Callback.CASE_DETAIL.value]
+
+
+def test_a_web_process_busy_on_the_cpu_leaves_open_case_to_the_worker(
+    web: tuple[AppServer, InboxRunner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slack_coc.slack import deferral as web_inbox
+
+    monkeypatch.setattr(web_inbox, "ANSWER_HERE_WHILE_AT_MOST", 99)
+    monkeypatch.setattr(web_inbox, "ANSWER_HERE_BELOW_CPU", 0.0)  # any use is too much
+    server, worker = web
+    add_roster(server.rt.ctx)
+    case = new_case(server.rt.ctx, account=f"Report {MARKER}")
+    assert server.click(ANA, Action.OPEN_CASE.value, str(case.number)).status == 200
+    assert not server.fake.calls("views.open") and inbox.waiting(server.rt.ctx) == 1
+    assert worker.run_due() == 1
 
 
 def test_an_open_case_no_worker_claims_in_time_gets_a_loading_view_the_worker_fills(
