@@ -9,10 +9,10 @@ of its own (`Role.INBOX`), which acks into the void and replies through `respons
 the Web API as usual.
 
 A trigger id lasts three seconds, longer than a busy queue may take. A read-only answer that
-is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is stored available at
-once, and the workers are woken (`queues/wake.py`): the worker that claims it opens the
-filled modal from the request's trigger id, one Slack round trip, and the web process has
-spent no more CPU on it than on any ack. If no worker has claimed it `UNCLAIMED_AFTER` the
+is a modal (Open case, a step's form: `modal_answers.Answer.DIRECT`) is stored too and opened
+from the request's trigger id, one Slack round trip: by the web process itself while it is
+idle (stored claimed by it), else by the worker that claims it (woken, `queues/wake.py`),
+the web process having spent no more CPU on it than on any ack. Unclaimed `UNCLAIMED_AFTER` the
 ack (all busy, or none running), the web process holds it back (`inbox.hold_for_loading_view`,
 a compare-and-set against the claim: one of the two wins) and opens a "Loading" modal while
 the trigger is still good. Any other click whose answer is a modal gets that "Loading" modal
@@ -102,7 +102,8 @@ def deferred_kind(body: dict[str, Any]) -> str | None:
 
 class Deferrer:
     """The web app's last middleware: store, acknowledge, and open a "Loading" modal at
-    once, or for a read-only modal answer only if no worker claims it in time."""
+    once; a read-only modal answer is answered here while idle, else by a worker, with a
+    "Loading" modal only if no worker claims it in time."""
 
     def __init__(self, rt: Runtime, here: App) -> None:
         """`here`: an inbox app, for the clicks this process answers itself."""
