@@ -244,7 +244,6 @@ def store(
 
     This runs before Slack gets its answer, so it is one statement (`_one_statement`)."""
     now = ctx.clock.now()
-    claim = {"claimed_by": claimed_by, "claimed_until": now + timedelta(seconds=CLAIM_SECONDS)}
     values = {
         "team_id": team_id[:32],
         "key": key[:200],
@@ -252,8 +251,9 @@ def store(
         "body": body,
         "received_at": now,
         "available_at": now + LOADING_WAIT if wait_for_loading_view else now,
-        "attempts": 0,
-        **({**claim, "attempts": 1} if claimed_by else {}),
+        "attempts": 1 if claimed_by else 0,
+        "claimed_by": claimed_by,
+        "claimed_until": now + timedelta(seconds=CLAIM_SECONDS) if claimed_by else None,
     }
     try:
         return int(_one_statement(ctx, _STORE_CLAIMED if claimed_by else _STORE, values))
